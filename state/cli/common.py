@@ -1,0 +1,75 @@
+"""What the command modules share: opening the state and printing results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..certificates import describe_pem
+from ..findings import Finding
+from ..model import Database, State
+from ..operations import Workspace
+from ..store import default_path
+
+
+def workspace(args: argparse.Namespace) -> Workspace:
+    return Workspace.open(default_path(args.state))
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def print_findings(findings: list[Finding], stream=None) -> None:
+    stream = stream or sys.stderr
+    for finding in findings:
+        print(f"  {finding}", file=stream)
+
+
+def database_json(database: Database) -> dict[str, Any]:
+    tls = database.tls
+    result: dict[str, Any] = {
+        "uid": database.uid,
+        "name": database.name,
+        "port": database.port,
+        "type": database.type,
+        "replica_of": list(database.replica_of),
+        "participants": list(database.participants),
+        "tls": {
+            "enabled": tls.enabled,
+            "mode": tls.mode,
+            "enforce_client_auth": tls.enforce_client_auth,
+            "certificates": list(tls.certificates),
+            "subject_validation": tls.subject_validation,
+            "authorized_names": list(tls.authorized_names),
+        },
+    }
+    if tls.authorized_subjects:
+        result["tls"]["authorized_subjects"] = [dict(s) for s in tls.authorized_subjects]
+    return result
+
+
+def cluster_json(state: State) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "name": state.cluster.name,
+        "fqdn": state.cluster.fqdn,
+        "min_data_tls_version": state.cluster.min_data_tls_version,
+    }
+    for role in ("proxy", "syncer"):
+        ref = state.cluster.certificate(role)
+        if ref is None:
+            result[role] = None
+            continue
+        info = describe_pem(state.certificates[ref.certificate])
+        result[role] = {
+            "sha256": ref.certificate,
+            "not_after": info.not_after.isoformat().replace("+00:00", "Z"),
+            "key_file": ref.key_file,
+        }
+    result["participants"] = [
+        {"name": p.name, "syncer_certificate": p.syncer_certificate} for p in state.participants
+    ]
+    return result

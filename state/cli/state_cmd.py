@@ -1,0 +1,83 @@
+"""Commands over the whole state: init, check, history, rollback."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import print_json, workspace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    init = subparsers.add_parser("init", help="create a new state with self-signed certificates")
+    init.add_argument("--name", required=True, help="the cluster's name")
+    init.add_argument("--fqdn", help="the cluster's FQDN (default: the name)")
+    init.set_defaults(handler=run_init)
+
+    check = subparsers.add_parser("check", help="run every rule over the state; exit 1 on errors")
+    check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    check.set_defaults(handler=run_check)
+
+    history = subparsers.add_parser("history", help="list the kept revisions")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(handler=run_history)
+
+    rollback = subparsers.add_parser("rollback", help="restore a kept revision as a new revision")
+    rollback.add_argument("revision", type=int, metavar="REV")
+    rollback.set_defaults(handler=run_rollback)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from ..operations import init_state
+    from ..store import default_path
+
+    path = default_path(args.state)
+    created = init_state(path, args.name, args.fqdn)
+    cluster = created.state.cluster
+    print(f"created {path} for cluster {cluster.name} (fqdn {cluster.fqdn})")
+    print(f"self-signed proxy and syncer certificates; keys in {created.folder / 'keys'} (0600)")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from ..rules import check_state_with_certificates
+
+    findings = check_state_with_certificates(workspace(args).state)
+    if args.json:
+        print_json([f.as_dict() for f in findings])
+    else:
+        for finding in findings:
+            print(finding)
+        counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+        print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from ..store import default_path, history
+
+    revisions = history(default_path(args.state))
+    if args.json:
+        print_json(
+            [
+                {
+                    "revision": r.revision,
+                    "saved_at": r.saved_at,
+                    "change": r.change,
+                    "current": r.current,
+                }
+                for r in revisions
+            ]
+        )
+        return 0
+    for r in revisions:
+        marker = "*" if r.current else " "
+        print(f"{marker} {r.revision:>5}  {r.saved_at or '-':<25}  {r.change}")
+    return 0
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    from ..store import default_path, rollback
+
+    saved = rollback(default_path(args.state), args.revision)
+    print(f"restored revision {args.revision} as revision {saved.revision}")
+    return 0

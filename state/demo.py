@@ -1,0 +1,94 @@
+"""The demo state: a cluster with one database of each kind, for `make run` and the tests."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .certificates import describe_pem
+from .certificates.issue import (
+    KeyAndCertificate,
+    SubjectFields,
+    certificate_authority,
+    issue_certificate,
+    self_signed_cluster_certificate,
+)
+from .model import Participant
+from .operations import TlsChange, create_database, init_state
+
+DEMO_CLUSTER = "cluster1.example.com"
+PARTICIPANTS = ("cluster2.example.com", "cluster3.example.com")
+
+
+def _info(issued: KeyAndCertificate):
+    return describe_pem(issued.pem.decode())
+
+
+def build_demo(folder: str | Path | None = None) -> Path:
+    """Write a demo state (and its keys and sample client certificates) into `folder`."""
+    folder = Path(folder or tempfile.mkdtemp(prefix="tls-wizard-demo-"))
+    path = folder / "tls-wizard.toml"
+    workspace = init_state(path, DEMO_CLUSTER)
+    state = workspace.state.copy()
+
+    for name in PARTICIPANTS:
+        syncer = _info(self_signed_cluster_certificate(name))
+        state.certificates[syncer.sha256] = syncer.pem
+        state.participants.append(Participant(name, syncer.sha256))
+
+    ca = certificate_authority("Demo Client CA")
+    app1 = issue_certificate(
+        ca, SubjectFields(cn="app1.example.com", org="Example"), sans=["app1.example.com"]
+    )
+    app2 = issue_certificate(
+        ca, SubjectFields(cn="app2.example.com", org="Example"), sans=["app2.example.com"]
+    )
+    samples = folder / "samples"
+    samples.mkdir(exist_ok=True)
+    for label, issued in (("demo-ca", ca), ("app1", app1), ("app2", app2)):
+        (samples / f"{label}.pem").write_bytes(issued.pem)
+        key = samples / f"{label}.key"
+        key.write_bytes(issued.key_pem)
+        key.chmod(0o600)
+
+    state = create_database(
+        state,
+        "orders",
+        12000,
+        tls=TlsChange(
+            enabled=True,
+            mode="all",
+            enforce_client_auth=True,
+            add_certificates=[_info(ca), _info(app1)],
+            subject_validation="san",
+            authorized_names=["app1.example.com"],
+        ),
+    )
+    cluster2 = state.participant(PARTICIPANTS[0])
+    assert cluster2 is not None
+    state = create_database(
+        state,
+        "sessions",
+        12001,
+        replica_of=[f"redis-12001.{PARTICIPANTS[0]}:12001"],
+        tls=TlsChange(
+            enabled=True,
+            mode="replica-of",
+            enforce_client_auth=True,
+            add_certificates=[describe_pem(state.certificates[cluster2.syncer_certificate])],
+        ),
+    )
+    syncers = [describe_pem(state.certificates[p.syncer_certificate]) for p in state.participants]
+    state = create_database(
+        state,
+        "inventory",
+        12002,
+        type="active-active",
+        participants=list(PARTICIPANTS),
+        tls=TlsChange(
+            enabled=True, mode="crdb", enforce_client_auth=True, add_certificates=syncers
+        ),
+    )
+    state = create_database(state, "cache", 12003)
+    workspace.commit(state, "demo: databases orders, sessions, inventory, cache")
+    return path

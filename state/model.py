@@ -1,0 +1,132 @@
+"""The model: a cluster, its databases and their TLS settings, as plain dataclasses.
+
+Certificates are referenced by the SHA-256 of their DER and stored once in
+`State.certificates`; private keys are files beside the state, referenced by path.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+FORMAT = 1
+TLS_VERSIONS = ("1", "1.1", "1.2", "1.3")
+DEFAULT_MIN_TLS = "1.2"
+DATABASE_TYPES = ("standard", "active-active")
+TLS_MODES = ("all", "replica-of", "crdb")
+SUBJECT_VALIDATIONS = ("none", "san", "full-subject")
+SUBJECT_FIELDS = ("CN", "O", "OU", "L", "ST", "C")
+CLUSTER_CERTIFICATE_ROLES = ("proxy", "syncer")
+
+MODE_LABELS = {
+    "all": "Require TLS for All Communications",
+    "replica-of": "Require TLS for Replica Of Only",
+    "crdb": "Require TLS for CRDB communication only",
+}
+
+
+@dataclass(slots=True)
+class ClusterCertificate:
+    """The proxy or syncer certificate: a certificate reference and the key file beside it."""
+
+    certificate: str
+    key_file: str
+    chain: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Participant:
+    """Another cluster this one replicates with, known by its syncer certificate."""
+
+    name: str
+    syncer_certificate: str
+
+
+@dataclass(slots=True)
+class Cluster:
+    name: str
+    fqdn: str
+    min_data_tls_version: str = DEFAULT_MIN_TLS
+    proxy: ClusterCertificate | None = None
+    syncer: ClusterCertificate | None = None
+
+    def certificate(self, role: str) -> ClusterCertificate | None:
+        return self.proxy if role == "proxy" else self.syncer
+
+
+@dataclass(slots=True)
+class TlsSettings:
+    """What the console's TLS form holds for one database."""
+
+    enabled: bool = False
+    mode: str = "all"
+    enforce_client_auth: bool = True
+    certificates: list[str] = field(default_factory=list)
+    subject_validation: str = "none"
+    authorized_names: list[str] = field(default_factory=list)
+    authorized_subjects: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Database:
+    uid: int
+    name: str
+    port: int
+    type: str = "standard"
+    replica_of: list[str] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+    created_with_tls: bool = False
+    tls: TlsSettings = field(default_factory=TlsSettings)
+
+    @property
+    def is_active_active(self) -> bool:
+        return self.type == "active-active"
+
+
+@dataclass(slots=True)
+class State:
+    """One state file: the desired TLS configuration of one cluster."""
+
+    cluster: Cluster
+    databases: list[Database] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    certificates: dict[str, str] = field(default_factory=dict)
+    revision: int = 0
+    saved_at: str = ""
+    change: str = ""
+    format: int = FORMAT
+
+    def copy(self) -> State:
+        return copy.deepcopy(self)
+
+    def database(self, name: str) -> Database | None:
+        for database in self.databases:
+            if database.name == name:
+                return database
+        return None
+
+    def participant(self, name: str) -> Participant | None:
+        for participant in self.participants:
+            if participant.name == name:
+                return participant
+        return None
+
+    def next_uid(self) -> int:
+        return max((d.uid for d in self.databases), default=0) + 1
+
+    def referenced_certificates(self) -> set[str]:
+        """Every certificate some object points at; the rest can be dropped on save."""
+        used: set[str] = set()
+        for role in CLUSTER_CERTIFICATE_ROLES:
+            ref = self.cluster.certificate(role)
+            if ref:
+                used.add(ref.certificate)
+                used.update(ref.chain)
+        used.update(p.syncer_certificate for p in self.participants)
+        for database in self.databases:
+            used.update(database.tls.certificates)
+        return used
+
+    def prune_certificates(self) -> None:
+        used = self.referenced_certificates()
+        self.certificates = {k: v for k, v in self.certificates.items() if k in used}

@@ -1,0 +1,407 @@
+"""The documented steps as functions: the CLI and the screens both call these.
+
+State-only steps are pure: they take a State and return a changed copy, raising
+WizardError when the input itself is wrong. `Workspace.commit` then runs the rules and
+saves atomically, so a change is validated and saved whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import store
+from .certificates import (
+    CertificateInfo,
+    check,
+    describe_pem,
+    key_matches,
+    load_private_key,
+)
+from .certificates.issue import self_signed_cluster_certificate
+from .errors import RefusedError, StateFileError, WizardError
+from .findings import Finding, errors
+from .model import (
+    DATABASE_TYPES,
+    SUBJECT_VALIDATIONS,
+    TLS_MODES,
+    TLS_VERSIONS,
+    Cluster,
+    ClusterCertificate,
+    Database,
+    Participant,
+    State,
+)
+from .rules import introduced_errors
+from .schema import valid_host_port
+
+KEYS_FOLDER = "keys"
+
+
+@dataclass(slots=True)
+class TlsChange:
+    """What one Update of the TLS form changes; None leaves a field as it is."""
+
+    enabled: bool | None = None
+    mode: str | None = None
+    enforce_client_auth: bool | None = None
+    add_certificates: list[CertificateInfo] = field(default_factory=list)
+    remove_certificates: list[str] = field(default_factory=list)
+    subject_validation: str | None = None
+    authorized_names: list[str] | None = None
+    authorized_subjects: list[dict[str, str]] | None = None
+
+    def is_empty(self) -> bool:
+        return self == TlsChange()
+
+
+def _require_database(state: State, name: str) -> Database:
+    database = state.database(name)
+    if database is None:
+        known = ", ".join(d.name for d in state.databases) or "none"
+        raise WizardError(f"no database named {name!r} (databases: {known})")
+    return database
+
+
+def add_certificate_texts(state: State, certificates: list[CertificateInfo]) -> list[str]:
+    """Store each certificate once, keyed by its SHA-256; returns the keys in order."""
+    keys = []
+    for certificate in certificates:
+        state.certificates.setdefault(certificate.sha256, certificate.pem)
+        keys.append(certificate.sha256)
+    return keys
+
+
+def refuse_bad_certificates(
+    certificates: list[CertificateInfo], context: str, **kwargs
+) -> list[Finding]:
+    """Refuse what the server would refuse (expired, not a certificate...); return the warnings."""
+    findings = check(certificates, context, **kwargs)
+    bad = errors(findings)
+    if bad:
+        raise RefusedError("; ".join(f.message for f in bad), bad)
+    return [f for f in findings if f.severity != "error"]
+
+
+def change_tls(state: State, name: str, change: TlsChange) -> State:
+    """Apply one TLS form update to a copy of `state`."""
+    state = state.copy()
+    database = _require_database(state, name)
+    tls = database.tls
+    if change.enabled is not None:
+        tls.enabled = change.enabled
+    if change.mode is not None:
+        if change.mode not in TLS_MODES:
+            raise WizardError(f"mode {change.mode!r} is not one of {', '.join(TLS_MODES)}")
+        tls.mode = change.mode
+    if change.enforce_client_auth is not None:
+        tls.enforce_client_auth = change.enforce_client_auth
+    for sha in change.remove_certificates:
+        matches = (
+            [k for k in tls.certificates if k.startswith(sha.lower())] if len(sha) >= 8 else []
+        )
+        if not matches:
+            raise WizardError(f"database {name!r} has no certificate {sha!r}")
+        tls.certificates = [k for k in tls.certificates if k not in matches]
+    if change.add_certificates:
+        refuse_bad_certificates(change.add_certificates, "client")
+        for sha in add_certificate_texts(state, change.add_certificates):
+            if sha in tls.certificates:
+                raise RefusedError(
+                    f"certificate {sha[:12]}… is already in database {name!r} (duplicated_certs)"
+                )
+            tls.certificates.append(sha)
+    if change.subject_validation is not None:
+        if change.subject_validation not in SUBJECT_VALIDATIONS:
+            raise WizardError(
+                f"subject validation {change.subject_validation!r} is not one of "
+                f"{', '.join(SUBJECT_VALIDATIONS)}"
+            )
+        tls.subject_validation = change.subject_validation
+    if change.authorized_names is not None:
+        tls.authorized_names = list(change.authorized_names)
+    if change.authorized_subjects is not None:
+        tls.authorized_subjects = [dict(s) for s in change.authorized_subjects]
+    if tls.subject_validation == "none" and change.subject_validation == "none":
+        tls.authorized_names = []
+        tls.authorized_subjects = []
+    return state
+
+
+def create_database(
+    state: State,
+    name: str,
+    port: int,
+    *,
+    type: str = "standard",
+    replica_of: list[str] | None = None,
+    participants: list[str] | None = None,
+    tls: TlsChange | None = None,
+) -> State:
+    """A new database; TLS chosen here (the "Advanced Options" path) sets created_with_tls."""
+    name = name.strip()
+    if not name:
+        raise WizardError("a database needs a name")
+    if state.database(name):
+        raise WizardError(f"a database named {name!r} already exists")
+    if not 1 <= port <= 65535:
+        raise WizardError(f"port {port} is not a port (1-65535)")
+    for other in state.databases:
+        if other.port == port:
+            raise WizardError(f"port {port} is already used by database {other.name!r}")
+    if type not in DATABASE_TYPES:
+        raise WizardError(f"type {type!r} is not one of {', '.join(DATABASE_TYPES)}")
+    sources = list(replica_of or [])
+    for source in sources:
+        if not valid_host_port(source):
+            raise WizardError(f"Replica Of source {source!r} is not host:port")
+    clusters = list(dict.fromkeys(participants or []))
+    if clusters and type != "active-active":
+        raise WizardError(
+            "participating clusters are for active-active databases (--type active-active)"
+        )
+    state = state.copy()
+    state.databases.append(
+        Database(
+            uid=state.next_uid(),
+            name=name,
+            port=port,
+            type=type,
+            replica_of=sources,
+            participants=clusters,
+        )
+    )
+    if tls is not None and not tls.is_empty():
+        state = change_tls(state, name, tls)
+    database = state.database(name)
+    assert database is not None
+    database.created_with_tls = database.tls.enabled
+    return state
+
+
+def remove_database(state: State, name: str) -> State:
+    state = state.copy()
+    database = _require_database(state, name)
+    state.databases.remove(database)
+    return state
+
+
+def set_min_tls_version(state: State, version: str) -> State:
+    if version not in TLS_VERSIONS:
+        raise WizardError(
+            f"minimum TLS version {version!r} is not one of {', '.join(TLS_VERSIONS)}"
+        )
+    state = state.copy()
+    state.cluster.min_data_tls_version = version
+    return state
+
+
+def add_participant(state: State, name: str, certificates: list[CertificateInfo]) -> State:
+    """Another cluster, known by its syncer certificate (the first certificate given)."""
+    name = name.strip()
+    if not name:
+        raise WizardError("a participating cluster needs a name")
+    if name == state.cluster.name:
+        raise WizardError(f"{name!r} is this cluster; participants are the other clusters")
+    if state.participant(name):
+        raise WizardError(f"cluster {name!r} is already a participant")
+    if not certificates:
+        raise WizardError("no syncer certificate given")
+    refuse_bad_certificates(certificates[:1], "syncer")
+    state = state.copy()
+    sha = add_certificate_texts(state, certificates[:1])[0]
+    state.participants.append(Participant(name=name, syncer_certificate=sha))
+    return state
+
+
+def remove_participant(state: State, name: str) -> State:
+    participant = state.participant(name)
+    if participant is None:
+        raise WizardError(f"no participating cluster named {name!r}")
+    users = [d.name for d in state.databases if name in d.participants]
+    if users:
+        raise WizardError(f"cluster {name!r} still participates in {', '.join(users)}")
+    state = state.copy()
+    state.participants = [p for p in state.participants if p.name != name]
+    return state
+
+
+def add_participant_syncer(state: State, database_name: str, cluster: str) -> State:
+    """Trust the known syncer certificate of `cluster` in a database (the checklist's action)."""
+    participant = state.participant(cluster)
+    if participant is None:
+        raise WizardError(f"no participating cluster named {cluster!r}")
+    database = _require_database(state, database_name)
+    if participant.syncer_certificate in database.tls.certificates:
+        return state
+    state = state.copy()
+    state.database(database_name).tls.certificates.append(participant.syncer_certificate)  # type: ignore[union-attr]
+    return state
+
+
+@dataclass(slots=True)
+class Workspace:
+    """A state file opened for changes: the saved state and the revision it is based on."""
+
+    path: Path
+    state: State
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Workspace:
+        return cls(Path(path), store.load(path))
+
+    @property
+    def folder(self) -> Path:
+        return self.path.resolve().parent
+
+    def key_path(self, key_file: str) -> Path:
+        path = Path(key_file)
+        return path if path.is_absolute() else self.folder / path
+
+    def reload(self) -> State:
+        self.state = store.load(self.path)
+        return self.state
+
+    def findings_for_commit(self, new_state: State) -> list[Finding]:
+        return introduced_errors(self.state, new_state)
+
+    def commit(self, new_state: State, change: str) -> State:
+        """Validate with the rules and save atomically as the next revision."""
+        refused = self.findings_for_commit(new_state)
+        if refused:
+            raise RefusedError(
+                "refused: " + "; ".join(f"{f.where}: {f.message} [{f.code}]" for f in refused),
+                refused,
+            )
+        self.state = store.save(
+            self.path, new_state, base_revision=self.state.revision, change=change
+        )
+        return self.state
+
+    def update(self, step: Callable[[State], State], change: str) -> State:
+        return self.commit(step(self.state), change)
+
+    def write_key(self, name: str, key_pem: bytes) -> str:
+        """Write a private key beside the state (keys/, 0600); returns its relative path."""
+        folder = self.folder / KEYS_FOLDER
+        folder.mkdir(mode=0o700, exist_ok=True)
+        store.write_atomic(folder / name, key_pem, 0o600)
+        return f"{KEYS_FOLDER}/{name}"
+
+    def read_key(self, role: str) -> bytes:
+        ref = self.state.cluster.certificate(role)
+        if ref is None:
+            raise WizardError(f"the cluster has no {role} certificate")
+        path = self.key_path(ref.key_file)
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise WizardError(
+                f"the {role} key file {path} cannot be read ({error.strerror})"
+            ) from None
+
+    def set_cluster_certificate(
+        self, role: str, certificates: list[CertificateInfo], key_pem: bytes
+    ) -> tuple[State, list[Finding]]:
+        """Install a CA-signed proxy or syncer certificate with its key, as rladmin does.
+
+        Refuses a key that does not match, an expired certificate, missing EKUs and a chain
+        out of order; the rest of the inspector's findings come back as warnings.
+        """
+        if role not in ("proxy", "syncer"):
+            raise WizardError(f"{role!r} is not proxy or syncer")
+        if not certificates:
+            raise WizardError("the certificate file holds no certificate")
+        key = load_private_key(key_pem, "key_file")
+        warnings = refuse_bad_certificates(
+            certificates, role, fqdn=self.state.cluster.fqdn, key=key
+        )
+        leaf = certificates[0]
+        if not key_matches(leaf, key):
+            raise RefusedError("the key does not match the certificate (key-mismatch)")
+        new_state = self.state.copy()
+        add_certificate_texts(new_state, certificates)
+        key_file = self.write_key(f"{role}-{leaf.sha256[:12]}.key", key_pem)
+        ref = ClusterCertificate(leaf.sha256, key_file, [c.sha256 for c in certificates[1:]])
+        if role == "proxy":
+            new_state.cluster.proxy = ref
+        else:
+            new_state.cluster.syncer = ref
+        return self.commit(
+            new_state, f"cluster certificate set {role} (CN={leaf.subject_cn})"
+        ), warnings
+
+
+def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, bytes]]:
+    """A fresh cluster with self-signed proxy and syncer certificates, as the product ships."""
+    fqdn = (fqdn or name).strip().lower()
+    name = name.strip()
+    if not name:
+        raise WizardError("the cluster needs a name")
+    state = State(cluster=Cluster(name=name, fqdn=fqdn))
+    keys: dict[str, bytes] = {}
+    for role in ("proxy", "syncer"):
+        issued = self_signed_cluster_certificate(fqdn)
+        info = describe_pem(issued.pem.decode())
+        state.certificates[info.sha256] = info.pem
+        key_file = f"{KEYS_FOLDER}/{role}.key"
+        keys[key_file] = issued.key_pem
+        ref = ClusterCertificate(info.sha256, key_file)
+        if role == "proxy":
+            state.cluster.proxy = ref
+        else:
+            state.cluster.syncer = ref
+    return state, keys
+
+
+def init_state(path: str | os.PathLike[str], name: str, fqdn: str | None = None) -> Workspace:
+    """Create a new state file; refuses to overwrite an existing one."""
+    path = Path(path)
+    if path.exists():
+        raise StateFileError(f"{path}: a state file already exists; it was not overwritten")
+    if not path.parent.exists():
+        raise StateFileError(f"{path.parent}: no such folder")
+    state, keys = new_state(name, fqdn)
+    workspace = Workspace(path, state)
+    for key_file, key_pem in keys.items():
+        workspace.write_key(Path(key_file).name, key_pem)
+    workspace.state = store.save(path, state, base_revision=None, change=f"init {name}")
+    return workspace
+
+
+def certificate_pem(state: State, role: str) -> str:
+    """The PEM (leaf then chain) of the proxy or syncer certificate."""
+    ref = state.cluster.certificate(role)
+    if ref is None:
+        raise WizardError(f"the cluster has no {role} certificate")
+    return "".join(state.certificates[sha] for sha in [ref.certificate, *ref.chain])
+
+
+def write_key_and_csr(
+    state: State,
+    role: str,
+    folder: Path,
+    subject,
+    *,
+    key_type: str = "rsa",
+    bits: int | None = None,
+) -> tuple[Path, Path]:
+    """The documented first step of installing your own certificate: a key (0600) and a CSR."""
+    from .certificates.issue import create_key_and_csr
+
+    bits = bits or (2048 if key_type == "rsa" else 256)
+    if key_type == "rsa" and bits < 2048:
+        raise WizardError(f"an RSA key needs at least 2048 bits, not {bits}")
+    if key_type == "ec" and bits not in (256, 384, 521):
+        raise WizardError(f"an EC key is 256, 384 or 521 bits, not {bits}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    key_path, csr_path = folder / f"{role}.key", folder / f"{role}.csr"
+    if key_path.exists():
+        raise WizardError(f"{key_path} already exists; it was not overwritten")
+    made = create_key_and_csr(state.cluster.fqdn, subject, key_type=key_type, bits=bits)
+    store.write_atomic(key_path, made.key_pem, 0o600)
+    store.write_atomic(csr_path, made.pem, 0o644)
+    return key_path, csr_path

@@ -1,0 +1,277 @@
+"""The rules: pure functions over the model that say what is an error and what may change.
+
+Each finding has a stable code so scripts and tests can rely on it. Errors refuse a save;
+warnings and infos are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .findings import Finding, sort_findings
+from .model import Database, State
+from .names import name_problem
+
+Rule = Callable[[State, Database, str], Iterator[Finding]]
+
+
+def _where(state: State, database: Database) -> str:
+    return f"databases.{database.name}"
+
+
+def crdb_needs_active_active(state: State, db: Database, where: str) -> Iterator[Finding]:
+    if db.tls.enabled and db.tls.mode == "crdb" and not db.is_active_active:
+        yield Finding(
+            "error",
+            "crdb-needs-active-active",
+            "mode 'Require TLS for CRDB communication only' needs an active-active database",
+            f"{where}.tls.mode",
+        )
+
+
+def aa_tls_toggle(state: State, db: Database, where: str) -> Iterator[Finding]:
+    if db.is_active_active and db.tls.enabled != db.created_with_tls:
+        was = "with" if db.created_with_tls else "without"
+        yield Finding(
+            "error",
+            "aa-tls-toggle",
+            f"an active-active database cannot enable or disable TLS after it is created "
+            f"(it was created {was} TLS); its TLS configuration can still change",
+            f"{where}.tls.enabled",
+        )
+
+
+def _known_replica_sources(state: State, db: Database) -> list[str]:
+    """Participants named by the Replica Of sources (host equal to, or inside, the cluster name)."""
+    clusters = []
+    for source in db.replica_of:
+        host = source.rsplit(":", 1)[0].strip("[]").lower()
+        for participant in state.participants:
+            name = participant.name.lower()
+            if (host == name or host.endswith("." + name)) and participant.name not in clusters:
+                clusters.append(participant.name)
+    return clusters
+
+
+def required_syncer_clusters(state: State, db: Database) -> list[str]:
+    """The clusters whose syncer certificate this database must trust."""
+    if db.is_active_active:
+        return list(db.participants)
+    return _known_replica_sources(state, db)
+
+
+def missing_syncer_cert(state: State, db: Database, where: str) -> Iterator[Finding]:
+    if not db.tls.enabled:
+        return
+    if not db.is_active_active and not db.replica_of:
+        return
+    trusted = set(db.tls.certificates)
+    for cluster in required_syncer_clusters(state, db):
+        participant = state.participant(cluster)
+        if participant is None:
+            yield Finding(
+                "error",
+                "missing-syncer-cert",
+                f"participating cluster {cluster} is unknown: add it with its syncer certificate "
+                "(cluster participant add)",
+                f"{where}.participants",
+            )
+        elif participant.syncer_certificate not in trusted:
+            kind = "participating" if db.is_active_active else "Replica Of source"
+            yield Finding(
+                "error",
+                "missing-syncer-cert",
+                f"the syncer certificate of {kind} cluster {cluster} is not among the "
+                "database's certificates; replication fails without it",
+                f"{where}.tls.certificates",
+            )
+
+
+def client_auth_without_certs(state: State, db: Database, where: str) -> Iterator[Finding]:
+    if db.tls.enabled and db.tls.enforce_client_auth and not db.tls.certificates:
+        yield Finding(
+            "error",
+            "client-auth-without-certs",
+            "client authentication is enforced but no client certificate or CA is added; "
+            "add one, or turn client authentication off",
+            f"{where}.tls.certificates",
+        )
+
+
+def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
+    tls = db.tls
+    if not tls.enabled or tls.subject_validation == "none":
+        return
+    if tls.subject_validation == "san" and not tls.authorized_names:
+        yield Finding(
+            "error",
+            "empty-san-list",
+            "Subject Alternative Name validation is on but the list of names is empty",
+            f"{where}.tls.authorized_names",
+        )
+    if tls.subject_validation == "full-subject" and not tls.authorized_subjects:
+        yield Finding(
+            "error",
+            "empty-san-list",
+            "full-subject validation is on but no authorized subject is listed",
+            f"{where}.tls.authorized_subjects",
+        )
+    if tls.subject_validation == "san":
+        seen: set[str] = set()
+        for index, name in enumerate(tls.authorized_names):
+            problem = name_problem(name)
+            if problem:
+                yield Finding(
+                    "error", "bad-name", problem, f"{where}.tls.authorized_names[{index}]"
+                )
+            elif name.lower() in seen:
+                yield Finding(
+                    "error",
+                    "bad-name",
+                    f"{name!r} is listed twice",
+                    f"{where}.tls.authorized_names[{index}]",
+                )
+            seen.add(name.lower())
+    if tls.enabled and not tls.enforce_client_auth:
+        yield Finding(
+            "warning",
+            "validation-without-client-auth",
+            "subject validation has no effect while client authentication is off",
+            f"{where}.tls.subject_validation",
+        )
+
+
+def duplicated_certs(state: State, db: Database, where: str) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for sha in db.tls.certificates:
+        if sha in seen:
+            yield Finding(
+                "error",
+                "duplicated-certs",
+                f"certificate {sha[:12]}… is listed twice (the REST API refuses duplicated_certs)",
+                f"{where}.tls.certificates",
+            )
+        seen.add(sha)
+
+
+def encryption_without_authentication(state: State, db: Database, where: str) -> Iterator[Finding]:
+    if db.tls.enabled and not db.tls.enforce_client_auth:
+        yield Finding(
+            "info",
+            "no-client-auth",
+            "client authentication is off: traffic is encrypted but clients are not authenticated",
+            f"{where}.tls.enforce_client_auth",
+        )
+
+
+def replica_mode_without_source(state: State, db: Database, where: str) -> Iterator[Finding]:
+    if (
+        db.tls.enabled
+        and db.tls.mode == "replica-of"
+        and not db.replica_of
+        and not db.is_active_active
+    ):
+        yield Finding(
+            "warning",
+            "replica-of-without-source",
+            "mode 'Require TLS for Replica Of Only' on a database with no Replica Of source: "
+            "clients still connect in plain text",
+            f"{where}.tls.mode",
+        )
+
+
+DATABASE_RULES: tuple[Rule, ...] = (
+    crdb_needs_active_active,
+    aa_tls_toggle,
+    missing_syncer_cert,
+    client_auth_without_certs,
+    subject_names,
+    duplicated_certs,
+    encryption_without_authentication,
+    replica_mode_without_source,
+)
+
+
+def check_cluster(state: State) -> list[Finding]:
+    findings = []
+    version = state.cluster.min_data_tls_version
+    if version in ("1", "1.1"):
+        findings.append(
+            Finding(
+                "warning",
+                "weak-min-tls",
+                f"minimum TLS version {version} allows deprecated protocols; TLS 1.2 or newer is "
+                "recommended",
+                "cluster.min_data_tls_version",
+            )
+        )
+    for role in ("proxy", "syncer"):
+        if state.cluster.certificate(role) is None:
+            findings.append(
+                Finding(
+                    "error",
+                    "missing-cluster-cert",
+                    f"the cluster has no {role} certificate",
+                    f"cluster.{role}",
+                )
+            )
+    return findings
+
+
+def check_database(state: State, database: Database) -> list[Finding]:
+    where = _where(state, database)
+    return [finding for rule in DATABASE_RULES for finding in rule(state, database, where)]
+
+
+def check_state(state: State) -> list[Finding]:
+    """Every rule over the whole state, errors first."""
+    findings = check_cluster(state)
+    for database in state.databases:
+        findings.extend(check_database(state, database))
+    return sort_findings(findings)
+
+
+def introduced_errors(before: State | None, after: State) -> list[Finding]:
+    """Errors in `after` that `before` did not have: what a change would be refused for.
+
+    A change that fixes one error while others remain is accepted, so a state that was
+    broken by hand can be repaired one command at a time.
+    """
+    old = set()
+    if before is not None:
+        old = {(f.code, f.where, f.message) for f in check_state(before) if f.severity == "error"}
+    return [
+        f
+        for f in check_state(after)
+        if f.severity == "error" and (f.code, f.where, f.message) not in old
+    ]
+
+
+def certificate_findings(state: State) -> list[Finding]:
+    """The inspector's findings on every certificate the state holds, placed where it is used."""
+    from .certificates import check, describe_pem
+
+    findings: list[Finding] = []
+
+    def placed(found: list[Finding], where: str) -> list[Finding]:
+        return [Finding(f.severity, f.code, f.message, where) for f in found]
+
+    for role in ("proxy", "syncer"):
+        ref = state.cluster.certificate(role)
+        if ref is None:
+            continue
+        chain = [describe_pem(state.certificates[sha]) for sha in [ref.certificate, *ref.chain]]
+        findings.extend(placed(check(chain, role, fqdn=state.cluster.fqdn), f"cluster.{role}"))
+    for database in state.databases:
+        for index, sha in enumerate(database.tls.certificates):
+            pem = state.certificates.get(sha)
+            if pem is None:
+                continue
+            where = f"databases.{database.name}.tls.certificates[{index}]"
+            findings.extend(placed(check([describe_pem(pem)], "client"), where))
+    return findings
+
+
+def check_state_with_certificates(state: State) -> list[Finding]:
+    """`check_state` plus the inspector's findings on every stored certificate."""
+    return sort_findings(check_state(state) + certificate_findings(state))

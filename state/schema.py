@@ -1,0 +1,399 @@
+"""The state file's TOML document to and from the model, validating every field.
+
+Each problem is reported with the key path that holds it, for example
+`databases[2].tls.mode: 'everything' is not one of all, replica-of, crdb`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import StateFileError
+from .model import (
+    DATABASE_TYPES,
+    DEFAULT_MIN_TLS,
+    FORMAT,
+    SUBJECT_FIELDS,
+    SUBJECT_VALIDATIONS,
+    TLS_MODES,
+    TLS_VERSIONS,
+    Cluster,
+    ClusterCertificate,
+    Database,
+    Participant,
+    State,
+    TlsSettings,
+)
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+HOST_PORT_RE = re.compile(r"^(?P<host>[A-Za-z0-9_.\-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
+
+
+class _Reader:
+    """Reads typed fields out of a TOML table, naming the key path in every error."""
+
+    def __init__(self, table: Any, path: str) -> None:
+        if not isinstance(table, dict):
+            raise StateFileError(f"{path or 'file'}: expected a table, got {_kind(table)}")
+        self.table = table
+        self.path = path
+
+    def where(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, message: str) -> StateFileError:
+        return StateFileError(f"{self.where(key)}: {message}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, "is missing")
+            return default
+        value = self.table[key]
+        if isinstance(value, bool) and kind is int:
+            raise self.fail(key, f"expected an integer, got {_kind(value)}")
+        if not isinstance(value, kind):
+            expected = (
+                kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            )
+            raise self.fail(key, f"expected {_article(expected)}, got {_kind(value)}")
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: Any = ...) -> str:
+        value = self.get(key, str, default)
+        if value not in choices:
+            raise self.fail(key, f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    def strings(self, key: str) -> list[str]:
+        values = self.get(key, list, [])
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                raise StateFileError(
+                    f"{self.where(key)}[{index}]: expected a string, got {_kind(value)}"
+                )
+        return list(values)
+
+    def sha256(self, key: str, default: Any = ...) -> str:
+        value = self.get(key, str, default)
+        if not SHA256_RE.match(value):
+            raise self.fail(key, f"{value!r} is not a SHA-256 (64 lowercase hex digits)")
+        return value
+
+    def table_at(self, key: str) -> _Reader:
+        return _Reader(self.get(key, dict), self.where(key))
+
+    def unknown_keys(self, known: set[str]) -> None:
+        extra = sorted(set(self.table) - known)
+        if extra:
+            raise self.fail(extra[0], "is not a known key (a typo?)")
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _article(name: str) -> str:
+    words = {
+        "int": "an integer",
+        "str": "a string",
+        "bool": "a boolean",
+        "list": "an array",
+        "dict": "a table",
+    }
+    return words.get(name, name)
+
+
+def from_document(doc: dict[str, Any]) -> State:
+    """Validate a parsed TOML document and build the model (migrating older formats)."""
+    top = _Reader(doc, "")
+    version = top.get("format", int, 0)
+    if version > FORMAT:
+        raise StateFileError(
+            f"format: this file is format {version}, newer than this tls-wizard understands "
+            f"({FORMAT}); upgrade redis-tls-wizard to open it"
+        )
+    if version < 0:
+        raise top.fail("format", f"{version} is not a format version")
+    doc = migrate(doc, version)
+    top = _Reader(doc, "")
+    top.unknown_keys(
+        {
+            "format",
+            "revision",
+            "saved_at",
+            "change",
+            "cluster",
+            "participants",
+            "databases",
+            "certificates",
+        }
+    )
+    revision = top.get("revision", int, 0)
+    if revision < 0:
+        raise top.fail("revision", f"{revision} is negative")
+    certificates = _certificates(top)
+    state = State(
+        cluster=_cluster(top.table_at("cluster")),
+        participants=[
+            _participant(_Reader(p, f"participants[{i}]"))
+            for i, p in enumerate(top.get("participants", list, []))
+        ],
+        databases=[
+            _database(_Reader(d, f"databases[{i}]"))
+            for i, d in enumerate(top.get("databases", list, []))
+        ],
+        certificates=certificates,
+        revision=revision,
+        saved_at=top.get("saved_at", str, ""),
+        change=top.get("change", str, ""),
+    )
+    _check_references(state)
+    _check_unique(state)
+    return state
+
+
+def migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:
+    """Bring an older document up to FORMAT in memory; the file changes on the next save.
+
+    Format 0 (before the `format` key existed) kept participants under `cluster` and
+    called the subject validation switch `enforce_san` (a boolean).
+    """
+    if version >= FORMAT:
+        return doc
+    doc = dict(doc)
+    cluster = doc.get("cluster")
+    if isinstance(cluster, dict) and "participants" in cluster:
+        cluster = dict(cluster)
+        doc.setdefault("participants", cluster.pop("participants"))
+        doc["cluster"] = cluster
+    for database in doc.get("databases", []) if isinstance(doc.get("databases"), list) else []:
+        tls = database.get("tls") if isinstance(database, dict) else None
+        if isinstance(tls, dict) and "enforce_san" in tls:
+            tls["subject_validation"] = "san" if tls.pop("enforce_san") else "none"
+    doc["format"] = FORMAT
+    return doc
+
+
+def _certificates(top: _Reader) -> dict[str, str]:
+    table = top.get("certificates", dict, {})
+    result: dict[str, str] = {}
+    for sha, entry in table.items():
+        where = f"certificates.{sha}"
+        if not SHA256_RE.match(sha):
+            raise StateFileError(f"{where}: the key is not a SHA-256 (64 lowercase hex digits)")
+        reader = _Reader(entry, where)
+        pem = reader.get("pem", str)
+        if "-----BEGIN CERTIFICATE-----" not in pem:
+            raise reader.fail("pem", "does not hold a PEM certificate")
+        if "PRIVATE KEY" in pem:
+            raise reader.fail("pem", "holds a private key; keys belong in key files, not here")
+        result[sha] = pem
+    return result
+
+
+def _cluster_certificate(reader: _Reader, key: str) -> ClusterCertificate | None:
+    if key not in reader.table:
+        return None
+    table = reader.table_at(key)
+    table.unknown_keys({"certificate", "key_file", "chain"})
+    key_file = table.get("key_file", str)
+    if not key_file.strip():
+        raise table.fail("key_file", "is empty")
+    chain = table.strings("chain")
+    for index, sha in enumerate(chain):
+        if not SHA256_RE.match(sha):
+            raise StateFileError(f"{table.where('chain')}[{index}]: {sha!r} is not a SHA-256")
+    return ClusterCertificate(
+        certificate=table.sha256("certificate"), key_file=key_file, chain=chain
+    )
+
+
+def _cluster(reader: _Reader) -> Cluster:
+    reader.unknown_keys({"name", "fqdn", "min_data_tls_version", "proxy", "syncer"})
+    name = reader.get("name", str)
+    if not name.strip():
+        raise reader.fail("name", "is empty")
+    return Cluster(
+        name=name,
+        fqdn=reader.get("fqdn", str, name),
+        min_data_tls_version=reader.choice("min_data_tls_version", TLS_VERSIONS, DEFAULT_MIN_TLS),
+        proxy=_cluster_certificate(reader, "proxy"),
+        syncer=_cluster_certificate(reader, "syncer"),
+    )
+
+
+def _participant(reader: _Reader) -> Participant:
+    reader.unknown_keys({"name", "syncer_certificate"})
+    return Participant(
+        name=reader.get("name", str), syncer_certificate=reader.sha256("syncer_certificate")
+    )
+
+
+def _database(reader: _Reader) -> Database:
+    reader.unknown_keys(
+        {"uid", "name", "port", "type", "replica_of", "participants", "created_with_tls", "tls"}
+    )
+    uid = reader.get("uid", int)
+    if uid < 1:
+        raise reader.fail("uid", f"{uid} is not a positive integer")
+    name = reader.get("name", str)
+    if not name.strip():
+        raise reader.fail("name", "is empty")
+    port = reader.get("port", int)
+    if not 1 <= port <= 65535:
+        raise reader.fail("port", f"{port} is not a port (1-65535)")
+    replica_of = reader.strings("replica_of")
+    for index, source in enumerate(replica_of):
+        if not valid_host_port(source):
+            raise StateFileError(
+                f"{reader.where('replica_of')}[{index}]: {source!r} is not host:port"
+            )
+    tls = _tls(reader.table_at("tls")) if "tls" in reader.table else TlsSettings()
+    return Database(
+        uid=uid,
+        name=name,
+        port=port,
+        type=reader.choice("type", DATABASE_TYPES, "standard"),
+        replica_of=replica_of,
+        participants=reader.strings("participants"),
+        created_with_tls=reader.get("created_with_tls", bool, tls.enabled),
+        tls=tls,
+    )
+
+
+def _tls(reader: _Reader) -> TlsSettings:
+    reader.unknown_keys(
+        {
+            "enabled",
+            "mode",
+            "enforce_client_auth",
+            "certificates",
+            "subject_validation",
+            "authorized_names",
+            "authorized_subjects",
+        }
+    )
+    certificates = reader.strings("certificates")
+    for index, sha in enumerate(certificates):
+        if not SHA256_RE.match(sha):
+            raise StateFileError(
+                f"{reader.where('certificates')}[{index}]: {sha!r} is not a SHA-256 (64 lowercase hex digits)"
+            )
+    subjects = []
+    for index, subject in enumerate(reader.get("authorized_subjects", list, [])):
+        sub = _Reader(subject, f"{reader.where('authorized_subjects')}[{index}]")
+        sub.unknown_keys(set(SUBJECT_FIELDS))
+        fields = {key: sub.get(key, str) for key in SUBJECT_FIELDS if key in sub.table}
+        if not fields.get("CN", "").strip():
+            raise sub.fail("CN", "is required")
+        subjects.append(fields)
+    return TlsSettings(
+        enabled=reader.get("enabled", bool, False),
+        mode=reader.choice("mode", TLS_MODES, "all"),
+        enforce_client_auth=reader.get("enforce_client_auth", bool, True),
+        certificates=certificates,
+        subject_validation=reader.choice("subject_validation", SUBJECT_VALIDATIONS, "none"),
+        authorized_names=reader.strings("authorized_names"),
+        authorized_subjects=subjects,
+    )
+
+
+def valid_host_port(text: str) -> bool:
+    match = HOST_PORT_RE.match(text)
+    return bool(match) and 1 <= int(match["port"]) <= 65535
+
+
+def _check_references(state: State) -> None:
+    def need(sha: str, where: str) -> None:
+        if sha not in state.certificates:
+            raise StateFileError(f"{where}: certificate {sha[:12]}… is not in [certificates]")
+
+    for role in ("proxy", "syncer"):
+        ref = state.cluster.certificate(role)
+        if ref:
+            need(ref.certificate, f"cluster.{role}.certificate")
+            for j, sha in enumerate(ref.chain):
+                need(sha, f"cluster.{role}.chain[{j}]")
+    for i, participant in enumerate(state.participants):
+        need(participant.syncer_certificate, f"participants[{i}].syncer_certificate")
+    for i, database in enumerate(state.databases):
+        for j, sha in enumerate(database.tls.certificates):
+            need(sha, f"databases[{i}].tls.certificates[{j}]")
+
+
+def _check_unique(state: State) -> None:
+    for key in ("uid", "name", "port"):
+        seen: dict[Any, int] = {}
+        for i, database in enumerate(state.databases):
+            value = getattr(database, key)
+            if value in seen:
+                raise StateFileError(
+                    f"databases[{i}].{key}: {value!r} is already used by databases[{seen[value]}]"
+                )
+            seen[value] = i
+    names: dict[str, int] = {}
+    for i, participant in enumerate(state.participants):
+        if participant.name in names:
+            raise StateFileError(f"participants[{i}].name: {participant.name!r} is listed twice")
+        names[participant.name] = i
+
+
+def to_document(state: State) -> dict[str, Any]:
+    """The model as a TOML document; keys in a stable order so diffs stay small."""
+    cluster: dict[str, Any] = {
+        "name": state.cluster.name,
+        "fqdn": state.cluster.fqdn,
+        "min_data_tls_version": state.cluster.min_data_tls_version,
+    }
+    for role in ("proxy", "syncer"):
+        ref = state.cluster.certificate(role)
+        if ref:
+            cluster[role] = {"certificate": ref.certificate, "key_file": ref.key_file}
+            if ref.chain:
+                cluster[role]["chain"] = list(ref.chain)
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "revision": state.revision,
+        "saved_at": state.saved_at,
+        "change": state.change,
+        "cluster": cluster,
+        "participants": [
+            {"name": p.name, "syncer_certificate": p.syncer_certificate} for p in state.participants
+        ],
+        "databases": [_database_document(d) for d in state.databases],
+        "certificates": {sha: {"pem": pem} for sha, pem in sorted(state.certificates.items())},
+    }
+    return doc
+
+
+def _database_document(database: Database) -> dict[str, Any]:
+    tls = database.tls
+    tls_doc: dict[str, Any] = {
+        "enabled": tls.enabled,
+        "mode": tls.mode,
+        "enforce_client_auth": tls.enforce_client_auth,
+        "certificates": list(tls.certificates),
+        "subject_validation": tls.subject_validation,
+        "authorized_names": list(tls.authorized_names),
+    }
+    if tls.authorized_subjects:
+        tls_doc["authorized_subjects"] = [dict(s) for s in tls.authorized_subjects]
+    return {
+        "uid": database.uid,
+        "name": database.name,
+        "port": database.port,
+        "type": database.type,
+        "replica_of": list(database.replica_of),
+        "participants": list(database.participants),
+        "created_with_tls": database.created_with_tls,
+        "tls": tls_doc,
+    }
