@@ -9,7 +9,6 @@ based on must still be the one on disk (optimistic concurrency).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
 import stat
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import tomli_w
 
+from . import clock
 from .errors import StaleStateError, StateFileError
 from .model import State
 from .schema import from_document, to_document
@@ -158,7 +158,7 @@ def save(
         saved = state.copy()
         saved.prune_certificates()
         saved.revision = (current or 0) + 1
-        saved.saved_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        saved.saved_at = clock.now().replace(microsecond=0).isoformat()
         saved.change = change
         if current is not None:
             _keep_history(path)

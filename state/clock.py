@@ -1,0 +1,32 @@
+"""The one clock of the core, so snapshots, screenshots and tests can fix the time.
+
+`TLS_WIZARD_NOW` (ISO 8601, e.g. 2026-12-01T12:00:00Z) fixes it for a whole process and
+its children; tests may also call `set_now`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+_fixed: dt.datetime | None = None
+
+
+def _parse(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def now() -> dt.datetime:
+    """The current time, tz-aware UTC: fixed by set_now or TLS_WIZARD_NOW, else the real one."""
+    if _fixed is not None:
+        return _fixed
+    text = os.environ.get("TLS_WIZARD_NOW")
+    if text:
+        return _parse(text)
+    return dt.datetime.now(dt.UTC)
+
+
+def set_now(value: dt.datetime | str | None) -> None:
+    global _fixed
+    _fixed = _parse(value) if isinstance(value, str) else value
