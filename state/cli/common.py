@@ -73,3 +73,20 @@ def cluster_json(state: State) -> dict[str, Any]:
         {"name": p.name, "syncer_certificate": p.syncer_certificate} for p in state.participants
     ]
     return result
+
+
+def subcommand_group(
+    subparsers: argparse._SubParsersAction, name: str, help: str
+) -> argparse._SubParsersAction:
+    """The sub-commands of `name` (created on first use), so several modules can add targets
+    to one command, as `apply redis` and `apply enterprise` do."""
+    parser = subparsers.choices.get(name)
+    if parser is None:
+        parser = subparsers.add_parser(name, help=help)
+        parser.set_defaults(_groups={})
+        group = parser.add_subparsers(dest=f"{name}_target", metavar="TARGET", required=True)
+        _GROUPS[name] = group
+    return _GROUPS[name]
+
+
+_GROUPS: dict[str, argparse._SubParsersAction] = {}
