@@ -1,0 +1,377 @@
+"""Findings about certificates, judged for where they are going.
+
+The same certificate can be fine as a trusted CA of a database and wrong as the proxy
+certificate, so ``check`` takes a context:
+
+- ``client``: a client certificate or CA pasted into a database's trusted list;
+- ``ca``: a certificate authority expected;
+- ``proxy``: the cluster's proxy certificate (the server side of client connections): a
+  leaf first, chain leaf -> root, serverAuth and clientAuth, SANs covering the FQDN set,
+  a key that matches;
+- ``syncer``: the syncer certificate (replication and CRDB; it connects as a client and
+  accepts as a server, so the same EKU and chain rules, SANs only a warning);
+- ``any``: no destination (``tls-wizard inspect`` without ``--as``): only what is wrong
+  everywhere (validity, weak keys and signatures).
+
+Severities follow what the server would do: what OpenSSL (security level 2) or the
+Redis Enterprise API refuses is an error; what only the documentation advises is a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ..findings import Finding, Severity
+from .info import CertificateInfo, utcnow
+from .names import dns_covers
+
+CONTEXTS = ("client", "ca", "proxy", "syncer", "any")
+EXPIRY_WARNING_DAYS = 30
+WEAK_HASHES = frozenset({"md2", "md4", "md5", "sha1"})
+MIN_BITS = {"RSA": 2048, "DSA": 2048, "EC": 256}
+CODES = (
+    "expired",
+    "not-yet-valid",
+    "expires-soon",
+    "self-signed",
+    "weak-key",
+    "weak-signature",
+    "missing-client-auth",
+    "missing-server-auth",
+    "ca-as-leaf",
+    "chain-order",
+    "san-mismatch",
+    "key-mismatch",
+)
+
+# Who a self-signed leaf worries, and how much.
+_SELF_SIGNED: dict[str, Severity] = {
+    "client": "info",
+    "ca": "warning",
+    "proxy": "warning",
+    "syncer": "info",
+    "any": "info",
+}
+_SERVER_SIDE = ("proxy", "syncer")
+
+
+def _where(index: int) -> str:
+    return f"certificate {index + 1}"
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def cluster_names(fqdn: str) -> list[str]:
+    """The SAN set the documentation asks of proxy and syncer certificates."""
+    from .issue import cluster_sans
+
+    return cluster_sans(fqdn)
+
+
+def _validity(cert: CertificateInfo, where: str, now: datetime) -> list[Finding]:
+    if "not_after" in cert.unreadable or "not_before" in cert.unreadable:
+        return []
+    days = cert.days_left(now)
+    if cert.not_after < now:
+        return [
+            Finding(
+                "error",
+                "expired",
+                f"{cert.label} expired on {_day(cert.not_after)} ({-days} days ago); the "
+                "server refuses it: replace it with a current certificate",
+                where,
+            )
+        ]
+    if cert.not_before > now:
+        return [
+            Finding(
+                "error",
+                "not-yet-valid",
+                f"{cert.label} is not valid before {cert.not_before:%Y-%m-%d %H:%M} UTC; the "
+                "server refuses it until then (check the issuing machine's clock)",
+                where,
+            )
+        ]
+    if days < EXPIRY_WARNING_DAYS:
+        return [
+            Finding(
+                "warning",
+                "expires-soon",
+                f"{cert.label} expires on {_day(cert.not_after)}, in {days} days: plan "
+                "its replacement",
+                where,
+            )
+        ]
+    return []
+
+
+def _strength(cert: CertificateInfo, where: str) -> list[Finding]:
+    findings: list[Finding] = []
+    minimum = MIN_BITS.get(cert.key_type)
+    if minimum is not None and cert.key_bits is not None and cert.key_bits < minimum:
+        findings.append(
+            Finding(
+                "error",
+                "weak-key",
+                f"{cert.label} has a {cert.key_bits}-bit {cert.key_type} key; OpenSSL at "
+                f"security level 2 refuses it (RSA needs 2048 bits, EC 256): issue a new one",
+                where,
+            )
+        )
+    if cert.signature_hash in WEAK_HASHES:
+        # OpenSSL does not check the signature a trust anchor puts on itself, so a
+        # self-signed SHA-1 root still works; anything it signs must not use SHA-1.
+        severity: Severity = "warning" if cert.self_signed else "error"
+        findings.append(
+            Finding(
+                severity,
+                "weak-signature",
+                f"{cert.label} is signed with {cert.signature_hash.upper()}, which OpenSSL at "
+                "security level 2 refuses"
+                + ("" if cert.self_signed else "; have it reissued with SHA-256"),
+                where,
+            )
+        )
+    return findings
+
+
+def _self_signed(cert: CertificateInfo, where: str, context: str) -> list[Finding]:
+    if not (cert.self_signed and cert.role == "leaf"):
+        return []
+    advice = {
+        "client": "the database trusts exactly this certificate, which suits one client",
+        "ca": "it is not a CA and can vouch only for itself",
+        "proxy": "every client must trust this certificate itself; a CA-signed one is recommended",
+        "syncer": "every participating cluster must trust this certificate itself",
+        "any": "it vouches only for itself",
+    }[context]
+    return [
+        Finding(
+            _SELF_SIGNED[context], "self-signed", f"{cert.label} is self-signed: {advice}", where
+        )
+    ]
+
+
+def _missing_usage(
+    cert: CertificateInfo, where: str, usage: str, code: str, why: str
+) -> list[Finding]:
+    eku = cert.extended_key_usage
+    if not eku or usage in eku:
+        return []
+    return [
+        Finding(
+            "error",
+            code,
+            f"{cert.label} has extended key usage {', '.join(eku)} without {usage}: {why}",
+            where,
+        )
+    ]
+
+
+def _client_auth(certs: Sequence[CertificateInfo], context: str, start: int = 0) -> list[Finding]:
+    """OpenSSL's sslclient purpose: a leaf or CA whose EKU lacks clientAuth is refused."""
+    findings: list[Finding] = []
+    for index, cert in enumerate(certs[start:], start):
+        if context == "client" and not cert.is_ca:
+            why = "the server refuses it as a client certificate (OpenSSL purpose sslclient)"
+        elif cert.is_ca:
+            why = "OpenSSL refuses client certificates that chain through it"
+        else:
+            continue
+        findings += _missing_usage(cert, _where(index), "clientAuth", "missing-client-auth", why)
+    return findings
+
+
+def _server_side_leaf(cert: CertificateInfo, context: str) -> list[Finding]:
+    where = _where(0)
+    if cert.is_ca:
+        return [
+            Finding(
+                "error",
+                "ca-as-leaf",
+                f"{cert.label} is a CA certificate, but the {context} certificate must come "
+                "first: the cluster's own leaf certificate (CN = the FQDN), then its chain",
+                where,
+            )
+        ]
+    findings = _missing_usage(
+        cert,
+        where,
+        "serverAuth",
+        "missing-server-auth",
+        f"the {context} accepts TLS connections and the documentation asks for serverAuth",
+    ) + _missing_usage(
+        cert,
+        where,
+        "clientAuth",
+        "missing-client-auth",
+        f"the {context} also connects as a client and the documentation asks for clientAuth",
+    )
+    if not cert.extended_key_usage:
+        for code, usage in (
+            ("missing-server-auth", "serverAuth"),
+            ("missing-client-auth", "clientAuth"),
+        ):
+            findings.append(
+                Finding(
+                    "warning",
+                    code,
+                    f"{cert.label} has no extended key usage; the documentation asks for "
+                    f"{usage} (serverAuth and clientAuth) on {context} certificates",
+                    where,
+                )
+            )
+    return findings
+
+
+def chain_order(certs: Sequence[CertificateInfo]) -> list[int] | None:
+    """Indexes of ``certs`` as one chain leaf -> root, or None if they are not one chain."""
+    if not certs:
+        return None
+    issued_others = {
+        j
+        for j, issuer in enumerate(certs)
+        for i, cert in enumerate(certs)
+        if i != j and cert.issuer == issuer.subject and not cert.self_signed
+    }
+    leaves = [i for i in range(len(certs)) if i not in issued_others]
+    if len(leaves) != 1:
+        return None
+    order = [leaves[0]]
+    while len(order) < len(certs):
+        current = certs[order[-1]]
+        if current.self_signed:
+            return None
+        following = [
+            j for j, c in enumerate(certs) if j not in order and c.subject == current.issuer
+        ]
+        if len(following) != 1:
+            return None
+        order.append(following[0])
+    return order
+
+
+def _chain_order(certs: Sequence[CertificateInfo], context: str) -> list[Finding]:
+    if len(certs) < 2:
+        return []
+    server_side = context in _SERVER_SIDE
+    for index in range(len(certs) - 1):
+        if certs[index].issuer != certs[index + 1].subject or certs[index].self_signed:
+            break
+    else:
+        return []
+    order = chain_order(certs)
+    if order is not None:
+        listed = ", ".join(str(i + 1) for i in order)
+        return [
+            Finding(
+                "error" if server_side else "info",
+                "chain-order",
+                f"the certificates are not ordered leaf -> root; the order is {listed}"
+                + ("" if server_side else " (the server does not mind, but a bundle should be)"),
+                _where(order[0]),
+            )
+        ]
+    if not server_side:
+        # A database may trust several unrelated CAs; only a bundle out of order is news.
+        misplaced = [
+            i
+            for i, cert in enumerate(certs)
+            if not cert.self_signed and any(c.subject == cert.issuer for c in certs[:i])
+        ]
+        if not misplaced:
+            return []
+        return [
+            Finding(
+                "info",
+                "chain-order",
+                f"{certs[misplaced[0]].label} comes after its issuer; bundles read leaf -> root",
+                _where(misplaced[0]),
+            )
+        ]
+    broken = next(
+        i
+        for i in range(len(certs) - 1)
+        if certs[i].issuer != certs[i + 1].subject or certs[i].self_signed
+    )
+    return [
+        Finding(
+            "error",
+            "chain-order",
+            f"certificate {broken + 2} ({certs[broken + 1].label}) did not issue certificate "
+            f"{broken + 1} ({certs[broken].label}); the {context} bundle must be one chain: "
+            "the leaf, then each issuer up to the root",
+            _where(broken + 1),
+        )
+    ]
+
+
+def _san_mismatch(cert: CertificateInfo, context: str, fqdn: str) -> list[Finding]:
+    required = cluster_names(fqdn)
+    missing = [name for name in required if not any(dns_covers(d, name) for d in cert.dns_names)]
+    if not missing:
+        return []
+    return [
+        Finding(
+            "error" if context == "proxy" else "warning",
+            "san-mismatch",
+            f"{cert.label} does not cover {', '.join(missing)}; the {context} certificate needs "
+            f"the DNS names {', '.join(required)}",
+            _where(0),
+        )
+    ]
+
+
+def _key_mismatch(cert: CertificateInfo, key: object) -> list[Finding]:
+    from .keys import key_matches
+
+    if key_matches(cert, key):
+        return []
+    return [
+        Finding(
+            "error",
+            "key-mismatch",
+            f"the private key does not belong to {cert.label}: give the key the CSR was "
+            "created with",
+            _where(0),
+        )
+    ]
+
+
+def check(
+    certificates: Sequence[CertificateInfo],
+    context: str,
+    *,
+    fqdn: str | None = None,
+    key: object | None = None,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every finding about ``certificates`` (one paste, in order) for ``context``.
+
+    ``where`` is ``certificate N`` (1-based, in the order given). ``fqdn`` enables the SAN
+    check of proxy and syncer certificates; ``key`` the key match of the first certificate.
+    """
+    if context not in CONTEXTS:
+        raise ValueError(f"context {context!r} is not one of {', '.join(CONTEXTS)}")
+    now = now or utcnow()
+    certs = list(certificates)
+    findings: list[Finding] = []
+    for index, cert in enumerate(certs):
+        where = _where(index)
+        findings += _validity(cert, where, now)
+        findings += _strength(cert, where)
+        findings += _self_signed(cert, where, context)
+    if context in ("client", "ca"):
+        findings += _client_auth(certs, context)
+    if context in _SERVER_SIDE and certs:
+        findings += _server_side_leaf(certs[0], context)
+        findings += _client_auth(certs, context, start=1)
+        if fqdn:
+            findings += _san_mismatch(certs[0], context, fqdn)
+    findings += _chain_order(certs, context)
+    if key is not None and certs:
+        findings += _key_mismatch(certs[0], key)
+    return findings
