@@ -27,6 +27,7 @@ def _info(issued: KeyAndCertificate):
 def build_demo(folder: str | Path | None = None) -> Path:
     """Write a demo state (and its keys and sample client certificates) into `folder`."""
     folder = Path(folder or tempfile.mkdtemp(prefix="tls-wizard-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "tls-wizard.toml"
     workspace = init_state(path, DEMO_CLUSTER)
     state = workspace.state.copy()

@@ -1,0 +1,3 @@
+from state.cli import run
+
+run()

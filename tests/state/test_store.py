@@ -1,0 +1,227 @@
+"""The state file: validation with key paths, atomic saves, revisions, history and rollback."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from state import store
+from state.errors import StaleStateError, StateFileError
+from state.operations import Workspace, create_database, set_min_tls_version
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_init_writes_a_loadable_state_with_keys_0600(initialized: Path):
+    state = store.load(initialized)
+    assert state.revision == 1
+    assert state.cluster.name == "cluster1.example.com"
+    assert _mode(initialized) == 0o600
+    for role in ("proxy", "syncer"):
+        ref = state.cluster.certificate(role)
+        assert ref is not None and ref.certificate in state.certificates
+        key = initialized.parent / ref.key_file
+        assert _mode(key) == 0o600
+        assert b"PRIVATE KEY" in key.read_bytes()
+    assert "PRIVATE KEY" not in initialized.read_text()
+
+
+def test_round_trip_keeps_every_field(initialized: Path):
+    ws = Workspace.open(initialized)
+    ws.update(lambda s: create_database(s, "orders", 12000, replica_of=["a.example.com:1"]), "db")
+    again = store.parse(store.dumps(ws.state))
+    assert store.dumps(again) == store.dumps(ws.state)
+    assert again.database("orders").replica_of == ["a.example.com:1"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ('mode = "all"', 'mode = "everything"'),
+            "databases[0].tls.mode: 'everything' is not one of all, replica-of, crdb",
+        ),
+        (("port = 12000", "port = 70000"), "databases[0].port: 70000 is not a port (1-65535)"),
+        (
+            ("port = 12000", 'port = "12000"'),
+            "databases[0].port: expected an integer, got a string",
+        ),
+        (
+            ("enabled = false", "enabled = 1"),
+            "databases[0].tls.enabled: expected a boolean, got an integer",
+        ),
+        (
+            ('type = "standard"', 'type = "sharded"'),
+            "databases[0].type: 'sharded' is not one of standard, active-active",
+        ),
+        (
+            ('min_data_tls_version = "1.2"', 'min_data_tls_version = "1.4"'),
+            "cluster.min_data_tls_version: '1.4' is not one of 1, 1.1, 1.2, 1.3",
+        ),
+        (
+            ('subject_validation = "none"', 'subject_validation = "cn"'),
+            "databases[0].tls.subject_validation: 'cn' is not one of none, san, full-subject",
+        ),
+        (("uid = 1", "uid = 0"), "databases[0].uid: 0 is not a positive integer"),
+        (
+            ("created_with_tls = false", "created_with_tls = false\ncolour = 1"),
+            "databases[0].colour: is not a known key",
+        ),
+    ],
+)
+def test_a_broken_field_is_reported_with_its_key_path(initialized: Path, edit, message):
+    ws = Workspace.open(initialized)
+    ws.update(lambda s: create_database(s, "orders", 12000), "db")
+    text = initialized.read_text()
+    old, new = edit
+    assert old in text
+    initialized.write_text(text.replace(old, new, 1))
+    before = initialized.read_bytes()
+    with pytest.raises(StateFileError) as error:
+        store.load(initialized)
+    assert message in str(error.value)
+    assert initialized.read_bytes() == before
+
+
+def test_invalid_toml_names_the_line(initialized: Path):
+    initialized.write_text(initialized.read_text() + "\n[cluster\n")
+    with pytest.raises(StateFileError, match=r"not valid TOML: .*line \d+"):
+        store.load(initialized)
+
+
+def test_a_certificate_reference_must_resolve(initialized: Path):
+    text = initialized.read_text()
+    doc = tomllib.loads(text)
+    sha = doc["cluster"]["proxy"]["certificate"]
+    initialized.write_text(text.replace(f"[certificates.{sha}]", f"[certificates.{'0' * 64}]"))
+    with pytest.raises(
+        StateFileError,
+        match=r"cluster.proxy.certificate: certificate .* is not in \[certificates\]",
+    ):
+        store.load(initialized)
+
+
+def test_a_private_key_inline_is_refused(initialized: Path):
+    text = initialized.read_text().replace(
+        "-----BEGIN CERTIFICATE-----",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----",
+        1,
+    )
+    initialized.write_text(text)
+    with pytest.raises(StateFileError, match="holds a private key"):
+        store.load(initialized)
+
+
+def test_duplicate_names_and_ports_are_refused(initialized: Path):
+    ws = Workspace.open(initialized)
+    ws.update(lambda s: create_database(s, "orders", 12000), "db")
+    ws.update(lambda s: create_database(s, "cache", 12001), "db")
+    initialized.write_text(initialized.read_text().replace("port = 12001", "port = 12000"))
+    with pytest.raises(
+        StateFileError, match=r"databases\[1\].port: 12000 is already used by databases\[0\]"
+    ):
+        store.load(initialized)
+
+
+def test_a_newer_format_is_refused(initialized: Path):
+    initialized.write_text(initialized.read_text().replace("format = 1", "format = 2", 1))
+    with pytest.raises(StateFileError, match="format 2, newer than this tls-wizard understands"):
+        store.load(initialized)
+
+
+def test_an_older_format_is_migrated_in_memory(initialized: Path):
+    text = initialized.read_text()
+    ws = Workspace.open(initialized)
+    ws.update(lambda s: create_database(s, "orders", 12000), "db")
+    text = initialized.read_text().replace("format = 1\n", "", 1)
+    text = text.replace('subject_validation = "none"', "enforce_san = false")
+    initialized.write_text(text)
+    state = store.load(initialized)
+    assert state.format == 1
+    assert state.database("orders").tls.subject_validation == "none"
+    assert "enforce_san" in initialized.read_text()
+
+
+def test_missing_file_and_folder_and_binary(tmp_path: Path):
+    with pytest.raises(StateFileError, match="no state file here"):
+        store.load(tmp_path / "nope.toml")
+    with pytest.raises(StateFileError, match="is a folder"):
+        store.load(tmp_path)
+    binary = tmp_path / "bin.toml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(StateFileError, match="not UTF-8"):
+        store.load(binary)
+
+
+def test_save_bumps_the_revision_and_keeps_the_mode(initialized: Path):
+    os.chmod(initialized, 0o640)
+    ws = Workspace.open(initialized)
+    saved = ws.update(lambda s: set_min_tls_version(s, "1.3"), "tls 1.3")
+    assert saved.revision == 2
+    assert store.load(initialized).cluster.min_data_tls_version == "1.3"
+    assert _mode(initialized) == 0o640
+
+
+def test_stale_revision_is_refused_and_nothing_written(initialized: Path):
+    first = Workspace.open(initialized)
+    second = Workspace.open(initialized)
+    first.update(lambda s: set_min_tls_version(s, "1.3"), "one")
+    before = initialized.read_bytes()
+    with pytest.raises(
+        StaleStateError, match=r"changed on disk since you opened it \(revision 1 -> 2\)"
+    ):
+        second.update(lambda s: set_min_tls_version(s, "1.1"), "two")
+    assert initialized.read_bytes() == before
+
+
+def test_a_failure_before_the_rename_leaves_the_old_file(initialized: Path, monkeypatch):
+    before = initialized.read_bytes()
+    ws = Workspace.open(initialized)
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        ws.update(lambda s: set_min_tls_version(s, "1.3"), "tls")
+    monkeypatch.undo()
+    assert initialized.read_bytes() == before
+    assert store.load(initialized).revision == 1
+    leftovers = [p.name for p in initialized.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_history_keeps_ten_and_rollback_restores_as_new_revision(initialized: Path):
+    ws = Workspace.open(initialized)
+    versions = ["1", "1.1", "1.2", "1.3"] * 4
+    for version in versions:
+        ws.update(lambda s, v=version: set_min_tls_version(s, v), f"min {version}")
+    revisions = store.history(initialized)
+    assert revisions[-1].current and revisions[-1].revision == 17
+    kept = [r.revision for r in revisions if not r.current]
+    assert kept == list(range(7, 17))
+    assert revisions[-2].change == f"min {versions[-2]}"
+    restored = store.rollback(initialized, 8)
+    assert restored.revision == 18
+    assert restored.change == "rollback to revision 8"
+    assert (
+        restored.cluster.min_data_tls_version
+        == store.load_revision(initialized, 8).cluster.min_data_tls_version
+    )
+    with pytest.raises(StateFileError, match="revision 2 is not kept"):
+        store.rollback(initialized, 2)
+
+
+def test_init_refuses_to_overwrite(initialized: Path):
+    before = initialized.read_bytes()
+    from state.operations import init_state
+
+    with pytest.raises(StateFileError, match="already exists"):
+        init_state(initialized, "other")
+    assert initialized.read_bytes() == before
