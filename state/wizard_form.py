@@ -1,0 +1,262 @@
+"""The TLS form of one database as the wizard edits it: every edit stays pending until Update.
+
+The screens hold a `TlsForm`, change its fields as the user goes through the steps, and at
+Review turn it into a new state with the same operations the CLI uses (`change_tls`, then
+`add_participant_syncer` for each syncer certificate ticked in the checklist). Nothing here
+knows about Textual, so the form's logic is tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .certificates import CertificateInfo
+from .errors import WizardError
+from .findings import Finding
+from .model import SUBJECT_FIELDS, State
+from .names import name_problem, parse_name_list
+from .operations import TlsChange, add_participant_syncer, change_tls
+from .rules import check_state_with_certificates, required_syncer_clusters
+
+
+def parse_subject_list(text: str) -> tuple[list[dict[str, str]], list[str]]:
+    """Authorized subjects for full-subject validation: `CN=a,O=b; CN=c` -> dicts, problems.
+
+    Subjects are separated by semicolons, fields by commas; each field is one of
+    CN, O, OU, L, ST, C (any case) and CN is required. Values are kept as written
+    (full-subject matching is case-sensitive).
+    """
+    subjects: list[dict[str, str]] = []
+    problems: list[str] = []
+    for raw in text.split(";"):
+        entry = raw.strip()
+        if not entry:
+            continue
+        subject: dict[str, str] = {}
+        for part in entry.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            key, sep, value = part.partition("=")
+            key = key.strip().upper()
+            if not sep or key not in SUBJECT_FIELDS:
+                problems.append(
+                    f"{part!r}: write fields as KEY=value with KEY one of {', '.join(SUBJECT_FIELDS)}"
+                )
+                continue
+            if not value.strip():
+                problems.append(f"{key} has no value in {entry!r}")
+                continue
+            subject[key] = value.strip()
+        if subject and "CN" not in subject:
+            problems.append(f"{entry!r} has no CN; every authorized subject needs one")
+        if subject and subject not in subjects:
+            subjects.append(subject)
+    return subjects, problems
+
+
+def subjects_text(subjects: list[dict[str, str]]) -> str:
+    return "; ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in subjects)
+
+
+def name_list_problems(text: str) -> list[str]:
+    """Why entries of a comma-separated name list are not acceptable (empty list: none)."""
+    return [p for p in (name_problem(n) for n in parse_name_list(text)) if p]
+
+
+def database_findings(state: State, name: str) -> list[Finding]:
+    """Every finding (rules and inspector) placed in database `name`."""
+    prefix = f"databases.{name}"
+    return [
+        f
+        for f in check_state_with_certificates(state)
+        if f.where == prefix or f.where.startswith((prefix + ".", prefix + "["))
+    ]
+
+
+def findings_by_database(state: State) -> dict[str, list[Finding]]:
+    """The findings of the whole state, grouped per database (one pass over the rules)."""
+    grouped: dict[str, list[Finding]] = {d.name: [] for d in state.databases}
+    names = sorted(grouped, key=len, reverse=True)
+    for finding in check_state_with_certificates(state):
+        for name in names:
+            prefix = f"databases.{name}"
+            if finding.where == prefix or finding.where.startswith((prefix + ".", prefix + "[")):
+                grouped[name].append(finding)
+                break
+    return grouped
+
+
+@dataclass(slots=True)
+class TlsForm:
+    """What the wizard's five steps edit for one database, before Update saves it."""
+
+    database: str
+    enabled: bool
+    mode: str
+    enforce_client_auth: bool
+    certificates: list[str]
+    subject_validation: str
+    names_text: str
+    subjects_text: str
+    pasted: dict[str, CertificateInfo] = field(default_factory=dict)
+    syncers: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_state(cls, state: State, name: str) -> TlsForm:
+        database = state.database(name)
+        if database is None:
+            raise WizardError(f"no database named {name!r}")
+        tls = database.tls
+        return cls(
+            database=name,
+            enabled=tls.enabled,
+            mode=tls.mode,
+            enforce_client_auth=tls.enforce_client_auth,
+            certificates=list(tls.certificates),
+            subject_validation=tls.subject_validation,
+            names_text=", ".join(tls.authorized_names),
+            subjects_text=subjects_text(tls.authorized_subjects),
+        )
+
+    # -- certificates -----------------------------------------------------------------
+
+    def add_certificates(self, certificates: list[CertificateInfo]) -> list[str]:
+        """Add pasted certificates; returns a note for each one skipped as already listed."""
+        skipped = []
+        for certificate in certificates:
+            if certificate.sha256 in self.certificates:
+                skipped.append(f"{certificate.label} is already in the list")
+                continue
+            self.pasted[certificate.sha256] = certificate
+            self.certificates.append(certificate.sha256)
+        return skipped
+
+    def remove_certificate(self, sha: str) -> None:
+        self.certificates = [s for s in self.certificates if s != sha]
+        self.pasted.pop(sha, None)
+
+    def add_syncer(self, state: State, cluster: str) -> str:
+        """Tick a participant's syncer certificate in the checklist; returns its SHA-256."""
+        participant = state.participant(cluster)
+        if participant is None:
+            raise WizardError(
+                f"cluster {cluster!r} is not a known participant; add it with its syncer "
+                "certificate on the cluster certificates screen (c)"
+            )
+        sha = participant.syncer_certificate
+        if sha not in self.certificates:
+            self.certificates.append(sha)
+        if cluster not in self.syncers:
+            self.syncers.append(cluster)
+        return sha
+
+    def syncer_checklist(self, state: State) -> list[tuple[str, bool, bool]]:
+        """(cluster, known participant, trusted by the form) for every syncer it needs."""
+        database = state.database(self.database)
+        if database is None:
+            return []
+        rows = []
+        for cluster in required_syncer_clusters(state, database):
+            participant = state.participant(cluster)
+            known = participant is not None
+            trusted = known and participant.syncer_certificate in self.certificates  # type: ignore[union-attr]
+            rows.append((cluster, known, bool(trusted)))
+        return rows
+
+    # -- the result ---------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        return parse_name_list(self.names_text)
+
+    def subjects(self) -> list[dict[str, str]]:
+        return parse_subject_list(self.subjects_text)[0]
+
+    def change(self, state: State) -> TlsChange:
+        """The fields that differ from the saved database, as one `change_tls` update."""
+        database = state.database(self.database)
+        if database is None:
+            raise WizardError(f"database {self.database!r} is no longer in the state")
+        tls = database.tls
+        syncer_shas = self._syncer_shas(state)
+        change = TlsChange()
+        if self.enabled != tls.enabled:
+            change.enabled = self.enabled
+        if self.mode != tls.mode:
+            change.mode = self.mode
+        if self.enforce_client_auth != tls.enforce_client_auth:
+            change.enforce_client_auth = self.enforce_client_auth
+        change.remove_certificates = [s for s in tls.certificates if s not in self.certificates]
+        change.add_certificates = [
+            self.pasted[s]
+            for s in self.certificates
+            if s not in tls.certificates and s in self.pasted and s not in syncer_shas
+        ]
+        if self.subject_validation != tls.subject_validation:
+            change.subject_validation = self.subject_validation
+        if self.subject_validation != "none":
+            names = self.names()
+            if names != tls.authorized_names:
+                change.authorized_names = names
+            subjects = self.subjects()
+            if subjects != tls.authorized_subjects:
+                change.authorized_subjects = subjects
+        return change
+
+    def _syncer_shas(self, state: State) -> set[str]:
+        shas = set()
+        for cluster in self.syncers:
+            participant = state.participant(cluster)
+            if participant is not None:
+                shas.add(participant.syncer_certificate)
+        return shas
+
+    def apply(self, state: State) -> State:
+        """The state after Update: the same operations `tls-wizard db tls` runs."""
+        change = self.change(state)
+        new_state = change_tls(state, self.database, change) if not change.is_empty() else state
+        for cluster in self.syncers:
+            participant = state.participant(cluster)
+            if participant is not None and participant.syncer_certificate in self.certificates:
+                new_state = add_participant_syncer(new_state, self.database, cluster)
+        return new_state
+
+    def is_dirty(self, state: State) -> bool:
+        """True when Update would change something (what "leave without saving?" asks about)."""
+        database = state.database(self.database)
+        if database is None:
+            return False
+        try:
+            after = self.apply(state).database(self.database)
+        except WizardError:
+            return True
+        return after != database
+
+    def describe(self, state: State) -> str:
+        """One line for the history: what this Update changes."""
+        database = state.database(self.database)
+        if database is None:
+            return f"db tls {self.database}"
+        tls = database.tls
+        parts = []
+        if self.enabled != tls.enabled:
+            parts.append("enable TLS" if self.enabled else "disable TLS")
+        if self.mode != tls.mode:
+            parts.append(f"mode {self.mode}")
+        if self.enforce_client_auth != tls.enforce_client_auth:
+            parts.append("client auth " + ("on" if self.enforce_client_auth else "off"))
+        added = len([s for s in self.certificates if s not in tls.certificates])
+        removed = len([s for s in tls.certificates if s not in self.certificates])
+        if added:
+            parts.append(f"+{added} certificate{'s' if added != 1 else ''}")
+        if removed:
+            parts.append(f"-{removed} certificate{'s' if removed != 1 else ''}")
+        if self.subject_validation != tls.subject_validation:
+            parts.append(f"subject validation {self.subject_validation}")
+        elif self.subject_validation == "san" and self.names() != tls.authorized_names:
+            parts.append("authorized names " + ",".join(self.names()))
+        elif self.subject_validation == "full-subject" and self.subjects() != (
+            tls.authorized_subjects
+        ):
+            parts.append("authorized subjects")
+        return f"db tls {self.database}: " + (", ".join(parts) or "no change")

@@ -1,0 +1,98 @@
+"""What every TUI test shares: one clock, one theme, fixed sizes and a fixed copy of the demo.
+
+Snapshots must come out the same on every machine and every day, so:
+- the clock is fixed (TLS_WIZARD_NOW and state.clock.set_now) a few days after the
+  committed fixture certificates were made, well inside their validity;
+- the app runs with the explicit theme and with the cursor not blinking;
+- each test works on a fresh copy of the committed fixture state (tests/fixtures/demo),
+  always at the same path, so no random temporary path can reach a screen. Two test
+  runs (several people share the machine) take turns on that path through a file lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from state import clock
+from tui.app import THEME, WizardApp
+
+FIXED_NOW = "2026-12-01T12:00:00+00:00"
+"""Three days after the fixture certificates were issued; they are valid for a year."""
+
+SNAPSHOT_SIZE = (100, 32)
+SMALL_SIZE = (80, 24)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+DEMO_FIXTURE = FIXTURES / "demo"
+WORK_ROOT = Path(tempfile.gettempdir()) / "tls-wizard-tui-tests"
+WORK_DIR = WORK_ROOT / "demo"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every TUI test (and any process it starts) sees the same time."""
+    monkeypatch.setenv("TLS_WIZARD_NOW", FIXED_NOW)
+    clock.set_now(FIXED_NOW)
+    yield FIXED_NOW
+    clock.set_now(None)
+
+
+@pytest.fixture
+def fixed_workdir() -> Iterator[Path]:
+    """An empty folder at a fixed path, held exclusively for the length of one test."""
+    WORK_ROOT.mkdir(parents=True, exist_ok=True)
+    lock = os.open(WORK_ROOT / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        shutil.rmtree(WORK_DIR, ignore_errors=True)
+        WORK_DIR.mkdir()
+        yield WORK_DIR
+    finally:
+        shutil.rmtree(WORK_DIR, ignore_errors=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+
+
+@pytest.fixture
+def state_path(fixed_workdir: Path) -> Path:
+    """A fresh copy of the committed demo state (keys, samples and history included)."""
+    shutil.copytree(DEMO_FIXTURE, fixed_workdir, dirs_exist_ok=True)
+    for key in fixed_workdir.rglob("*.key"):
+        key.chmod(0o600)
+    return fixed_workdir / "tls-wizard.toml"
+
+
+@pytest.fixture
+def samples(state_path: Path) -> Path:
+    """The demo's sample certificates and keys: demo-ca, app1, app2 (.pem and .key)."""
+    return state_path.parent / "samples"
+
+
+@pytest.fixture
+def make_app(state_path: Path) -> Callable[..., WizardApp]:
+    """A factory for the app on the fixture state, theme fixed and cursor not blinking."""
+
+    def make(path: Path | None = None) -> WizardApp:
+        app = WizardApp(path or state_path, cursor_blink=False)
+        assert app.theme == THEME
+        return app
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., WizardApp]) -> WizardApp:
+    return make_app()
+
+
+@pytest.fixture
+def empty_path(fixed_workdir: Path) -> Path:
+    """Where a state file would go, with none there yet (the first-run screen)."""
+    return fixed_workdir / "tls-wizard.toml"

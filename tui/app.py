@@ -1,0 +1,244 @@
+"""The wizard application: one workspace (the opened state file), one stylesheet, the screens.
+
+The app owns the `Workspace` and is the only place that saves it: screens build a new
+state with the core's operations and call `app.commit`, which turns every refusal into
+one clear message (or, for a stale revision, a dialog that offers to reload) and tells
+every screen on the stack to redraw with `StateChanged`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from state.errors import RefusedError, StaleStateError, StateFileError, WizardError
+from state.model import State
+from state.operations import Workspace
+
+from .messages import StateChanged
+
+THEME = "textual-dark"
+"""The one theme: set explicitly so snapshots do not depend on a user's default."""
+
+OTHER_SCREENS: dict[str, tuple[str, str]] = {
+    "cluster": ("tui.screens.cluster", "ClusterCertificatesScreen"),
+    "protocols": ("tui.screens.protocols", "TlsProtocolsScreen"),
+    "inspector": ("tui.screens.inspector", "InspectorScreen"),
+    "encryption": ("tui.screens.encryption", "EncryptionScreen"),
+}
+"""Screens pushed by name and imported only when opened, so a slow import never delays start."""
+
+
+@dataclass(frozen=True, slots=True)
+class WizardCommand:
+    """One action the home screen's keys and the command palette both offer."""
+
+    title: str
+    help: str
+    action: str
+
+
+COMMANDS: tuple[WizardCommand, ...] = (
+    WizardCommand("Cluster certificates", "Proxy and syncer certificates (c)", "open('cluster')"),
+    WizardCommand("TLS protocols", "Minimum TLS version of the data path (p)", "open('protocols')"),
+    WizardCommand("Certificate inspector", "Paste or open a certificate (i)", "open('inspector')"),
+    WizardCommand(
+        "Client-side encryption", "Protect data in use with a data key (e)", "open('encryption')"
+    ),
+    WizardCommand("New database", "Create a database; TLS under Advanced Options (n)", "new"),
+    WizardCommand("History", "Revisions of the state file, rollback (h)", "history"),
+)
+
+
+class WizardCommandsProvider(Provider):
+    """The command palette lists the same actions as the home screen's keys."""
+
+    def _commands(self) -> Iterable[tuple[WizardCommand, Callable[[], object]]]:
+        app = self.app
+        if not isinstance(app, WizardApp) or app.workspace is None:
+            return
+        for command in COMMANDS:
+            yield command, (lambda action=command.action: app.run_action(action))
+
+    async def discover(self) -> Hits:
+        for command, callback in self._commands():
+            yield DiscoveryHit(command.title, callback, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command, callback in self._commands():
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.title), callback, help=command.help)
+
+
+class WizardApp(App[int]):
+    """The TLS wizard over one state file (`workspace`), or the first-run screen without one."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "redis-tls-wizard"
+    THEME = THEME
+    COMMANDS = App.COMMANDS | {WizardCommandsProvider}
+
+    def __init__(
+        self,
+        state_path: str | Path,
+        *,
+        demo: bool = False,
+        workspace: Workspace | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.cursor_blink = cursor_blink
+        self.state_path = Path(state_path)
+        self.demo = demo
+        self.workspace: Workspace | None = workspace
+        if self.workspace is None and self.state_path.exists():
+            self.workspace = Workspace.open(self.state_path)
+        self.theme = self.THEME
+        if demo:
+            self.sub_title = "demo"
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Snapshots and screenshots turn blinking off so a picture never catches it half-way.
+        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+
+    def get_default_screen(self) -> Screen:
+        if self.workspace is None:
+            from .screens.first_run import FirstRunScreen
+
+            return FirstRunScreen()
+        from .screens.databases import DatabasesScreen
+
+        return DatabasesScreen()
+
+    # -- the state -------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        """The saved state; only valid once a workspace exists (not on the first-run screen)."""
+        assert self.workspace is not None, "no state file is open"
+        return self.workspace.state
+
+    def open_workspace(self, workspace: Workspace) -> None:
+        """Start working on a (new) state: the home screen replaces the first-run screen."""
+        from .screens.databases import DatabasesScreen
+
+        self.workspace = workspace
+        self.state_path = workspace.path
+        self.switch_screen(DatabasesScreen())
+
+    def commit(self, new_state: State, change: str) -> bool:
+        """Validate and save `new_state` as the next revision; True when it was saved.
+
+        Refusals become one notification; a stale revision opens the dialog that offers
+        to reload. Screens keep their pending edits when this returns False.
+        """
+        workspace = self.workspace
+        if workspace is None:
+            self.notify("No state file is open.", severity="error")
+            return False
+        try:
+            saved = workspace.commit(new_state, change)
+        except StaleStateError as error:
+            self.show_stale(error)
+            return False
+        except RefusedError as error:
+            self.notify(str(error), title="Refused, nothing saved", severity="error", timeout=10)
+            return False
+        except WizardError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=10)
+            return False
+        except OSError as error:
+            self.notify(
+                f"{error.filename or workspace.path}: {error.strerror or error}",
+                title="Not saved",
+                severity="error",
+                timeout=10,
+            )
+            return False
+        self.notify(f"Saved revision {saved.revision}: {change}", title="Saved")
+        self.broadcast_state_changed()
+        return True
+
+    def show_stale(self, error: StaleStateError) -> None:
+        from .dialogs.stale import StaleStateDialog
+
+        def answered(reload: bool | None) -> None:
+            if reload:
+                self.reload_state()
+
+        self.push_screen(StaleStateDialog(str(error), error.base, error.current), answered)
+
+    def reload_state(self) -> bool:
+        """Read the state file again (after another writer saved); True when it loaded."""
+        if self.workspace is None:
+            return False
+        try:
+            state = self.workspace.reload()
+        except StateFileError as error:
+            self.notify(str(error), title="Cannot reload", severity="error", timeout=10)
+            return False
+        self.notify(f"Reloaded revision {state.revision}.", title="Reloaded")
+        self.broadcast_state_changed()
+        return True
+
+    def broadcast_state_changed(self) -> None:
+        """Tell every screen on the stack that the state is new (messages only bubble up)."""
+        revision = self.workspace.state.revision if self.workspace else 0
+        for screen in self.screen_stack:
+            screen.post_message(StateChanged(revision))
+
+    # -- actions shared by the home screen and the command palette ---------------------
+
+    def action_open(self, which: str, text: str = "") -> None:
+        """Push one of the cluster, protocols, inspector or encryption screens."""
+        module_name, class_name = OTHER_SCREENS[which]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            self.notify(f"The {which} screen is not available yet.", severity="warning")
+            return
+        screen_class = getattr(module, class_name)
+        self.push_screen(screen_class(text) if which == "inspector" and text else screen_class())
+
+    def action_new(self) -> None:
+        from .screens.new_database import NewDatabaseScreen
+
+        self.push_screen(NewDatabaseScreen())
+
+    def action_history(self) -> None:
+        from .screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
+    def action_wizard(self, database: str) -> None:
+        from .screens.wizard import TlsWizardScreen
+
+        self.push_screen(TlsWizardScreen(database))
+
+
+def run_app(path: str | Path, *, demo: bool = False) -> int:
+    """Start the wizard on `path`; a broken state file is one line on stderr, exit 1."""
+    path = Path(path)
+    workspace = None
+    if path.exists():
+        try:
+            workspace = Workspace.open(path)
+        except StateFileError as error:
+            print(f"tls-wizard: {error}", file=sys.stderr)
+            return 1
+    app = WizardApp(path, demo=demo, workspace=workspace)
+    result = app.run()
+    return int(result or 0)

@@ -1,0 +1,1 @@
+"""Modal dialogs (`ModalScreen[T]` + `dismiss`) shared by every screen."""

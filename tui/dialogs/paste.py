@@ -1,0 +1,189 @@
+"""Paste certificates (or type a file path) with a live inspector preview.
+
+A `TextArea`, because an `Input` keeps only the first line of a bracketed paste. Every
+change is read by the core's inspector (`state.certificates.read` and `check`) and the
+preview redraws; a file path on a line of its own is read with `read_certificate_file`
+in a worker. A private key pasted here is refused: the text area is emptied together
+with its undo history, so the key is neither stored, shown again nor recoverable with
+undo. Save returns every certificate read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Label, Static, TextArea
+
+from state import clock
+from state.certificates import CertificateInfo, CertificateInputError, check, read
+from state.certificates import read_certificate_file as read_file
+from state.findings import Finding, errors
+
+from ..widgets.days import expiry_markup
+from ..widgets.findings import FindingsView
+
+KEY_REFUSED = (
+    "A private key was pasted: it was refused, not stored, and wiped from the text area. "
+    "Paste only certificates (-----BEGIN CERTIFICATE-----); keep private keys in files."
+)
+HINT = "Paste PEM certificates (a client certificate or a CA), or type the path of a file."
+
+
+def looks_like_path(text: str) -> bool:
+    """One line with no PEM armour: treat it as a file to read rather than as PEM text."""
+    stripped = text.strip()
+    return bool(stripped) and "\n" not in stripped and "-----" not in stripped
+
+
+class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
+    """`ModalScreen[list[CertificateInfo] | None]`: the certificates read, or None if cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, context: str = "client", *, fqdn: str | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.context = context
+        self.fqdn = fqdn
+        self.certificates: list[CertificateInfo] = []
+        self.findings: list[Finding] = []
+        self.key_refused = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog paste-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(HINT, id="paste-hint", classes="dialog-message")
+            yield TextArea(id="paste-text", soft_wrap=False, show_line_numbers=False)
+            with VerticalScroll(id="paste-preview"):
+                yield Static("Nothing pasted yet.", id="paste-certificates")
+                yield FindingsView(id="paste-findings", empty="No problems found.")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="save", variant="primary", disabled=True)
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#paste-findings", FindingsView).display = False
+        self.query_one(TextArea).focus()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        if looks_like_path(text):
+            self._show_waiting(text.strip())
+            self.read_path(text.strip())
+            return
+        result = read(text)
+        if result.has_private_key:
+            self.refuse_key()
+            return
+        self._preview(result.certificates, result.findings if text.strip() else [])
+
+    @work(thread=True, exclusive=True, group="paste-read")
+    def read_path(self, path: str) -> None:
+        """Read a file named in the text area; file I/O stays off the event loop."""
+        location = Path(path).expanduser()
+        if not location.exists():
+            self.app.call_from_thread(self._show_error, f"{path}: no such file (yet)")
+            return
+        try:
+            certificates = read_file(location)
+        except CertificateInputError as error:
+            message = str(error)
+            if "private key" in message:
+                # Nothing was pasted, so nothing to wipe; the file itself stays where it is.
+                message = f"{path} holds a private key: give the certificate file instead"
+            self.app.call_from_thread(self._show_error, message)
+            return
+        self.app.call_from_thread(self._preview, certificates, [])
+
+    def refuse_key(self) -> None:
+        """Wipe the text area, undo history included, and say why."""
+        text_area = self.query_one(TextArea)
+        text_area.load_text("")
+        self.key_refused = True
+        self.certificates = []
+        self.notify(KEY_REFUSED, title="Private key refused", severity="error", timeout=10)
+        self._show_error(KEY_REFUSED)
+
+    # -- showing ------------------------------------------------------------------------
+
+    def _show_waiting(self, path: str) -> None:
+        self.certificates = []
+        self.query_one("#paste-certificates", Static).update(f"Reading {escape(path)}…")
+        self.query_one("#paste-findings", FindingsView).display = False
+        self.query_one("#save", Button).disabled = True
+
+    def _show_error(self, message: str) -> None:
+        self.certificates = []
+        self.query_one("#paste-certificates", Static).update(
+            f"[$text-error bold]✗[/] {escape(message)}"
+        )
+        self.query_one("#paste-findings", FindingsView).display = False
+        self.query_one("#save", Button).disabled = True
+
+    def _preview(self, certificates: list[CertificateInfo], read_findings: list[Finding]) -> None:
+        self.certificates = list(certificates)
+        if certificates:
+            self.key_refused = False
+        findings = list(read_findings)
+        if certificates:
+            findings += check(certificates, self.context, fqdn=self.fqdn, now=clock.now())
+        self.findings = findings
+        lines = []
+        for index, certificate in enumerate(certificates, 1):
+            name = certificate.label
+            issuer = f"CN={certificate.issuer_cn}" if certificate.issuer_cn else certificate.issuer
+            lines.append(
+                f"[b]{index}. {escape(name)}[/]  [dim]{certificate.role}[/]  "
+                f"issuer {escape(issuer)}  expires {expiry_markup(certificate)}"
+            )
+        status = self.query_one("#paste-certificates", Static)
+        if lines:
+            count = len(certificates)
+            status.update(
+                f"{count} certificate{'s' if count != 1 else ''} read:\n" + "\n".join(lines)
+            )
+        elif self.key_refused:
+            status.update(f"[$text-error bold]✗[/] {escape(KEY_REFUSED)}")
+        else:
+            status.update("Nothing pasted yet." if not read_findings else "No certificate found.")
+        view = self.query_one("#paste-findings", FindingsView)
+        view.display = bool(certificates or read_findings)
+        view.show(findings)
+        self.query_one("#save", Button).disabled = not certificates or bool(errors(findings))
+
+    # -- answers ------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        if not self.certificates:
+            self.notify("Nothing to save: paste a certificate first.", severity="warning")
+            return
+        if errors(self.findings):
+            self.notify(
+                "These certificates would be refused (see the errors); fix or cancel.",
+                severity="error",
+            )
+            return
+        self.dismiss(list(self.certificates))
+
+    def action_cancel(self) -> None:
+        self.query_one(TextArea).load_text("")
+        self.dismiss(None)

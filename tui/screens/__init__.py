@@ -1,0 +1,1 @@
+"""The wizard's screens: one module each, pushed by the app or by each other."""

@@ -1,0 +1,222 @@
+"""Home: the cluster at a glance and the table of databases, with the rules' verdict on each.
+
+Enter opens the TLS wizard for the highlighted database. Typing a letter that is not a
+key of this screen (or `/`) starts filtering the table by name; Escape clears the filter.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from state.findings import Finding
+from state.model import Database, State
+from state.wizard_form import findings_by_database
+
+from ..messages import StateChanged
+from ..widgets.cluster_header import ClusterHeader
+from ..widgets.findings import FindingsView, count_label
+
+COLUMNS = ("Database", "Port", "Type", "TLS", "Client auth", "Certs", "Subject check", "Status")
+MODE_SHORT = {"all": "all", "replica-of": "Replica Of", "crdb": "CRDB"}
+VALIDATION_SHORT = {"none": "off", "san": "SAN/CN", "full-subject": "full subject"}
+
+
+def database_row(
+    database: Database, findings: list[Finding], colours: dict[str, str]
+) -> tuple[str | Text, ...]:
+    """One table row; `colours` are the theme's variables (DataTable cells take Rich text)."""
+    tls = database.tls
+    status, style = count_label(findings)
+
+    def coloured(text: str, variable: str) -> Text:
+        return Text(text, style=colours.get(variable, ""))
+
+    return (
+        Text(database.name, style="bold"),
+        str(database.port),
+        "active-active" if database.is_active_active else "standard",
+        MODE_SHORT.get(tls.mode, tls.mode) if tls.enabled else coloured("off", "text-muted"),
+        ("yes" if tls.enforce_client_auth else coloured("no", "text-warning"))
+        if tls.enabled
+        else "-",
+        str(len(tls.certificates)),
+        VALIDATION_SHORT.get(tls.subject_validation, tls.subject_validation)
+        if tls.enabled
+        else "-",
+        coloured(status, f"text-{style}"),
+    )
+
+
+def database_summary(database: Database) -> str:
+    parts = [f"port {database.port}"]
+    if database.replica_of:
+        parts.append("Replica Of " + ", ".join(database.replica_of))
+    if database.participants:
+        parts.append("participants " + ", ".join(database.participants))
+    if database.is_active_active:
+        parts.append(f"created {'with' if database.created_with_tls else 'without'} TLS")
+    return f"[b]{escape(database.name)}[/]  " + escape("  ·  ".join(parts))
+
+
+class DatabasesScreen(Screen):
+    """The home screen: every database of the cluster and what the rules say about it."""
+
+    BINDINGS = [
+        Binding("enter", "open_selected", "TLS wizard", key_display="⏎", priority=True),
+        Binding("n", "app.new", "New"),
+        Binding("c", "app.open('cluster')", "Cluster"),
+        Binding("p", "app.open('protocols')", "Protocols"),
+        Binding("i", "app.open('inspector')", "Inspect"),
+        Binding("e", "app.open('encryption')", "Encrypt"),
+        Binding("h", "app.history", "History"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader(self.app.state, id="cluster-header")  # type: ignore[attr-defined]
+        yield Input(placeholder="Type to filter databases by name", id="filter")
+        table: DataTable = DataTable(id="databases", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        with VerticalScroll(id="database-details"):
+            yield Static("", id="database-details-title")
+            yield FindingsView(id="database-findings", empty="No findings: all rules pass.")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.findings: dict[str, list[Finding]] = {}
+        self.refresh_from_state()
+        self.query_one(DataTable).focus()
+
+    @property
+    def state(self) -> State:
+        return self.app.state  # type: ignore[attr-defined]
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def refresh_from_state(self, keep: str | None = None) -> None:
+        state = self.state
+        self.query_one(ClusterHeader).show(state)
+        self.findings = findings_by_database(state)
+        self.fill_table(keep)
+
+    def fill_table(self, keep: str | None = None) -> None:
+        table = self.query_one(DataTable)
+        keep = keep or self.selected_name()
+        text = self.query_one("#filter", Input).value.strip().lower()
+        table.clear()
+        for database in self.state.databases:
+            if text and text not in database.name.lower():
+                continue
+            table.add_row(
+                *database_row(
+                    database, self.findings.get(database.name, []), self.app.theme_variables
+                ),
+                key=database.name,
+            )
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.show_details()
+
+    def selected_name(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # an empty or just-cleared table has no cell under the cursor
+            return None
+        return str(key.value) if key.value is not None else None
+
+    def show_details(self) -> None:
+        title = self.query_one("#database-details-title", Static)
+        view = self.query_one("#database-findings", FindingsView)
+        name = self.selected_name()
+        database = self.state.database(name) if name else None
+        if database is None:
+            filtered = bool(self.query_one("#filter", Input).value.strip())
+            title.update(
+                "No database matches the filter (Escape clears it)."
+                if filtered
+                else "No databases yet: press n to create one."
+            )
+            view.display = False
+            return
+        view.display = True
+        title.update(database_summary(database))
+        prefix = f"databases.{database.name}"
+        view.show(
+            [
+                type(f)(f.severity, f.code, f.message, f.where.removeprefix(prefix).lstrip("."))
+                for f in self.findings.get(database.name, [])
+            ]
+        )
+
+    # -- events -------------------------------------------------------------------------
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        self.refresh_from_state()
+
+    def on_screen_resume(self) -> None:
+        # A screen pushed on top may have saved; redraw from the workspace either way.
+        if self.is_mounted:
+            self.refresh_from_state()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_details()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_selected()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.fill_table()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one(DataTable).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Type to filter: a printable key no binding claims moves into the filter box."""
+        table = self.query_one(DataTable)
+        filter_box = self.query_one("#filter", Input)
+        if self.focused is filter_box and event.key == "down":
+            table.focus()
+            event.stop()
+            return
+        if self.focused is not table or not event.is_printable or not event.character:
+            return
+        if event.character in {"n", "c", "p", "i", "e", "h", "q", "/", " "}:
+            return
+        filter_box.focus()
+        filter_box.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_open_selected(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            self.notify("No database selected: press n to create one.", severity="warning")
+            return
+        self.app.run_action(f"app.wizard({name!r})")
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_box = self.query_one("#filter", Input)
+        if filter_box.value:
+            filter_box.value = ""
+        self.query_one(DataTable).focus()
