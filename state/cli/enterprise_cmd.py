@@ -1,0 +1,133 @@
+"""`export rladmin|rest`, `import rest` and `apply enterprise`: Redis Enterprise from the CLI.
+
+The renderings are the ones the Review step shows; `apply enterprise` imports httpx in
+its handler, so every other command starts without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import print_findings, subcommand_group, workspace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    exports = subcommand_group(subparsers, "export", "render the state for another tool")
+    rladmin = exports.add_parser(
+        "rladmin", help="rladmin commands for the cluster certificates and TLS version"
+    )
+    rladmin.add_argument("database", nargs="?", metavar="DB", help="only this database")
+    rladmin.add_argument(
+        "--out", metavar="DIR", help="write the certificate and key files they name (keys 0600)"
+    )
+    rladmin.set_defaults(handler=run_export_rladmin)
+
+    rest = exports.add_parser("rest", help="REST requests as curl lines (or --json)")
+    rest.add_argument("database", nargs="?", metavar="DB", help="only this database")
+    rest.add_argument("--json", action="store_true", help="the request bodies as JSON")
+    _legacy_names_option(rest)
+    rest.set_defaults(handler=run_export_rest)
+
+    imports = subcommand_group(subparsers, "import", "create a state from another tool's data")
+    importer = imports.add_parser(
+        "rest", help="a new state from the JSON of GET /v1/bdbs (and GET /v1/cluster)"
+    )
+    importer.add_argument("--bdbs", required=True, metavar="FILE", help="GET /v1/bdbs response")
+    importer.add_argument("--cluster", metavar="FILE", help="GET /v1/cluster response")
+    importer.add_argument("--name", help="the cluster's name when there is no --cluster file")
+    importer.set_defaults(handler=run_import_rest)
+
+    applies = subcommand_group(subparsers, "apply", "apply the state to a live target")
+    enterprise = applies.add_parser(
+        "enterprise", help="send the REST requests to a Redis Enterprise cluster"
+    )
+    enterprise.add_argument("database", nargs="?", metavar="DB", help="only this database")
+    enterprise.add_argument("--url", required=True, help="the REST API, https://HOST:9443")
+    enterprise.add_argument("--user", required=True, help="the API user (an e-mail address)")
+    enterprise.add_argument(
+        "--ca", metavar="FILE", help="the cluster's API certificate, when it is self-signed"
+    )
+    enterprise.add_argument(
+        "--dry-run", action="store_true", help="let the cluster validate (?dry_run); change nothing"
+    )
+    _legacy_names_option(enterprise)
+    enterprise.set_defaults(handler=run_apply_enterprise)
+
+
+def _legacy_names_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--legacy-names",
+        action="store_true",
+        help="send SAN names as authorized_names (clusters before 6.4.2)",
+    )
+
+
+def run_export_rladmin(args: argparse.Namespace) -> int:
+    from ..enterprise.rladmin import render_rladmin, write_rladmin
+
+    ws = workspace(args)
+    if not args.out:
+        print(render_rladmin(ws.state, args.database), end="")
+        return 0
+    export, written = write_rladmin(ws, args.out, args.database)
+    print(export.text, end="")
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def run_export_rest(args: argparse.Namespace) -> int:
+    from ..enterprise.rest import render_curl, render_json, rest_export
+
+    state = workspace(args).state
+    export = rest_export(state, args.database, legacy_names=args.legacy_names)
+    if args.json:
+        print(render_json(export), end="")
+    else:
+        print(render_curl(export, title=f"cluster {state.cluster.name}"), end="")
+    return 0
+
+
+def run_import_rest(args: argparse.Namespace) -> int:
+    from ..enterprise.importer import import_to_new_state
+    from ..rules import check_state
+    from ..store import default_path
+
+    ws, result = import_to_new_state(
+        default_path(args.state), args.bdbs, args.cluster, name=args.name
+    )
+    state = ws.state
+    print(
+        f"imported cluster {state.cluster.name}: {len(state.databases)} database(s), "
+        f"{len(state.participants)} participating cluster(s) into {ws.path}; "
+        f"revision {state.revision}"
+    )
+    for note in result.notes:
+        print(f"  note: {note}", file=sys.stderr)
+    print_findings([f for f in check_state(state) if f.severity != "info"])
+    return 0
+
+
+def run_apply_enterprise(args: argparse.Namespace) -> int:
+    from ..enterprise.client import apply, read_password
+
+    ws = workspace(args)
+    password = read_password(args.user, args.url)
+    verb = "validating (dry run)" if args.dry_run else "applying"
+    print(f"{verb} {ws.path} on {args.url} as {args.user}", file=sys.stderr)
+    report = apply(
+        ws,
+        args.url,
+        args.user,
+        password,
+        ca=args.ca,
+        dry_run=args.dry_run,
+        database=args.database,
+        legacy_names=args.legacy_names,
+        report=lambda outcome: print(f"  {outcome}"),
+    )
+    for reason in report.skipped:
+        print(f"  skipped: {reason}")
+    print(report.summary())
+    return 1 if report.failed else 0

@@ -1,0 +1,399 @@
+"""A new state from a cluster's `GET /v1/bdbs` and `GET /v1/cluster` JSON.
+
+This brings an existing Redis Enterprise cluster under the wizard: exporting the result
+reproduces the TLS fields the cluster returned. What the JSON cannot say is decided here
+and reported as a note:
+
+- The cluster's proxy/syncer certificates come from `proxy_certificate`/`syncer_certificate`
+  (`GET /v1/cluster`) or `proxy_cert`/`proxy_key` (`GET /v1/cluster/certificates`). A
+  certificate without its key is kept as *cluster-held*; with no certificate at all a
+  self-signed *placeholder* is made. Neither is ever sent back to the cluster.
+- An active-active database's CRDT certificates become participating clusters named by
+  the certificate's CN (the product's syncer certificates carry the cluster FQDN there).
+- Replica Of source URIs keep only `host:port`: the credentials they carry are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import store
+from ..certificates import CertificateInfo, CertificateInputError, describe_pem, read_certificates
+from ..certificates.issue import self_signed_cluster_certificate
+from ..errors import StateFileError, WizardError
+from ..model import (
+    CLUSTER_CERTIFICATE_ROLES,
+    SUBJECT_FIELDS,
+    TLS_VERSIONS,
+    Cluster,
+    ClusterCertificate,
+    Database,
+    Participant,
+    State,
+    TlsSettings,
+)
+from ..operations import KEYS_FOLDER, Workspace
+from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX, TLS_MODE_VALUES, VALIDATION_VALUES
+
+MAX_JSON_BYTES = 64 * 1024 * 1024
+VALIDATION_FROM_REST = {value: key for key, value in VALIDATION_VALUES.items()}
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """The imported state, the key files to write beside it, and what was decided."""
+
+    state: State
+    keys: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
+    """A JSON file, or one WizardError that names the file and what to do."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_JSON_BYTES + 1)
+    except FileNotFoundError:
+        raise WizardError(f"{what} {path}: no such file") from None
+    except IsADirectoryError:
+        raise WizardError(f"{what} {path}: is a folder, not a JSON file") from None
+    except OSError as error:
+        raise WizardError(f"{what} {path}: cannot be read ({error.strerror})") from None
+    if len(data) > MAX_JSON_BYTES:
+        raise WizardError(f"{what} {path}: larger than 64 MiB; is this the API's JSON?")
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise WizardError(
+            f"{what} {path}: not valid JSON ({error}); save the API's response body as it is"
+        ) from None
+
+
+class _Fields:
+    """Typed access to one JSON object, naming `where` in every error."""
+
+    def __init__(self, value: Any, where: str) -> None:
+        if not isinstance(value, dict):
+            raise WizardError(f"{where}: expected a JSON object, got {type(value).__name__}")
+        self.value = value
+        self.where = where
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.value or self.value[key] is None:
+            if default is ...:
+                raise WizardError(f"{self.where}.{key}: is missing")
+            return default
+        value = self.value[key]
+        if isinstance(value, bool) and kind is int:
+            raise WizardError(f"{self.where}.{key}: expected a number, got a boolean")
+        if not isinstance(value, kind):
+            raise WizardError(f"{self.where}.{key}: unexpected {type(value).__name__} {value!r}")
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.get(key, str, default)
+        if value not in choices:
+            raise WizardError(f"{self.where}.{key}: {value!r} is not one of {', '.join(choices)}")
+        return value
+
+
+class _Importer:
+    def __init__(self, name_hint: str | None) -> None:
+        self.name_hint = name_hint
+        self.result = ImportResult(State(cluster=Cluster(name="", fqdn="")))
+
+    @property
+    def state(self) -> State:
+        return self.result.state
+
+    def note(self, message: str) -> None:
+        self.result.notes.append(message)
+
+    def certificates(self, pem: Any, where: str) -> list[CertificateInfo]:
+        if not isinstance(pem, str):
+            raise WizardError(f"{where}: expected a PEM string, got {type(pem).__name__}")
+        try:
+            infos = read_certificates(pem)
+        except CertificateInputError as error:
+            raise WizardError(f"{where}: {error}") from None
+        for info in infos:
+            self.state.certificates.setdefault(info.sha256, info.pem)
+        return infos
+
+    # --- the cluster ---------------------------------------------------------------------
+
+    def cluster(self, cluster_json: Any, bdbs: list[Any]) -> None:
+        fields = _Fields(cluster_json if cluster_json is not None else {}, "cluster")
+        name = fields.get("name", str, "").strip() or self.name_hint or _name_from_endpoints(bdbs)
+        if not name:
+            raise WizardError(
+                "the cluster's name is unknown: give --cluster FILE (GET /v1/cluster) or --name"
+            )
+        if cluster_json is None:
+            self.note(f"no cluster JSON: the cluster is named {name!r}")
+        version = str(fields.get("min_data_TLS_version", (str, int, float), "1.2"))
+        if version not in TLS_VERSIONS:
+            raise WizardError(
+                f"cluster.min_data_TLS_version: {version!r} is not one of {', '.join(TLS_VERSIONS)}"
+            )
+        if "min_data_TLS_version" not in fields.value:
+            self.note("the cluster JSON has no min_data_TLS_version; the state uses 1.2")
+        self.state.cluster = Cluster(name=name, fqdn=name.lower(), min_data_tls_version=version)
+        for role in CLUSTER_CERTIFICATE_ROLES:
+            ref = self.cluster_certificate(fields, role)
+            if role == "proxy":
+                self.state.cluster.proxy = ref
+            else:
+                self.state.cluster.syncer = ref
+
+    def cluster_certificate(self, fields: _Fields, role: str) -> ClusterCertificate:
+        pem = fields.value.get(f"{role}_certificate") or fields.value.get(f"{role}_cert")
+        key = fields.value.get(f"{role}_key")
+        if pem:
+            chain = self.certificates(pem, f"cluster.{role}_certificate")
+            if isinstance(key, str) and "PRIVATE KEY" in key:
+                key_file = f"{KEYS_FOLDER}/{role}.key"
+                self.result.keys[key_file] = key.encode()
+            else:
+                key_file = f"{KEYS_FOLDER}/{role}{CLUSTER_HELD_SUFFIX}"
+                self.note(
+                    f"the {role} certificate was imported without its key: the cluster keeps "
+                    "it, and exports never send it back"
+                )
+            return ClusterCertificate(chain[0].sha256, key_file, [c.sha256 for c in chain[1:]])
+        issued = self_signed_cluster_certificate(self.state.cluster.fqdn)
+        info = describe_pem(issued.pem.decode())
+        self.state.certificates[info.sha256] = info.pem
+        key_file = f"{KEYS_FOLDER}/{role}{PLACEHOLDER_SUFFIX}"
+        self.result.keys[key_file] = issued.key_pem
+        self.note(
+            f"the cluster JSON has no {role} certificate: a self-signed placeholder stands in "
+            "for it and is never sent to the cluster; install yours with "
+            f"`tls-wizard cluster certificate set {role} ...`"
+        )
+        return ClusterCertificate(info.sha256, key_file)
+
+    # --- databases -----------------------------------------------------------------------
+
+    def databases(self, bdbs: list[Any]) -> None:
+        for index, bdb in enumerate(bdbs):
+            self.state.databases.append(self.database(_Fields(bdb, f"bdbs[{index}]")))
+        self.state.databases.sort(key=lambda d: d.uid)
+
+    def database(self, bdb: _Fields) -> Database:
+        uid = bdb.get("uid", int)
+        name = bdb.get("name", str)
+        where = f"bdbs[uid {uid}]"
+        port = bdb.get("port", int, 0) or _endpoint_port(bdb.value)
+        if not port:
+            raise WizardError(f"{where}.port: is missing; save the full GET /v1/bdbs response")
+        crdt = bool(bdb.get("crdt", bool, False))
+        tls_mode = _tls_mode(bdb)
+        tls = TlsSettings(
+            enabled=tls_mode != "disabled",
+            enforce_client_auth=bdb.choice(
+                "enforce_client_authentication", ("enabled", "disabled"), "enabled"
+            )
+            == "enabled",
+        )
+        if tls_mode == "replica_ssl":
+            tls.mode = "crdb" if crdt else "replica-of"
+        database = Database(
+            uid=uid,
+            name=name,
+            port=port,
+            type="active-active" if crdt else "standard",
+            replica_of=self.replica_of(bdb, where),
+            created_with_tls=tls.enabled,
+            tls=tls,
+        )
+        for index, entry in enumerate(bdb.get("authentication_ssl_client_certs", list, [])):
+            self.trust(database, entry, f"{where}.authentication_ssl_client_certs[{index}]")
+        for index, entry in enumerate(bdb.get("authentication_ssl_crdt_certs", list, [])):
+            infos = self.trust(database, entry, f"{where}.authentication_ssl_crdt_certs[{index}]")
+            if crdt:
+                self.participant(database, infos[0])
+        self.subjects(bdb, tls, where)
+        return database
+
+    def trust(self, database: Database, entry: Any, where: str) -> list[CertificateInfo]:
+        infos = self.certificates(_Fields(entry, where).get("client_cert", str), where)
+        for info in infos:
+            if info.sha256 in database.tls.certificates:
+                self.note(f"{where}: certificate {info.sha256[:12]}… is listed twice; kept once")
+                continue
+            database.tls.certificates.append(info.sha256)
+        return infos
+
+    def participant(self, database: Database, info: CertificateInfo) -> None:
+        """A CRDT certificate: this cluster's own syncer, or a participating cluster's."""
+        own = self.state.cluster.syncer
+        if own is not None and own.certificate == info.sha256:
+            return
+        for participant in self.state.participants:
+            if participant.syncer_certificate == info.sha256:
+                break
+        else:
+            base = info.subject_cn or (info.dns_names[0] if info.dns_names else "")
+            base = base or f"cluster-{info.sha256[:8]}"
+            name, number = base, 2
+            while self.state.participant(name) or name == self.state.cluster.name:
+                name, number = f"{base}-{number}", number + 1
+            participant = Participant(name, info.sha256)
+            self.state.participants.append(participant)
+            self.note(
+                f"participating cluster {name!r} added from a CRDT certificate of "
+                f"database {database.name!r} (named by its CN)"
+            )
+        if participant.name not in database.participants:
+            database.participants.append(participant.name)
+
+    def replica_of(self, bdb: _Fields, where: str) -> list[str]:
+        sources = []
+        for index, source in enumerate(bdb.get("replica_sources", list, [])):
+            uri = _Fields(source, f"{where}.replica_sources[{index}]").get("uri", str)
+            host_port = _host_port(uri)
+            if host_port is None:
+                raise WizardError(
+                    f"{where}.replica_sources[{index}].uri: not a redis:// or rediss:// URI "
+                    "with host and port"
+                )
+            sources.append(host_port)
+        return sources
+
+    def subjects(self, bdb: _Fields, tls: TlsSettings, where: str) -> None:
+        kind = bdb.choice(
+            "client_cert_subject_validation_type", tuple(VALIDATION_FROM_REST), "disabled"
+        )
+        tls.subject_validation = VALIDATION_FROM_REST[kind]
+        subjects = [
+            self.subject(s, f"{where}.authorized_subjects[{i}]")
+            for i, s in enumerate(bdb.get("authorized_subjects", list, []))
+        ]
+        names = [str(n) for n in bdb.get("authorized_names", list, [])]
+        if kind == "full_subject" or (subjects and any(set(s) != {"CN"} for s in subjects)):
+            tls.authorized_subjects = subjects
+            if names:
+                self.note(f"{where}: authorized_names ignored; authorized_subjects is set")
+        else:
+            tls.authorized_names = [s["CN"] for s in subjects] or names
+
+    def subject(self, value: Any, where: str) -> dict[str, str]:
+        fields = _Fields(value, where)
+        subject: dict[str, str] = {}
+        for key in SUBJECT_FIELDS:
+            item = fields.value.get(key)
+            if item is None or item == [] or item == "":
+                continue
+            if key == "OU" and isinstance(item, list):
+                if len(item) > 1:
+                    self.note(
+                        f"{where}.OU: several units {item!r}; the state holds one, kept {item[0]!r}"
+                    )
+                item = item[0]
+            if not isinstance(item, str):
+                raise WizardError(f"{where}.{key}: expected a string, got {type(item).__name__}")
+            subject[key] = item
+        if not subject.get("CN"):
+            raise WizardError(f"{where}.CN: is required")
+        return subject
+
+
+def _tls_mode(bdb: _Fields) -> str:
+    if "tls_mode" not in bdb.value and bdb.value.get("ssl") is True:
+        return "enabled"
+    return bdb.choice("tls_mode", TLS_MODE_VALUES, "disabled")
+
+
+def _endpoint_port(bdb: dict[str, Any]) -> int:
+    for endpoint in bdb.get("endpoints") or []:
+        if isinstance(endpoint, dict) and isinstance(endpoint.get("port"), int):
+            return endpoint["port"]
+    return 0
+
+
+def _name_from_endpoints(bdbs: list[Any]) -> str:
+    """`redis-12000.cluster1.example.com` -> `cluster1.example.com`."""
+    for bdb in bdbs:
+        for endpoint in (bdb.get("endpoints") or []) if isinstance(bdb, dict) else []:
+            dns = endpoint.get("dns_name") if isinstance(endpoint, dict) else None
+            if isinstance(dns, str) and "." in dns:
+                return dns.split(".", 1)[1]
+    return ""
+
+
+def _host_port(uri: str) -> str | None:
+    """The `host:port` of a source URI; user and password are dropped, never kept."""
+    if "://" not in uri:
+        uri = f"redis://{uri}"
+    try:
+        parts = urlsplit(uri)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host or not port:
+        return None
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def import_rest(
+    bdbs_json: Any, cluster_json: Any | None = None, *, name: str | None = None
+) -> ImportResult:
+    """Build a state from the parsed JSON of `GET /v1/bdbs` (and `GET /v1/cluster`)."""
+    if isinstance(bdbs_json, dict):
+        bdbs_json = [bdbs_json]
+    if not isinstance(bdbs_json, list):
+        raise WizardError("bdbs: expected the JSON array GET /v1/bdbs returns")
+    importer = _Importer(name)
+    importer.cluster(cluster_json, bdbs_json)
+    importer.databases(bdbs_json)
+    _check_unique(importer.state)
+    return importer.result
+
+
+def _check_unique(state: State) -> None:
+    for key in ("uid", "name", "port"):
+        seen: set[Any] = set()
+        for database in state.databases:
+            value = getattr(database, key)
+            if value in seen:
+                raise WizardError(f"bdbs: two databases share {key} {value!r}")
+            seen.add(value)
+
+
+def import_to_new_state(
+    path: str | os.PathLike[str],
+    bdbs_file: str | os.PathLike[str],
+    cluster_file: str | os.PathLike[str] | None = None,
+    *,
+    name: str | None = None,
+) -> tuple[Workspace, ImportResult]:
+    """Import into a new state file at `path`; refuses to overwrite one that exists.
+
+    Everything is read and checked before the first file is written.
+    """
+    path = Path(path)
+    if path.exists():
+        raise StateFileError(f"{path}: a state file already exists; it was not overwritten")
+    if not path.parent.exists():
+        raise StateFileError(f"{path.parent}: no such folder")
+    bdbs = read_json_file(bdbs_file, "--bdbs")
+    cluster = read_json_file(cluster_file, "--cluster") if cluster_file else None
+    result = import_rest(bdbs, cluster, name=name)
+    workspace = Workspace(path, result.state)
+    for key_file in result.keys:
+        if workspace.key_path(key_file).exists():
+            raise WizardError(
+                f"{workspace.key_path(key_file)} already exists; import into an empty folder"
+            )
+    for key_file, key_pem in result.keys.items():
+        workspace.write_key(Path(key_file).name, key_pem)
+    workspace.state = store.save(
+        path, result.state, base_revision=None, change=f"import from {Path(bdbs_file).name}"
+    )
+    return workspace, result

@@ -1,0 +1,111 @@
+"""The cluster-level settings as rladmin commands, word for word as the product documents them.
+
+rladmin covers the proxy and syncer certificates and the minimum data TLS version; the
+per-database TLS settings have no rladmin command, so the rendering points to the REST
+export for them. With an output folder, the certificate and key files the commands name
+are written there (keys 0600, atomically), ready to copy to a cluster node.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import WizardError
+from ..model import CLUSTER_CERTIFICATE_ROLES, State
+from ..operations import Workspace, certificate_pem
+from ..store import write_atomic
+from .rest import SKIP_REASONS, cluster_certificate_status
+
+RESTART_SENTINEL = "supervisorctl restart sentinel_service"
+KEY_MODE = 0o600
+CERTIFICATE_MODE = 0o644
+
+
+@dataclass(slots=True)
+class RladminExport:
+    """The script, and the files it names: file name -> (content, mode)."""
+
+    text: str
+    files: dict[str, tuple[bytes, int]] = field(default_factory=dict)
+
+
+def _file_names(role: str) -> tuple[str, str]:
+    return f"{role}.pem", f"{role}.key"
+
+
+def render_rladmin(state: State, database: str | None = None, folder: str = "") -> str:
+    """The rladmin commands for `state`; `folder` prefixes the file names they name."""
+    if database is not None and state.database(database) is None:
+        known = ", ".join(d.name for d in state.databases) or "none"
+        raise WizardError(f"no database named {database!r} (databases: {known})")
+    prefix = f"{folder.rstrip('/')}/" if folder else ""
+    lines = [
+        f"# rladmin commands for cluster {state.cluster.name}",
+        "# Copy the certificate and key files to a cluster node (for example /tmp; never",
+        "# overwrite the files in /etc/opt/redislabs), then run on that node:",
+    ]
+    if not folder:
+        lines.append("# (`tls-wizard export rladmin --out DIR` writes the files they name)")
+    for role in CLUSTER_CERTIFICATE_ROLES:
+        status = cluster_certificate_status(state.cluster.certificate(role))
+        if status != "own":
+            lines.append(f"# skipped: {SKIP_REASONS[status].format(role=role)}")
+            continue
+        cert_name, key_name = _file_names(role)
+        lines.append(
+            f"rladmin cluster certificate set {role} "
+            f"certificate_file {shlex.quote(prefix + cert_name)} "
+            f"key_file {shlex.quote(prefix + key_name)}"
+        )
+    lines.append(
+        f"rladmin cluster config min_data_TLS_version {state.cluster.min_data_tls_version}"
+    )
+    lines.append("# the discovery service picks up the minimum TLS version after:")
+    lines.append(RESTART_SENTINEL)
+    chosen = (
+        [d for d in state.databases if d.name == database] if database else list(state.databases)
+    )
+    if chosen:
+        lines.append("# Per-database TLS settings (mode, client certificates, subject")
+        lines.append("# validation) have no rladmin command; use the REST export:")
+        for db in chosen:
+            lines.append(f"#   tls-wizard export rest {shlex.quote(db.name)}")
+    return "\n".join(lines) + "\n"
+
+
+def rladmin_export(
+    workspace: Workspace, database: str | None = None, folder: str = ""
+) -> RladminExport:
+    """The script and the certificate/key files it names (read from the state and its keys)."""
+    state = workspace.state
+    export = RladminExport(render_rladmin(state, database, folder))
+    for role in CLUSTER_CERTIFICATE_ROLES:
+        if cluster_certificate_status(state.cluster.certificate(role)) != "own":
+            continue
+        cert_name, key_name = _file_names(role)
+        export.files[cert_name] = (certificate_pem(state, role).encode(), CERTIFICATE_MODE)
+        export.files[key_name] = (workspace.read_key(role), KEY_MODE)
+    return export
+
+
+def write_rladmin(
+    workspace: Workspace, out: str | Path, database: str | None = None
+) -> tuple[RladminExport, list[Path]]:
+    """Write the files the commands name into `out` (keys 0600) and return the script.
+
+    Every file is read before the first one is written, so a missing key leaves nothing
+    half-written; each write is atomic.
+    """
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise WizardError(f"{folder}: is a file; --out needs a folder")
+    export = rladmin_export(workspace, database, str(out))
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    written = []
+    for name, (data, mode) in export.files.items():
+        path = folder / name
+        write_atomic(path, data, mode)
+        written.append(path)
+    return export, written
