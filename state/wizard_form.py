@@ -232,6 +232,30 @@ class TlsForm:
             return True
         return after != database
 
+    def rebase(self, old: State, new: State) -> TlsForm:
+        """The same edits on a newer saved state (after a reload): what the user changed
+        against `old` is replayed on `new`, so another writer's changes are kept."""
+        base = TlsForm.from_state(old, self.database)
+        form = TlsForm.from_state(new, self.database)
+        for name in (
+            "enabled",
+            "mode",
+            "enforce_client_auth",
+            "subject_validation",
+            "names_text",
+            "subjects_text",
+        ):
+            if getattr(self, name) != getattr(base, name):
+                setattr(form, name, getattr(self, name))
+        removed = [s for s in base.certificates if s not in self.certificates]
+        form.certificates = [s for s in form.certificates if s not in removed]
+        for sha in self.certificates:
+            if sha not in base.certificates and sha not in form.certificates:
+                form.certificates.append(sha)
+        form.pasted = dict(self.pasted)
+        form.syncers = list(self.syncers)
+        return form
+
     def describe(self, state: State) -> str:
         """One line for the history: what this Update changes."""
         database = state.database(self.database)

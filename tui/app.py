@@ -66,7 +66,7 @@ class WizardCommandsProvider(Provider):
         if not isinstance(app, WizardApp) or app.workspace is None:
             return
         for command in COMMANDS:
-            yield command, (lambda action=command.action: app.run_action(action))
+            yield command, (lambda action=command.action: app.call_later(app.run_action, action))
 
     async def discover(self) -> Hits:
         for command, callback in self._commands():

@@ -210,7 +210,7 @@ class DatabasesScreen(Screen):
         if name is None:
             self.notify("No database selected: press n to create one.", severity="warning")
             return
-        self.app.run_action(f"app.wizard({name!r})")
+        self.app.action_wizard(name)  # type: ignore[attr-defined]
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -1,0 +1,253 @@
+"""A new database, with TLS chosen at creation under "Advanced Options" (as the console does).
+
+Choosing TLS here sets `created_with_tls`, which matters for Active-Active databases:
+their TLS cannot be switched on or off later. The screen builds the new state with
+`create_database` (the same operation as `tls-wizard db create`) and saves it through
+`app.commit`; a refusal is shown on the form and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.validation import Function, Integer
+from textual.widgets import (
+    Button,
+    Collapsible,
+    Footer,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+    Switch,
+)
+
+from state.certificates import CertificateInfo
+from state.errors import WizardError
+from state.model import MODE_LABELS, TLS_MODES, State
+from state.operations import TlsChange, add_participant_syncer, create_database
+from state.schema import valid_host_port
+
+
+def split_sources(text: str) -> list[str]:
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
+class NewDatabaseScreen(Screen):
+    """Name, port, type, Replica Of or participants, and TLS under Advanced Options."""
+
+    BINDINGS = [
+        Binding("escape", "leave", "Cancel"),
+        Binding("ctrl+s", "create", "Create", key_display="^s"),
+        Binding("ctrl+a", "add_certificates", "Add certs", key_display="^a"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.certificates: list[CertificateInfo] = []
+
+    @property
+    def state(self) -> State:
+        return self.app.state  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        state = self.state
+        used_names = {d.name for d in state.databases}
+        used_ports = {d.port for d in state.databases}
+        free_port = max(used_ports, default=11999) + 1
+        yield Static("New database", classes="screen-title")
+        with VerticalScroll(classes="form"):
+            yield Label("Name", classes="field-label")
+            yield Input(
+                placeholder="orders",
+                id="name",
+                validators=[
+                    Function(lambda v: bool(v.strip()), "a database needs a name"),
+                    Function(lambda v: v.strip() not in used_names, "that name is taken"),
+                ],
+            )
+            yield Label("Port", classes="field-label")
+            yield Input(
+                str(free_port),
+                id="port",
+                type="integer",
+                validators=[
+                    Integer(1, 65535, failure_description="a port is 1-65535"),
+                    Function(
+                        lambda v: not v.isdigit() or int(v) not in used_ports,
+                        "another database uses that port",
+                    ),
+                ],
+            )
+            yield Label("Type", classes="field-label")
+            with RadioSet(id="type"):
+                yield RadioButton("Standard", value=True, id="type-standard")
+                yield RadioButton("Active-Active", id="type-active-active")
+            yield Label("Replica Of sources (host:port, comma-separated)", classes="field-label")
+            yield Input(
+                placeholder="redis-12001.cluster2.example.com:12001",
+                id="replica-of",
+                validators=[
+                    Function(
+                        lambda v: all(valid_host_port(s) for s in split_sources(v)),
+                        "each source is host:port",
+                    )
+                ],
+            )
+            yield Label("Participating clusters (Active-Active)", classes="field-label")
+            yield SelectionList[str](
+                *[(p.name, p.name) for p in state.participants], id="participants"
+            )
+            with Collapsible(title="Advanced Options: TLS", id="advanced", collapsed=False):
+                with Horizontal(classes="switch-row"):
+                    yield Switch(False, id="tls")
+                    yield Label("TLS")
+                with Horizontal(classes="switch-row"):
+                    yield Switch(True, id="client-auth")
+                    yield Label("Enforce client authentication")
+                with RadioSet(id="mode"):
+                    for mode in TLS_MODES:
+                        yield RadioButton(MODE_LABELS[mode], value=mode == "all", id=f"mode-{mode}")
+                with Horizontal(classes="switch-row"):
+                    yield Button("Add certificates…", id="add-certificates", compact=True)
+                    yield Static("No certificates yet.", id="certificate-count")
+            yield Static("", id="problems", classes="form-problems")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Create", id="create", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+        self.refresh_form()
+
+    # -- reading the form ------------------------------------------------------------------
+
+    def database_type(self) -> str:
+        pressed = self.query_one("#type", RadioSet).pressed_button
+        return "active-active" if pressed and pressed.id == "type-active-active" else "standard"
+
+    def mode(self) -> str:
+        pressed = self.query_one("#mode", RadioSet).pressed_button
+        return (pressed.id or "mode-all").removeprefix("mode-") if pressed else "all"
+
+    def refresh_form(self) -> None:
+        active_active = self.database_type() == "active-active"
+        self.query_one("#participants", SelectionList).disabled = not active_active
+        self.query_one("#replica-of", Input).disabled = active_active
+        self.query_one("#mode-crdb", RadioButton).disabled = not active_active
+        tls = self.query_one("#tls", Switch).value
+        for widget_id in ("#client-auth", "#mode", "#add-certificates"):
+            self.query_one(widget_id).disabled = not tls
+        count = len(self.certificates)
+        self.query_one("#certificate-count", Static).update(
+            f"{count} certificate{'s' if count != 1 else ''} to add: "
+            + ", ".join(escape(c.label) for c in self.certificates)
+            if count
+            else "No certificates yet (client authentication needs at least one)."
+        )
+
+    @on(RadioSet.Changed)
+    @on(Switch.Changed)
+    def form_changed(self) -> None:
+        self.refresh_form()
+
+    def build(self) -> State:
+        name = self.query_one("#name", Input).value.strip()
+        port_text = self.query_one("#port", Input).value.strip()
+        if not port_text.isdigit():
+            raise WizardError("the port must be a number (1-65535)")
+        database_type = self.database_type()
+        participants = (
+            list(self.query_one("#participants", SelectionList).selected)
+            if database_type == "active-active"
+            else []
+        )
+        sources = (
+            split_sources(self.query_one("#replica-of", Input).value)
+            if database_type == "standard"
+            else []
+        )
+        tls = None
+        if self.query_one("#tls", Switch).value:
+            tls = TlsChange(
+                enabled=True,
+                mode=self.mode(),
+                enforce_client_auth=self.query_one("#client-auth", Switch).value,
+                add_certificates=list(self.certificates),
+            )
+        state = create_database(
+            self.state,
+            name,
+            int(port_text),
+            type=database_type,
+            replica_of=sources,
+            participants=participants,
+            tls=tls,
+        )
+        if tls is not None:
+            # The documented rule: every participating cluster's syncer certificate is needed.
+            for cluster in participants:
+                if state.participant(cluster) is not None:
+                    state = add_participant_syncer(state, name, cluster)
+        return state
+
+    # -- actions ------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        problems = self.query_one("#problems", Static)
+        invalid = [i for i in self.query(Input) if not i.disabled and not i.is_valid]
+        if invalid:
+            for field in invalid:
+                field.validate(field.value)
+            problems.update("✗ fix the fields marked in red first")
+            invalid[0].focus()
+            return
+        try:
+            state = self.build()
+        except WizardError as error:
+            problems.update(f"✗ {escape(str(error))}")
+            return
+        name = self.query_one("#name", Input).value.strip()
+        problems.update("")
+        if self.app.commit(state, f"db create {name}"):  # type: ignore[attr-defined]
+            self.dismiss(name)
+
+    @on(Button.Pressed, "#cancel")
+    def pressed_cancel(self) -> None:
+        self.action_leave()
+
+    @on(Button.Pressed, "#add-certificates")
+    def action_add_certificates(self) -> None:
+        if not self.query_one("#tls", Switch).value:
+            self.notify("Turn TLS on first (Advanced Options).", severity="warning")
+            return
+        from ..dialogs.paste import PasteCertificatesDialog
+
+        def added(certificates: list[CertificateInfo] | None) -> None:
+            for certificate in certificates or []:
+                if certificate.sha256 not in {c.sha256 for c in self.certificates}:
+                    self.certificates.append(certificate)
+            self.refresh_form()
+
+        self.app.push_screen(PasteCertificatesDialog("Certificates for the new database"), added)
+
+    def action_leave(self) -> None:
+        filled = self.query_one("#name", Input).value.strip() or self.certificates
+        if not filled:
+            self.dismiss(None)
+            return
+        from ..dialogs.confirm import UnsavedChangesDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(UnsavedChangesDialog("a new database"), answered)
