@@ -1,0 +1,186 @@
+"""A stand-in for a Redis Enterprise REST API: real HTTPS on 127.0.0.1, documented schema.
+
+It checks every request body against the documented field names and values (bdb object,
+`PUT /v1/cluster/update_cert`, `PUT /v1/cluster`) and records what it finds wrong, and it
+answers with the documented errors when a test asks it to.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+BDB_TLS_FIELDS = {
+    "tls_mode": ("enabled", "replica_ssl", "disabled"),
+    "enforce_client_authentication": ("enabled", "disabled"),
+    "client_cert_subject_validation_type": ("disabled", "san_cn", "full_subject"),
+}
+BDB_CERT_LISTS = ("authentication_ssl_client_certs", "authentication_ssl_crdt_certs")
+SUBJECT_KEYS = {"CN", "O", "OU", "L", "ST", "C"}
+TLS_VERSIONS = ("1", "1.1", "1.2", "1.3")
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    query: str
+    body: Any
+    authorization: str
+
+
+@dataclass
+class FakeCluster:
+    """The API's state: its databases, its user, what it received and what it refused."""
+
+    user: str
+    password: str
+    uids: set[int] = field(default_factory=set)
+    received: list[Received] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    failures: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    url: str = ""
+
+    def fail(self, path: str, status: int, error_code: str | None = None, message: str = ""):
+        """Answer requests to `path` with `status` (and the documented error body)."""
+        body = (
+            {"error_code": error_code, "message": message} if error_code else {"message": message}
+        )
+        self.failures[path] = (status, body)
+
+    def check_bdb(self, body: Any) -> None:
+        if not isinstance(body, dict):
+            self.violations.append(f"bdb body is not an object: {body!r}")
+            return
+        known = {*BDB_TLS_FIELDS, *BDB_CERT_LISTS, "authorized_names", "authorized_subjects"}
+        for key in set(body) - known:
+            self.violations.append(f"unknown bdb field {key!r}")
+        for key, values in BDB_TLS_FIELDS.items():
+            if key in body and body[key] not in values:
+                self.violations.append(f"{key}: {body[key]!r} is not one of {values}")
+        for key in BDB_CERT_LISTS:
+            for entry in body.get(key, []):
+                if set(entry) != {"client_cert"}:
+                    self.violations.append(f"{key}: entry keys {sorted(entry)}")
+                    continue
+                try:
+                    x509.load_pem_x509_certificates(entry["client_cert"].encode())
+                except ValueError:
+                    self.violations.append(f"{key}: client_cert is not a PEM certificate")
+        for subject in body.get("authorized_subjects", []):
+            if not isinstance(subject.get("CN"), str) or set(subject) - SUBJECT_KEYS:
+                self.violations.append(f"authorized_subjects: bad subject {subject!r}")
+            if "OU" in subject and not (
+                isinstance(subject["OU"], list) and all(isinstance(u, str) for u in subject["OU"])
+            ):
+                self.violations.append("authorized_subjects: OU must be an array of strings")
+        names = body.get("authorized_names", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            self.violations.append("authorized_names must be an array of strings")
+
+    def check_update_cert(self, body: Any) -> None:
+        if not isinstance(body, dict) or set(body) != {"name", "certificate", "key"}:
+            self.violations.append(
+                f"update_cert keys: {sorted(body) if isinstance(body, dict) else body!r}"
+            )
+            return
+        if body["name"] not in ("proxy", "syncer"):
+            self.violations.append(f"update_cert name {body['name']!r}")
+        try:
+            certificate = x509.load_pem_x509_certificates(body["certificate"].encode())[0]
+            key = serialization.load_pem_private_key(body["key"].encode(), password=None)
+        except ValueError as error:
+            self.violations.append(f"update_cert: unreadable certificate or key ({error})")
+            return
+        if key.public_key().public_numbers() != certificate.public_key().public_numbers():
+            self.violations.append("update_cert: the key does not match the certificate")
+
+    def check_cluster(self, body: Any) -> None:
+        if not isinstance(body, dict) or set(body) != {"min_data_TLS_version"}:
+            self.violations.append(f"cluster body {body!r}")
+        elif body["min_data_TLS_version"] not in TLS_VERSIONS:
+            self.violations.append(f"min_data_TLS_version {body['min_data_TLS_version']!r}")
+
+
+def _handler(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
+    expected = "Basic " + base64.b64encode(f"{cluster.user}:{cluster.password}".encode()).decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the tests read `received` instead."""
+
+        def answer(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_PUT(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = raw.decode(errors="replace")
+            auth = self.headers.get("Authorization", "")
+            cluster.received.append(Received("PUT", parts.path, parts.query, body, auth))
+            if self.headers.get("Content-Type") != "application/json":
+                cluster.violations.append(f"Content-Type {self.headers.get('Content-Type')!r}")
+            if auth != expected:
+                self.answer(401, {"message": "Unauthorized"})
+                return
+            if parts.path.startswith("/v1/bdbs/"):
+                cluster.check_bdb(body)
+                uid = parts.path.rsplit("/", 1)[1]
+                if not uid.isdigit() or int(uid) not in cluster.uids:
+                    self.answer(404, {"error_code": "db_not_exist", "message": "no such bdb"})
+                    return
+            elif parts.path == "/v1/cluster/update_cert":
+                cluster.check_update_cert(body)
+            elif parts.path == "/v1/cluster":
+                cluster.check_cluster(body)
+            else:
+                cluster.violations.append(f"unknown path {parts.path}")
+                self.answer(404, {"message": "not found"})
+                return
+            if parts.path in cluster.failures:
+                self.answer(*cluster.failures[parts.path])
+                return
+            self.answer(200, {"uid": 1} if parts.path.startswith("/v1/bdbs/") else {})
+
+    return Handler
+
+
+class ServedCluster:
+    """Runs a FakeCluster over HTTPS on 127.0.0.1 (an ephemeral port) in a thread."""
+
+    def __init__(self, cluster: FakeCluster, cert_file: Path, key_file: Path) -> None:
+        self.cluster = cluster
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(cluster))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_file, key_file)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        cluster.url = f"https://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeCluster:
+        self.thread.start()
+        return self.cluster
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)

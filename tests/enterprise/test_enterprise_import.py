@@ -1,0 +1,258 @@
+"""Import from GET /v1/bdbs and GET /v1/cluster: a new state whose export gives the same TLS fields."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from state import store
+from state.enterprise.importer import import_rest, import_to_new_state
+from state.enterprise.rest import (
+    CLUSTER_HELD_SUFFIX,
+    PLACEHOLDER_SUFFIX,
+    cluster_certificate_status,
+    database_body,
+    rest_export,
+)
+from state.errors import StateFileError, WizardError
+from state.model import State
+from state.operations import TlsChange, Workspace, certificate_pem, change_tls
+
+SOURCE_PASSWORD = "replica-source-password"
+
+
+def bdbs_json(state: State) -> list[dict]:
+    """What GET /v1/bdbs returns for `state`'s databases: TLS fields plus the usual noise."""
+    result = []
+    for database in state.databases:
+        bdb = {
+            "uid": database.uid,
+            "name": database.name,
+            "port": database.port,
+            "type": "redis",
+            "memory_size": 1073741824,
+            "crdt": database.is_active_active,
+            "authentication_admin_pass": "admin-pass-not-for-the-state",
+            "endpoints": [
+                {"dns_name": f"redis-{database.port}.{state.cluster.fqdn}", "port": database.port}
+            ],
+            "replica_sources": [
+                {"uri": f"redis://admin:{SOURCE_PASSWORD}@{source}", "status": "in-sync"}
+                for source in database.replica_of
+            ],
+            **database_body(state, database),
+        }
+        result.append(bdb)
+    return result
+
+
+def cluster_json(state: State) -> dict:
+    return {
+        "name": state.cluster.name,
+        "min_data_TLS_version": state.cluster.min_data_tls_version,
+        "proxy_certificate": certificate_pem(state, "proxy"),
+        "syncer_certificate": certificate_pem(state, "syncer"),
+        "cm_port": 8443,
+    }
+
+
+def bodies(state: State) -> dict[int, dict]:
+    return {d.uid: database_body(state, d) for d in state.databases}
+
+
+def varied(state: State) -> State:
+    """Every mode and option at least once across the demo's databases."""
+    state = change_tls(
+        state,
+        "orders",
+        TlsChange(
+            subject_validation="full-subject",
+            authorized_subjects=[
+                {"CN": "app1.example.com", "O": "Example", "OU": "Payments", "C": "GB"},
+                {"CN": "app2.example.com", "L": "London", "ST": "England"},
+            ],
+        ),
+    )
+    state = change_tls(state, "cache", TlsChange(enabled=True, enforce_client_auth=False))
+    return state
+
+
+@pytest.mark.parametrize("vary", [False, True], ids=["demo", "every-mode"])
+def test_round_trip_reproduces_the_tls_fields(demo: Workspace, vary: bool):
+    original = varied(demo.state) if vary else demo.state
+    result = import_rest(bdbs_json(original), cluster_json(original))
+    assert bodies(result.state) == bodies(original)
+    assert result.state.cluster.min_data_tls_version == original.cluster.min_data_tls_version
+
+
+def test_round_trip_of_the_modes(demo: Workspace):
+    imported = import_rest(bdbs_json(demo.state), cluster_json(demo.state)).state
+    modes = {d.name: (d.tls.enabled, d.tls.mode, d.type) for d in imported.databases}
+    assert modes == {
+        "orders": (True, "all", "standard"),
+        "sessions": (True, "replica-of", "standard"),
+        "inventory": (True, "crdb", "active-active"),
+        "cache": (False, "all", "standard"),
+    }
+    orders = imported.database("orders")
+    assert orders.tls.subject_validation == "san"
+    assert orders.tls.authorized_names == ["app1.example.com"]
+
+
+def test_active_active_crdt_certificates_become_participants(demo: Workspace):
+    imported = import_rest(bdbs_json(demo.state), cluster_json(demo.state))
+    state = imported.state
+    assert sorted(p.name for p in state.participants) == [
+        "cluster2.example.com",
+        "cluster3.example.com",
+    ]
+    inventory = state.database("inventory")
+    assert inventory.participants == ["cluster2.example.com", "cluster3.example.com"]
+    assert inventory.created_with_tls is True
+    assert any("named by its CN" in note for note in imported.notes)
+
+
+def test_replica_sources_keep_host_and_port_never_credentials(demo: Workspace):
+    state = import_rest(bdbs_json(demo.state), cluster_json(demo.state)).state
+    assert state.database("sessions").replica_of == ["redis-12001.cluster2.example.com:12001"]
+    assert SOURCE_PASSWORD not in store.dumps(state)
+    assert "admin-pass-not-for-the-state" not in store.dumps(state)
+
+
+def test_cluster_certificates_without_keys_are_cluster_held(demo: Workspace):
+    result = import_rest(bdbs_json(demo.state), cluster_json(demo.state))
+    state = result.state
+    assert state.cluster.proxy.certificate == demo.state.cluster.proxy.certificate
+    assert state.cluster.proxy.key_file.endswith(CLUSTER_HELD_SUFFIX)
+    assert cluster_certificate_status(state.cluster.syncer) == "cluster-held"
+    assert result.keys == {}
+    paths = [r.path for r in rest_export(state).requests]
+    assert "/v1/cluster/update_cert" not in paths
+
+
+def test_certificates_endpoint_with_keys_are_own(demo: Workspace):
+    cluster = {
+        "name": "cluster1.example.com",
+        "proxy_cert": certificate_pem(demo.state, "proxy"),
+        "proxy_key": demo.read_key("proxy").decode(),
+    }
+    result = import_rest(bdbs_json(demo.state), cluster)
+    assert cluster_certificate_status(result.state.cluster.proxy) == "own"
+    assert result.keys == {
+        "keys/proxy.key": demo.read_key("proxy"),
+        f"keys/syncer{PLACEHOLDER_SUFFIX}": result.keys[f"keys/syncer{PLACEHOLDER_SUFFIX}"],
+    }
+
+
+def test_without_cluster_json_placeholders_and_a_name_from_the_endpoints(demo: Workspace):
+    result = import_rest(bdbs_json(demo.state))
+    state = result.state
+    assert state.cluster.name == "cluster1.example.com"
+    assert cluster_certificate_status(state.cluster.proxy) == "placeholder"
+    assert cluster_certificate_status(state.cluster.syncer) == "placeholder"
+    assert any("placeholder" in note for note in result.notes)
+    assert rest_export(state).requests[0].path == "/v1/cluster"
+
+
+def test_legacy_authorized_names_and_ssl(demo: Workspace):
+    bdb = {
+        "uid": 7,
+        "name": "legacy",
+        "port": 13000,
+        "ssl": True,
+        "enforce_client_authentication": "disabled",
+        "client_cert_subject_validation_type": "san_cn",
+        "authorized_names": ["a.example.com", "b.example.com"],
+    }
+    database = import_rest([bdb], {"name": "c"}).state.database("legacy")
+    assert database.tls.enabled and database.tls.mode == "all"
+    assert database.tls.enforce_client_auth is False
+    assert database.tls.authorized_names == ["a.example.com", "b.example.com"]
+
+
+@pytest.mark.parametrize(
+    ("bdb", "message"),
+    [
+        ({"name": "x", "port": 1}, r"bdbs\[0\]\.uid: is missing"),
+        ({"uid": 1, "name": "x", "port": 1, "tls_mode": "on"}, "'on' is not one of enabled"),
+        ({"uid": 1, "name": "x"}, "port: is missing"),
+        (
+            {
+                "uid": 1,
+                "name": "x",
+                "port": 1,
+                "authentication_ssl_client_certs": [{"client_cert": "junk"}],
+            },
+            r"authentication_ssl_client_certs\[0\]",
+        ),
+        (
+            {"uid": 1, "name": "x", "port": 1, "replica_sources": [{"uri": "nowhere"}]},
+            "not a redis:// or rediss:// URI",
+        ),
+        (
+            {"uid": 1, "name": "x", "port": 1, "authorized_subjects": [{"O": "no CN"}]},
+            r"authorized_subjects\[0\]\.CN: is required",
+        ),
+    ],
+)
+def test_bad_json_is_one_clear_error(bdb: dict, message: str):
+    with pytest.raises(WizardError, match=message):
+        import_rest([bdb], {"name": "c1"})
+
+
+def test_two_databases_on_one_port_is_refused():
+    bdbs = [{"uid": 1, "name": "a", "port": 1}, {"uid": 2, "name": "b", "port": 1}]
+    with pytest.raises(WizardError, match="two databases share port 1"):
+        import_rest(bdbs, {"name": "c1"})
+
+
+def write_json(path: Path, value) -> Path:
+    path.write_text(json.dumps(value))
+    return path
+
+
+def test_import_writes_a_new_state_and_refuses_to_overwrite(demo: Workspace, tmp_path: Path):
+    bdbs = write_json(tmp_path / "bdbs.json", bdbs_json(demo.state))
+    target = tmp_path / "new" / "tls-wizard.toml"
+    target.parent.mkdir()
+    workspace, _ = import_to_new_state(target, bdbs)
+    assert store.load(target).revision == 1
+    key = workspace.key_path(workspace.state.cluster.proxy.key_file)
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    before = target.read_bytes()
+    with pytest.raises(StateFileError, match="already exists; it was not overwritten"):
+        import_to_new_state(target, bdbs)
+    assert target.read_bytes() == before
+
+
+def test_import_of_a_bad_file_writes_nothing(tmp_path: Path):
+    bad = tmp_path / "bdbs.json"
+    bad.write_text("{not json")
+    target = tmp_path / "tls-wizard.toml"
+    with pytest.raises(WizardError, match="not valid JSON"):
+        import_to_new_state(target, bad)
+    assert not target.exists() and not (tmp_path / "keys").exists()
+
+
+def test_cli_import_then_export(cli, demo: Workspace, tmp_path: Path):
+    bdbs = write_json(tmp_path / "bdbs.json", bdbs_json(demo.state))
+    cluster = write_json(tmp_path / "cluster.json", cluster_json(demo.state))
+    target = tmp_path / "imported.toml"
+    result = cli(
+        "--state", str(target), "import", "rest", "--bdbs", str(bdbs), "--cluster", str(cluster)
+    )
+    assert result.code == 0, result.err
+    assert "imported cluster cluster1.example.com: 4 database(s)" in result.out
+    assert "without its key" in result.err
+    exported = cli("--state", str(target), "export", "rest", "--json")
+    requests = json.loads(exported.out)["requests"]
+    assert {r["path"]: r["body"] for r in requests if r["path"].startswith("/v1/bdbs/")} == {
+        f"/v1/bdbs/{uid}": body for uid, body in bodies(demo.state).items()
+    }
+    again = cli("--state", str(target), "import", "rest", "--bdbs", str(bdbs))
+    assert again.code == 1 and "it was not overwritten" in again.err
+    missing = cli("--state", str(tmp_path / "x.toml"), "import", "rest", "--bdbs", "nope.json")
+    assert missing.code == 1 and missing.err.strip() == "tls-wizard: --bdbs nope.json: no such file"
