@@ -1,0 +1,206 @@
+"""`tls-wizard apply redis DB --url ...` and `tls-wizard verify DB --host H --port P`.
+
+redis-py and the target modules are imported inside the handlers, so every other command
+starts without them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import print_json, subcommand_group, workspace
+
+
+def _client_options(parser: argparse.ArgumentParser, *, repeatable: bool) -> None:
+    action = "append" if repeatable else "store"
+    more = "; repeat the pair for more clients" if repeatable else ""
+    parser.add_argument(
+        "--client-cert",
+        action=action,
+        metavar="FILE",
+        help=f"a client certificate (leaf, then intermediates){more}",
+    )
+    parser.add_argument(
+        "--client-key", action=action, metavar="FILE", help="the key of --client-cert"
+    )
+    parser.add_argument(
+        "--ca",
+        metavar="FILE",
+        help="CA certificates to verify the server with (default: the cluster's proxy certificate)",
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    targets = subcommand_group(subparsers, "apply", "apply the state to a live server")
+    redis = targets.add_parser(
+        "redis",
+        help="apply a database's TLS settings to a running redis-server (CONFIG SET)",
+        description="Compare the database's TLS settings with the server (CONFIG GET), write "
+        "the certificate files the server reads, and apply them with CONFIG SET: the TLS "
+        "port is opened and checked with a real handshake before the plaintext port is "
+        "closed, and any failure restores the previous values.",
+    )
+    redis.add_argument("database")
+    redis.add_argument(
+        "--url", required=True, help="the admin connection: redis://HOST:PORT or rediss://..."
+    )
+    redis.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="where to write the files the server reads (default: tls/DATABASE beside the "
+        "state file); the server must be able to read them",
+    )
+    redis.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    redis.add_argument(
+        "--rewrite", action="store_true", help="persist with CONFIG REWRITE afterwards"
+    )
+    redis.add_argument(
+        "--tls-port",
+        type=int,
+        metavar="PORT",
+        help="TLS port in 'Replica Of only' mode (default: database port + 10000)",
+    )
+    redis.add_argument(
+        "--link-timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="how long a Replica Of link may take to come up (default 15)",
+    )
+    redis.add_argument("--json", action="store_true", help="print the result as JSON")
+    _client_options(redis, repeatable=False)
+    redis.set_defaults(handler=run_apply_redis, parser=redis)
+
+    verify = subparsers.add_parser(
+        "verify",
+        help="check a running server with live TLS handshakes",
+        description="Live checks against a server that serves the database: each passes or "
+        "fails with its reason. Exit 1 when any check fails.",
+    )
+    verify.add_argument("database")
+    verify.add_argument("--host", required=True)
+    verify.add_argument("--port", type=int, required=True)
+    verify.add_argument(
+        "--server-name",
+        metavar="NAME",
+        help="the name the server certificate must match (default: --host)",
+    )
+    verify.add_argument("--json", action="store_true", help="print the checks as JSON")
+    _client_options(verify, repeatable=True)
+    verify.set_defaults(handler=run_verify, parser=verify)
+
+
+def _read_ca(path: str | None) -> str:
+    if not path:
+        return ""
+    from ..certificates import read_certificate_file
+
+    return "".join(c.pem for c in read_certificate_file(path))
+
+
+def _pairs(args: argparse.Namespace):
+    from ..targets.verify import ClientCredential
+
+    certs = args.client_cert or []
+    keys = args.client_key or []
+    if isinstance(certs, str):
+        certs, keys = [certs], [keys] if keys else []
+    if len(certs) != len(keys):
+        args.parser.error("give --client-cert and --client-key together, one key per certificate")
+    pairs = [ClientCredential(Path(c), Path(k)) for c, k in zip(certs, keys, strict=True)]
+    for pair in pairs:
+        for path in (pair.certificate, pair.key):
+            if not path.is_file():
+                from ..errors import WizardError
+
+                raise WizardError(f"{path}: no such file; check the path")
+    return pairs
+
+
+def run_apply_redis(args: argparse.Namespace) -> int:
+    from ..operations import certificate_pem
+    from ..targets.redis_apply import AdminConnection, apply_plan, check_url
+    from ..targets.redis_plan import build_plan
+
+    check_url(args.url)
+    ws = workspace(args)
+    pairs = _pairs(args)
+    tls_dir = Path(args.tls_dir) if args.tls_dir else ws.folder / "tls" / args.database
+    plan = build_plan(ws.state, args.database, tls_dir, ws.read_key, tls_port=args.tls_port)
+    admin = AdminConnection(args.url, pairs[0] if pairs else None, _read_ca(args.ca))
+    progress = None if args.json else (lambda m: print(f"... {m}", file=sys.stderr))
+    result = apply_plan(
+        plan,
+        admin,
+        proxy_pem=certificate_pem(ws.state, "proxy"),
+        dry_run=args.dry_run,
+        rewrite=args.rewrite,
+        link_timeout=args.link_timeout,
+        progress=progress,
+    )
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        print_apply_result(result)
+    return 0 if result.ok else 1
+
+
+def print_apply_result(result) -> None:
+    print(f"database {result.database} on {result.url} ({result.server})")
+    width = max((len(c.setting) for c in result.changes), default=7)
+    print(f"  {'SETTING':<{width}}  {'CURRENT':<28}  DESIRED")
+    for change in result.changes:
+        mark = "*" if change.changed else " "
+        current = change.current if change.current != "" else "''"
+        desired = change.desired if change.desired != "" else "''"
+        print(f"{mark} {change.setting:<{width}}  {current:<28}  {desired}")
+    if result.not_enforced:
+        print("not enforced by this target:")
+        for setting, detail in result.not_enforced:
+            print(f"  - {setting}: {detail}")
+    for note in result.notes:
+        print(f"note: {note}")
+    if result.dry_run:
+        count = len(result.pending)
+        print(f"dry run: {count} setting(s) would change; nothing was written or applied")
+        return
+    for path in result.files:
+        print(f"file: {path}")
+    for line in result.log:
+        print(line)
+    if result.error:
+        print(f"tls-wizard: apply failed and was rolled back: {result.error}", file=sys.stderr)
+    elif not result.applied:
+        print("nothing to change: the server already matches the database")
+    else:
+        rewritten = "; persisted with CONFIG REWRITE" if result.rewritten else ""
+        print(f"applied {len(result.applied)} step(s){rewritten}")
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from ..targets.verify import verify_database
+
+    if not 1 <= args.port <= 65535:
+        args.parser.error(f"--port {args.port} is not a port (1-65535)")
+    ws = workspace(args)
+    report = verify_database(
+        ws.state,
+        args.database,
+        args.host,
+        args.port,
+        read_key=ws.read_key,
+        clients=_pairs(args),
+        ca_pem=_read_ca(args.ca),
+        server_name=args.server_name,
+    )
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(f"verify {report.database} on {report.host}:{report.port}")
+        for check in report.checks:
+            print(f"  {'PASS' if check.passed else 'FAIL'}  {check.title}: {check.reason}")
+        passed = sum(check.passed for check in report.checks)
+        print(f"{passed} of {len(report.checks)} checks passed")
+    return 0 if report.ok else 1
