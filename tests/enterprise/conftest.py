@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fake_cluster import FakeCluster, ServedCluster
+from fake_cluster import PASSWORD, USER, FakeCluster, ServedCluster
 
 from state.certificates.issue import (
     KeyAndCertificate,
@@ -19,9 +19,6 @@ from state.certificates.issue import (
 from state.cli import main
 from state.demo import build_demo
 from state.operations import Workspace
-
-USER = "admin@example.com"
-PASSWORD = "s3cret-Pa55word-never-shown"
 
 
 @dataclass

@@ -29,6 +29,9 @@ BDB_CERT_LISTS = ("authentication_ssl_client_certs", "authentication_ssl_crdt_ce
 SUBJECT_KEYS = {"CN", "O", "OU", "L", "ST", "C"}
 TLS_VERSIONS = ("1", "1.1", "1.2", "1.3")
 
+USER = "admin@example.com"
+PASSWORD = "s3cret-Pa55word-never-shown"
+
 
 @dataclass
 class Received:
@@ -174,7 +177,9 @@ class ServedCluster:
         context.load_cert_chain(cert_file, key_file)
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         cluster.url = f"https://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> FakeCluster:
         self.thread.start()
