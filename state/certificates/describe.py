@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .errors import CertificateInputError
+from .extensions import RawExtensions, read_raw
 from .info import CertificateInfo
 
 T = TypeVar("T")
@@ -69,6 +71,10 @@ _SIGNATURE_OID_HASHES = {
     "1.2.840.10040.4.3": "sha1",
     "1.2.840.10045.4.1": "sha1",
     "1.3.14.3.2.29": "sha1",
+    "1.3.14.3.2.3": "md5",
+    "1.2.840.113549.2.2": "md2",
+    "1.2.840.113549.2.5": "md5",
+    "1.3.14.3.2.26": "sha1",
 }
 
 
@@ -223,8 +229,43 @@ def _role(is_ca: bool, self_signed: bool, version_1: bool) -> str:
     return "leaf"
 
 
+def _read_extensions(cert: x509.Certificate, r: _Reader) -> RawExtensions:
+    """The shown extensions through cryptography, or one by one when any extension breaks
+    its parser (see ``extensions``); "extensions" is marked unreadable when the broken one
+    is none of those shown."""
+    try:
+        cert.extensions  # noqa: B018 - parses every extension, raising if one is malformed
+    except Exception:
+        eku_names = {oid.dotted_string: name for oid, name in _EKU_NAMES.items()}
+        raw = r.get("extensions", lambda: read_raw(cert.tbs_certificate_bytes, eku_names), None)
+        if raw is None:
+            return RawExtensions()
+        r.unreadable += [name for name in raw.unreadable if name not in r.unreadable]
+        if not raw.unreadable:
+            r.unreadable.append("extensions")
+        return raw
+    raw = RawExtensions()
+    raw.sans, raw.dns_names = r.get("subject_alternative_name", lambda: _sans(cert), ((), ()))
+    raw.is_ca, raw.path_length = r.get(
+        "basic_constraints", lambda: _basic_constraints(cert), (False, None)
+    )
+    raw.key_usage = r.get("key_usage", lambda: _key_usage(cert), ())
+    raw.extended_key_usage = r.get("extended_key_usage", lambda: _extended_key_usage(cert), ())
+    return raw
+
+
 def describe(cert: x509.Certificate) -> CertificateInfo:
-    """Read every field of ``cert`` defensively; see the module docstring for why."""
+    """Read every field of ``cert`` defensively; see the module docstring for why.
+
+    cryptography's warnings about odd encodings are silenced: the finding for an
+    unreadable field says it once, and the CLI must not print warnings on stderr.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _describe(cert)
+
+
+def _describe(cert: x509.Certificate) -> CertificateInfo:
     r = _Reader()
     der = cert.public_bytes(serialization.Encoding.DER)
     pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
@@ -233,8 +274,9 @@ def describe(cert: x509.Certificate) -> CertificateInfo:
     attributes = r.get("subject", lambda: _subject_attributes(cert.subject), {})
     issuer = r.get("issuer", lambda: cert.issuer.rfc4514_string(), "")
     issuer_cn = r.get("issuer", lambda: _name_attribute(cert.issuer, NameOID.COMMON_NAME), None)
-    sans, dns_names = r.get("subject_alternative_name", lambda: _sans(cert), ((), ()))
-    is_ca, path_length = r.get("basic_constraints", lambda: _basic_constraints(cert), (False, None))
+    extensions = _read_extensions(cert, r)
+    sans, dns_names = extensions.sans, extensions.dns_names
+    is_ca, path_length = extensions.is_ca, extensions.path_length
     key_type, key_bits, key_curve = r.get(
         "public_key", lambda: key_description(cert.public_key()), ("unknown", None, None)
     )
@@ -259,8 +301,8 @@ def describe(cert: x509.Certificate) -> CertificateInfo:
         key_bits=key_bits,
         key_curve=key_curve,
         signature_hash=r.get("signature_hash", lambda: _signature_hash(cert), None),
-        key_usage=r.get("key_usage", lambda: _key_usage(cert), ()),
-        extended_key_usage=r.get("extended_key_usage", lambda: _extended_key_usage(cert), ()),
+        key_usage=extensions.key_usage,
+        extended_key_usage=extensions.extended_key_usage,
         self_signed=self_signed,
         role=_role(is_ca, self_signed, version_1),
         unreadable=tuple(r.unreadable),

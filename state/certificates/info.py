@@ -7,8 +7,9 @@ loading cryptography; the modules that fill them in do that work.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from .. import clock
 from ..findings import Finding
 
 ROLES = ("root-ca", "intermediate-ca", "leaf")
@@ -17,7 +18,8 @@ SUBJECT_FIELDS = ("CN", "O", "OU", "L", "ST", "C")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The core's clock (``state.clock``), so a fixed ``TLS_WIZARD_NOW`` fixes "days left"."""
+    return clock.now()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ..findings import Finding
 from . import der as asn1
+from .chain import chain_order
 from .describe import describe, key_description
 from .errors import CertificateInputError
 from .info import CertificateInfo, Item, ReadResult
@@ -94,7 +96,9 @@ def read(data: bytes | str) -> ReadResult:
     """Everything in ``data``, in order, with reader-level findings. Never raises."""
     collector = _Collector()
     try:
-        _read_into(collector, data)
+        with warnings.catch_warnings():  # cryptography warns about odd encodings; the
+            warnings.simplefilter("ignore")  # findings say what matters, stderr stays clean
+            _read_into(collector, data)
     except Exception:
         collector.note("error", "malformed", "the input could not be read; paste it again", None)
     except BaseException as error:
@@ -277,7 +281,7 @@ def _private_key(out: _Collector, label: str) -> None:
     out.note(
         "error",
         "private-key",
-        f"a private key ({label}): it was not stored and is never shown; "
+        f"{_an(label)} was found: it was not stored and is never shown; "
         f"{_PASTE_CERTIFICATE} instead and keep the key in a file of its own (mode 0600)",
         number,
     )
@@ -331,7 +335,12 @@ def _add_certificate(out: _Collector, cert: x509.Certificate, via: str) -> None:
 
 
 def _pkcs7(out: _Collector, der: bytes) -> None:
-    certs = _attempt(lambda: pkcs7.load_der_pkcs7_certificates(der))
+    try:
+        certs: object = pkcs7.load_der_pkcs7_certificates(der)
+    except ValueError as error:  # cryptography's way of saying "a bundle with no certificate"
+        certs = [] if "no certificate" in str(error) else None
+    except Exception:
+        certs = None
     if not isinstance(certs, list):
         number = out.add("unknown", "unreadable PKCS#7 bundle")
         out.note(
@@ -342,7 +351,7 @@ def _pkcs7(out: _Collector, der: bytes) -> None:
             number,
         )
         return
-    if not certs:
+    if not certs:  # e.g. `openssl crl2pkcs7 -nocrl` without -certfile
         _not_a_certificate(
             out,
             "unknown",
@@ -351,8 +360,13 @@ def _pkcs7(out: _Collector, der: bytes) -> None:
             _PASTE_CERTIFICATE,
         )
         return
-    for cert in certs:
-        _add_certificate(out, cert, "PKCS#7")
+    # PKCS#7 keeps certificates in a DER SET, sorted by their bytes: the order means
+    # nothing, so they are put leaf -> root when they form one chain.
+    described = [_attempt(lambda c=cert: describe(c)) for cert in certs]
+    infos = [info for info in described if isinstance(info, CertificateInfo)]
+    order = chain_order(infos) if len(infos) == len(certs) else None
+    for index in order or range(len(certs)):
+        _add_certificate(out, certs[index], "PKCS#7")
 
 
 def _not_a_certificate(out: _Collector, kind: str, label: str, what: str, advice: str) -> None:
@@ -361,8 +375,9 @@ def _not_a_certificate(out: _Collector, kind: str, label: str, what: str, advice
     out.note("error", "not-a-certificate", f"this is {what}, not a certificate: {advice}", number)
 
 
-def _an(word: str) -> str:
-    return f"an {word}" if word[:1] in tuple("AEIORSX") else f"a {word}"
+def _an(words: str) -> str:
+    """The indefinite article as the words are read out: "an RSA key", "a PKCS#12 bundle"."""
+    return f"an {words}" if words[:1] in tuple("aeiouAEIORSX") else f"a {words}"
 
 
 def _csr_label(csr: x509.CertificateSigningRequest) -> str:
