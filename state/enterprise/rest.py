@@ -232,23 +232,47 @@ def render_json(export: RestExport) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _curl(request: RestRequest, dry_run: bool = False) -> str:
+def _shortened(value: Any) -> Any:
+    """`value` with every PEM replaced by a one-line label (CN and SHA-256), for screens."""
+    if isinstance(value, dict):
+        return {key: _shortened(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shortened(item) for item in value]
+    if isinstance(value, str) and value.startswith("-----BEGIN CERTIFICATE-----"):
+        from ..certificates import describe_pem
+
+        count = value.count("-----BEGIN CERTIFICATE-----")
+        end = "-----END CERTIFICATE-----"
+        info = describe_pem(value.split(end, 1)[0] + end + "\n")
+        chain = f" + {count - 1} more" if count > 1 else ""
+        return f"<PEM {info.label} sha256 {info.sha256[:12]}{chain}>"
+    return value
+
+
+def _curl(request: RestRequest, dry_run: bool = False, shorten: bool = False) -> str:
     query = "?dry_run" if dry_run and request.supports_dry_run else ""
     url = f'"${URL_VARIABLE}{request.path}{query}"'
-    curl = (
-        f'curl --fail-with-body --cacert "${CA_VARIABLE}" '
-        f'--user "${USER_VARIABLE}:${PASSWORD_VARIABLE}" '
-        f"-X {request.method} {url} -H 'Content-Type: application/json' --data-binary @-"
+    options = (
+        f'--fail-with-body --cacert "${CA_VARIABLE}" \\\n'
+        f'  --user "${USER_VARIABLE}:${PASSWORD_VARIABLE}" \\\n'
+        f"  -X {request.method} {url} \\\n"
+        "  -H 'Content-Type: application/json' --data-binary @-"
     )
-    body = json.dumps(request.body, indent=2)
+    body = json.dumps(_shortened(request.body) if shorten else request.body, indent=2)
     if request.key_file is not None:
         reader = f"jq --rawfile key {shlex.quote(request.key_file)} '. + {{key: $key}}'"
-        return f"{reader} <<'JSON' | {curl}\n{body}\nJSON"
-    return f"{curl} <<'JSON'\n{body}\nJSON"
+        return f"{reader} <<'JSON' \\\n  | curl {options}\n{body}\nJSON"
+    return f"curl {options} <<'JSON'\n{body}\nJSON"
 
 
-def render_curl(export: RestExport, *, title: str = "", dry_run: bool = False) -> str:
-    """A shell script of curl lines; it reads the password from the environment, never holds it."""
+def render_curl(
+    export: RestExport, *, title: str = "", dry_run: bool = False, shorten: bool = False
+) -> str:
+    """A shell script of curl lines; it reads the password from the environment, never holds it.
+
+    `shorten` replaces each certificate with a one-line label: for reading on a screen,
+    never for running (the copy always takes the full text).
+    """
     lines = [
         f"# Redis Enterprise REST requests{f' for {title}' if title else ''}",
         f"# Set {URL_VARIABLE} (https://HOST:9443), {USER_VARIABLE}, {PASSWORD_VARIABLE} and",
@@ -261,5 +285,5 @@ def render_curl(export: RestExport, *, title: str = "", dry_run: bool = False) -
     for request in export.requests:
         lines.append("")
         lines.append(f"# {request.title}: {request.method} {request.path}")
-        lines.append(_curl(request, dry_run))
+        lines.append(_curl(request, dry_run, shorten))
     return "\n".join(lines) + "\n"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from fake_cluster import PASSWORD, USER, FakeCluster
 
 from state.enterprise.client import apply
+from state.enterprise.rest import render_curl, rest_export
 from state.errors import RefusedError, WizardError
 from state.operations import TlsChange, Workspace, change_tls
 
@@ -199,3 +203,33 @@ def test_the_password_never_appears_in_output_files_or_errors(
         except WizardError as error:
             messages = [str(error), repr(error)]
         assert all(PASSWORD not in m and encoded not in m for m in messages)
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl and jq")
+def test_the_curl_rendering_runs_against_the_api(demo, api, api_files, tmp_path):
+    """The exported script, run by bash, sends the same documented requests as apply."""
+    script = tmp_path / "apply.sh"
+    script.write_text(render_curl(rest_export(demo.state)))
+    env = {
+        **os.environ,
+        "TLS_WIZARD_URL": api.url,
+        "TLS_WIZARD_USER": USER,
+        "TLS_WIZARD_PASSWORD": PASSWORD,
+        "TLS_WIZARD_CA": str(api_files["ca"]),
+    }
+    done = subprocess.run(
+        ["bash", str(script)], cwd=demo.folder, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert api.violations == []
+    assert [r.path for r in api.received] == [
+        "/v1/cluster/update_cert",
+        "/v1/cluster/update_cert",
+        "/v1/cluster",
+        "/v1/bdbs/1",
+        "/v1/bdbs/2",
+        "/v1/bdbs/3",
+        "/v1/bdbs/4",
+    ]
+    assert api.received[0].body["key"] == demo.read_key("proxy").decode()
+    assert api.received[3].body == rest_export(demo.state, "orders").requests[0].body
