@@ -268,7 +268,14 @@ class _Applier:
         try:
             self.client.config_set(*[part for item in values.items() for part in item])
         except redis.RedisError as error:
-            raise StepFailed(f"{label}: the server refused CONFIG SET ({error})") from None
+            hint = ""
+            if "TLS configuration" in str(error):
+                hint = (
+                    "; the server could not load the certificate, key or CA file: check that "
+                    "it can read them and that they meet its OpenSSL security level (for "
+                    "example RSA keys of at least 2048 bits)"
+                )
+            raise StepFailed(f"{label}: the server refused CONFIG SET ({error}){hint}") from None
         self.current.update(values)
         self.undo.append(
             (label, lambda: self.client.config_set(*[p for i in previous.items() for p in i]))
@@ -390,6 +397,12 @@ class _Applier:
             if plan.replica_of != NO_REPLICATION:
                 self.check_link()
         if str(want_plain) != current["port"]:
+            if want_plain and str(want_plain) == current["tls-port"]:
+                # Same number the other way: TLS closes first, over the held connection.
+                self.config_set(
+                    f"close TLS port (frees {want_plain} for plaintext)",
+                    {"tls-port": str(want_tls)},
+                )
             self.config_set("plaintext port", {"port": str(want_plain)})
         if want_plain and (want_plain != self.admin.port or self.admin.uses_tls):
             self.check_plaintext(want_plain)
