@@ -6,6 +6,7 @@ Each problem is reported with the key path that holds it, for example
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -40,6 +41,7 @@ class _Reader:
         self.path = path
 
     def where(self, key: str) -> str:
+        key = key_text(key)
         return f"{self.path}.{key}" if self.path else key
 
     def fail(self, key: str, message: str) -> StateFileError:
@@ -88,6 +90,14 @@ class _Reader:
         extra = sorted(set(self.table) - known)
         if extra:
             raise self.fail(extra[0], "is not a known key (a typo?)")
+
+
+def key_text(key: str) -> str:
+    """A key as a message shows it: quoted with escapes when it is empty, padded or holds
+    control characters, so a hand-edited key never breaks the one-line error."""
+    if key and key.isprintable() and key.strip() == key:
+        return key
+    return json.dumps(key)
 
 
 def _kind(value: Any) -> str:
@@ -187,7 +197,7 @@ def _certificates(top: _Reader) -> dict[str, str]:
     table = top.get("certificates", dict, {})
     result: dict[str, str] = {}
     for sha, entry in table.items():
-        where = f"certificates.{sha}"
+        where = f"certificates.{key_text(sha)}"
         if not SHA256_RE.match(sha):
             raise StateFileError(f"{where}: the key is not a SHA-256 (64 lowercase hex digits)")
         reader = _Reader(entry, where)
