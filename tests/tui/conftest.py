@@ -35,6 +35,12 @@ WORK_ROOT = Path(tempfile.gettempdir()) / "tls-wizard-tui-tests"
 WORK_DIR = WORK_ROOT / "demo"
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run with anyio's pytest plugin (mark modules `pytest.mark.anyio`) on asyncio."""
+    return "asyncio"
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Every TUI test (and any process it starts) sees the same time."""

@@ -210,10 +210,15 @@ class DatabasesScreen(Screen):
         if name is None:
             self.notify("No database selected: press n to create one.", severity="warning")
             return
+        # Coming back, the table has the focus again, so the screen's keys work at once.
+        self.query_one(DataTable).focus()
         self.app.action_wizard(name)  # type: ignore[attr-defined]
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        """Focus the filter with its text selected, so typing replaces the last filter."""
+        filter_box = self.query_one("#filter", Input)
+        filter_box.focus()
+        filter_box.select_all()
 
     def action_clear_filter(self) -> None:
         filter_box = self.query_one("#filter", Input)

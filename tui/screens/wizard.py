@@ -277,9 +277,7 @@ class TlsWizardScreen(Screen):
                 notes.append(f"syncer of {syncer_of[sha]}")
             if sha not in saved:
                 notes.append("new, not saved yet")
-            new_cards.append(
-                CertificateCard(self.certificate(sha), note=" · ".join(notes), id=f"card-{sha}")
-            )
+            new_cards.append(CertificateCard(self.certificate(sha), note=" · ".join(notes)))
         if new_cards:
             cards.mount_all(new_cards)
             if focused_sha in self.form.certificates:

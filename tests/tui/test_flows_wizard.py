@@ -1,0 +1,218 @@
+"""Whole flows through the TLS wizard, driven by keys, checked in the state file afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Switch, TextArea
+from tui_helpers import paste, settle
+
+from state import store
+from state.certificates import read_certificate_file
+from state.demo import PARTICIPANTS
+from state.operations import create_database
+from tui.app import WizardApp
+from tui.dialogs.confirm import UnsavedChangesDialog
+from tui.dialogs.paste import PasteCertificatesDialog
+from tui.dialogs.stale import StaleStateDialog
+from tui.screens.databases import DatabasesScreen
+from tui.screens.wizard import TlsWizardScreen
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 32)
+
+
+async def open_wizard(pilot, name: str) -> TlsWizardScreen:
+    """Type the database's name into the filter and press Enter, as a user would."""
+    await pilot.press("/", *name, "enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TlsWizardScreen)
+    assert screen.database_name == name
+    return screen
+
+
+async def test_tls_with_client_auth_two_pasted_certificates_and_a_san_list(
+    app: WizardApp, state_path: Path, samples: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "cache")
+        # Enable: TLS on; client authentication is on by default.
+        assert app.focused is wizard.query_one("#tls-enabled", Switch)
+        await pilot.press("space")
+        assert wizard.query_one("#client-auth", Switch).value is True
+        # Mode: the default, all communications.
+        await pilot.press("ctrl+n", "ctrl+n")
+        # Certificates: two pastes, one certificate each.
+        for sample in ("app1.pem", "app2.pem"):
+            await pilot.press("a")
+            assert isinstance(app.screen, PasteCertificatesDialog)
+            await paste(pilot, (samples / sample).read_text())
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        assert isinstance(app.screen, TlsWizardScreen)
+        assert len(wizard.form.certificates) == 2
+        # Subject names: enforce SAN with a list of two names.
+        await pilot.press("ctrl+n")
+        await pilot.press("space")
+        names = wizard.query_one("#names-input", Input)
+        names.focus()
+        await pilot.press(*"app1.example.com, app2.example.com")
+        # Review, then Update.
+        await pilot.press("ctrl+n", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+
+    saved = store.load(state_path)
+    tls = saved.database("cache").tls
+    expected = [read_certificate_file(samples / f)[0].sha256 for f in ("app1.pem", "app2.pem")]
+    assert tls.enabled and tls.mode == "all" and tls.enforce_client_auth
+    assert tls.certificates == expected
+    assert tls.subject_validation == "san"
+    assert tls.authorized_names == ["app1.example.com", "app2.example.com"]
+    assert saved.revision == 3
+    assert saved.change.startswith("db tls cache: enable TLS")
+
+
+async def test_replica_of_needs_the_syncer_certificate_of_its_source(
+    make_app, state_path: Path
+) -> None:
+    state = store.load(state_path)
+    source = f"redis-12010.{PARTICIPANTS[1]}:12010"
+    state = create_database(state, "replica", 12010, replica_of=[source])
+    store.save(state_path, state, base_revision=state.revision, change="test: add replica")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "replica")
+        await pilot.press("space")  # TLS on
+        await pilot.press("ctrl+n")
+        await pilot.press("down", "enter")  # Require TLS for Replica Of Only
+        assert wizard.form.mode == "replica-of"
+        await pilot.press("ctrl+n")
+        assert wizard.form.syncer_checklist(app.state) == [(PARTICIPANTS[1], True, False)]
+        # Update is refused while the source's syncer certificate is missing.
+        await pilot.press("ctrl+s")
+        assert "missing-syncer-cert" in str(wizard.query_one("#review-findings").render())
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, TlsWizardScreen)
+        await pilot.press("ctrl+b", "ctrl+b", "s")
+        assert wizard.form.syncer_checklist(app.state) == [(PARTICIPANTS[1], True, True)]
+        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+
+    saved = store.load(state_path)
+    database = saved.database("replica")
+    syncer = saved.participant(PARTICIPANTS[1]).syncer_certificate
+    assert database.tls.enabled and database.tls.mode == "replica-of"
+    assert database.tls.certificates == [syncer]
+
+
+async def test_active_active_tls_switch_is_locked_but_the_rest_changes(
+    app: WizardApp, state_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "inventory")
+        switch = wizard.query_one("#tls-enabled", Switch)
+        assert switch.disabled and switch.value is True
+        locked = str(wizard.query_one("#tls-locked").render())
+        assert "cannot enable or disable TLS after it is created" in locked
+        await pilot.click("#tls-enabled")
+        assert wizard.form.enabled is True
+        # The rest stays editable: turn client authentication off and save.
+        wizard.query_one("#client-auth", Switch).focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+
+    database = store.load(state_path).database("inventory")
+    assert database.tls.enabled and database.created_with_tls
+    assert database.tls.enforce_client_auth is False
+
+
+async def test_a_pasted_private_key_is_refused_and_wiped(
+    app: WizardApp, state_path: Path, samples: Path
+) -> None:
+    before = state_path.read_bytes()
+    key = (samples / "app1.key").read_text()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, "orders")
+        await pilot.press("ctrl+n", "ctrl+n", "a")
+        dialog = app.screen
+        assert isinstance(dialog, PasteCertificatesDialog)
+        await paste(pilot, (samples / "app2.pem").read_text() + key)
+        text_area = dialog.query_one(TextArea)
+        assert text_area.text == ""
+        assert not text_area.history.undo_stack, "the key must not come back with undo"
+        assert dialog.certificates == []
+        assert dialog.query_one("#save").disabled
+        assert "PRIVATE KEY" not in str(dialog.query_one("#paste-certificates").render())
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        await pilot.press("escape")
+        assert isinstance(app.screen, TlsWizardScreen)
+        assert len(app.screen.form.certificates) == 2
+    assert state_path.read_bytes() == before
+
+
+async def test_a_stale_save_offers_a_reload_and_keeps_the_edits(
+    app: WizardApp, state_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "orders")
+        wizard.query_one("#client-auth", Switch).focus()
+        await pilot.press("space")
+        # Another writer saves meanwhile (the CLI, a colleague).
+        other = store.load(state_path)
+        other.cluster.min_data_tls_version = "1.3"
+        store.save(state_path, other, base_revision=other.revision, change="other writer")
+        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StaleStateDialog)
+        assert store.load(state_path).revision == 3, "nothing was written"
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is wizard
+        assert app.state.revision == 3
+        assert wizard.form.enforce_client_auth is False, "the pending edit survived the reload"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+
+    saved = store.load(state_path)
+    assert saved.revision == 4
+    assert saved.cluster.min_data_tls_version == "1.3", "the other writer's change is kept"
+    assert saved.database("orders").tls.enforce_client_auth is False
+
+
+async def test_leaving_with_pending_edits_asks_first(app: WizardApp, state_path: Path) -> None:
+    before = state_path.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "orders")
+        await pilot.press("escape")
+        assert isinstance(app.screen, DatabasesScreen), "no edits: leaves at once"
+        wizard = await open_wizard(pilot, "orders")
+        wizard.query_one("#client-auth", Switch).focus()
+        await pilot.press("space", "escape")
+        assert isinstance(app.screen, UnsavedChangesDialog)
+        await pilot.press("escape")
+        assert app.screen is wizard and wizard.form.enforce_client_auth is False
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, DatabasesScreen)
+    assert state_path.read_bytes() == before
+
+
+async def test_errors_block_update(app: WizardApp, state_path: Path) -> None:
+    before = state_path.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "cache")
+        await pilot.press("space", "ctrl+s")
+        findings = str(wizard.query_one("#review-findings").render())
+        assert "client-auth-without-certs" in findings
+        assert wizard.query_one("#update").disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is wizard
+    assert state_path.read_bytes() == before
