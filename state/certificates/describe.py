@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -210,11 +211,17 @@ def _signature_hash(cert: x509.Certificate) -> str | None:
 
 
 def _self_signed(cert: x509.Certificate) -> bool:
-    """Subject equals issuer and the certificate's own key verifies its signature."""
+    """Subject equals issuer and the certificate's own key verifies its signature.
+
+    When cryptography cannot check the signature at all (MD2, unusual algorithms), equal
+    names decide: those are old roots, and calling them leaves would mislead more.
+    """
     try:
         if cert.subject != cert.issuer:
             return False
         cert.verify_directly_issued_by(cert)
+    except (UnsupportedAlgorithm, ValueError) as error:
+        return "Unsupported" in str(error) or isinstance(error, UnsupportedAlgorithm)
     except Exception:
         return False
     return True

@@ -7,6 +7,7 @@ nothing read from the key reaches a message, an exception chain or a log.
 
 from __future__ import annotations
 
+import base64
 import re
 
 from cryptography.hazmat.primitives import serialization
@@ -41,6 +42,22 @@ def _not_a_key(source: str, data: bytes) -> CertificateInputError:
     )
 
 
+def _openssh_encrypted(block: bytes) -> bool:
+    """openssh-key-v1 names its cipher up front ("none" when plain); reading that needs no
+    bcrypt, which cryptography wants before it even says the key is encrypted."""
+    body = b"".join(line.strip() for line in block.split(b"\n")[1:-1])
+    try:
+        blob = base64.b64decode(body)
+    except ValueError:
+        return False
+    magic = b"openssh-key-v1\x00"
+    if not blob.startswith(magic) or len(blob) < len(magic) + 4:
+        return False
+    size = int.from_bytes(blob[len(magic) : len(magic) + 4], "big")
+    cipher = blob[len(magic) + 4 : len(magic) + 4 + size]
+    return cipher != b"none"
+
+
 def load_private_key(data: bytes | str, source: str = "key") -> object:
     """The first private key in ``data`` (PEM of any type, OpenSSH, or DER).
 
@@ -61,6 +78,8 @@ def load_private_key(data: bytes | str, source: str = "key") -> object:
     if label == "ENCRYPTED PRIVATE KEY" or b"ENCRYPTED" in block.split(b"\n\n")[0][:200]:
         raise _encrypted(source)
     if label == "OPENSSH PRIVATE KEY":
+        if _openssh_encrypted(block):
+            raise _encrypted(source)
         return _load(block, source, "OpenSSH")
     lines = [line.strip() for line in block.split(b"\n")]
     return _load(b"\n".join(line for line in lines if line), source, "PEM")

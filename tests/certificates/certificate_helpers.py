@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from state.certificates.issue import KeyAndCertificate
 
 OPENSSL = shutil.which("openssl")
+FQDN = "cluster1.example.com"
 
 _SHA256_RSA = bytes.fromhex("06092a864886f70d01010b")
 _SHA1_RSA = bytes.fromhex("06092a864886f70d010105")

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from certificate_helpers import resign_sha1
+from certificate_helpers import FQDN, resign_sha1
 from cryptography.hazmat.primitives import serialization
 
 from state.certificates.issue import (
@@ -20,8 +20,6 @@ from state.certificates.issue import (
     private_key_pem,
     self_signed_cluster_certificate,
 )
-
-FQDN = "cluster1.example.com"
 
 
 def pytest_configure(config: pytest.Config) -> None:

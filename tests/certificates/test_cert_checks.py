@@ -1,0 +1,218 @@
+"""Every finding code, in the contexts that decide its severity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from certificate_helpers import FQDN, resign_sha1
+
+from state.certificates import check, describe_pem, load_private_key
+from state.certificates.checks import CODES, CONTEXTS
+from state.certificates.issue import SubjectFields, issue_certificate
+
+
+def certs(*made):
+    return [describe_pem(m.pem.decode()) for m in made]
+
+
+def run(made, context, **kwargs):
+    return check(certs(*made), context, **kwargs)
+
+
+def by_code(findings, code):
+    return [(f.severity, f.where) for f in findings if f.code == code]
+
+
+def test_a_good_client_certificate_has_no_findings(pki):
+    assert run([pki.leaf], "client") == []
+    assert run([pki.leaf, pki.intermediate, pki.root], "client") == []
+    assert run([pki.root], "ca") == []
+
+
+def test_a_good_proxy_chain_has_no_findings(pki):
+    key = load_private_key(pki.proxy.key_pem)
+    findings = run([pki.proxy, pki.intermediate, pki.root], "proxy", fqdn=FQDN, key=key)
+    assert findings == []
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_expired_is_an_error_everywhere(pki, context):
+    findings = run([pki.expired], context)
+    assert by_code(findings, "expired") == [("error", "certificate 1")]
+    assert "expired on" in next(f.message for f in findings if f.code == "expired")
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_not_yet_valid_is_an_error_everywhere(pki, context):
+    assert by_code(run([pki.not_yet_valid], context), "not-yet-valid") == [
+        ("error", "certificate 1")
+    ]
+
+
+def test_expiry_follows_the_given_clock(pki):
+    leaf = certs(pki.leaf)[0]
+    assert check([leaf], "client", now=leaf.not_after + dt.timedelta(seconds=1))[0].code == (
+        "expired"
+    )
+    assert check([leaf], "client", now=leaf.not_before - dt.timedelta(seconds=1))[0].code == (
+        "not-yet-valid"
+    )
+    soon = check([leaf], "client", now=leaf.not_after - dt.timedelta(days=29))
+    assert [(f.severity, f.code) for f in soon] == [("warning", "expires-soon")]
+    assert check([leaf], "client", now=leaf.not_after - dt.timedelta(days=31)) == []
+
+
+def test_expires_soon(pki):
+    findings = run([pki.expiring], "client")
+    assert by_code(findings, "expires-soon") == [("warning", "certificate 1")]
+    assert "in 9 days" in findings[0].message or "in 10 days" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("context", "severity"),
+    [("client", "info"), ("ca", "warning"), ("proxy", "warning"), ("syncer", "info")],
+)
+def test_self_signed_leaf(pki, context, severity):
+    assert by_code(run([pki.self_signed], context), "self-signed") == [(severity, "certificate 1")]
+
+
+def test_a_self_signed_root_ca_is_not_news(pki):
+    assert by_code(run([pki.root], "client"), "self-signed") == []
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_weak_rsa_key(pki, context):
+    findings = run([pki.rsa1024], context)
+    assert by_code(findings, "weak-key") == [("error", "certificate 1")]
+    assert "1024-bit RSA" in next(f.message for f in findings if f.code == "weak-key")
+
+
+def test_ec_256_is_not_weak(pki):
+    assert by_code(run([pki.ec], "client"), "weak-key") == []
+
+
+def test_weak_signature(pki):
+    assert by_code(run([pki.sha1], "client"), "weak-signature") == [("error", "certificate 1")]
+    # A root's signature on itself is not checked by OpenSSL: only a warning.
+    sha1_root = resign_sha1(pki.root, pki.root)
+    assert certs(sha1_root)[0].self_signed
+    assert by_code(run([sha1_root], "ca"), "weak-signature") == [("warning", "certificate 1")]
+
+
+def test_missing_client_auth_for_a_client_certificate(pki):
+    findings = run([pki.server_only], "client")
+    assert by_code(findings, "missing-client-auth") == [("error", "certificate 1")]
+    assert "serverAuth without clientAuth" in findings[0].message
+
+
+def test_no_eku_at_all_is_fine_for_a_client(pki):
+    no_eku = issue_certificate(pki.intermediate, SubjectFields(cn="noeku"), eku=())
+    assert certs(no_eku)[0].extended_key_usage == ()
+    assert run([no_eku], "client") == []
+
+
+@pytest.mark.parametrize("context", ["proxy", "syncer"])
+def test_server_side_certificates_need_both_usages(pki, context):
+    assert by_code(run([pki.leaf], context), "missing-server-auth") == [("error", "certificate 1")]
+    assert by_code(run([pki.server_only], context), "missing-client-auth") == [
+        ("error", "certificate 1")
+    ]
+    no_eku = issue_certificate(pki.intermediate, SubjectFields(cn="noeku"), eku=())
+    findings = run([no_eku], context)
+    assert by_code(findings, "missing-server-auth") == [("warning", "certificate 1")]
+    assert by_code(findings, "missing-client-auth") == [("warning", "certificate 1")]
+
+
+def test_client_certificate_context_does_not_ask_for_server_auth(pki):
+    assert by_code(run([pki.leaf], "client"), "missing-server-auth") == []
+
+
+@pytest.mark.parametrize("context", ["proxy", "syncer"])
+def test_ca_as_leaf(pki, context):
+    assert by_code(run([pki.root], context), "ca-as-leaf") == [("error", "certificate 1")]
+    assert by_code(run([pki.root], "client"), "ca-as-leaf") == []
+
+
+def test_chain_order_for_the_proxy(pki):
+    findings = run([pki.proxy, pki.root, pki.intermediate], "proxy", fqdn=FQDN)
+    assert by_code(findings, "chain-order") == [("error", "certificate 1")]
+    assert "1, 3, 2" in next(f.message for f in findings if f.code == "chain-order")
+    broken = run([pki.proxy, pki.other_root], "proxy", fqdn=FQDN)
+    assert by_code(broken, "chain-order") == [("error", "certificate 2")]
+    assert "did not issue" in next(f.message for f in broken if f.code == "chain-order")
+    assert by_code(run([pki.proxy, pki.intermediate], "proxy", fqdn=FQDN), "chain-order") == []
+
+
+def test_chain_order_in_a_database_is_only_a_note(pki):
+    findings = run([pki.root, pki.intermediate], "client")
+    assert by_code(findings, "chain-order") == [("info", "certificate 2")]
+    # Unrelated CAs side by side are normal in a trusted list.
+    assert by_code(run([pki.root, pki.other_root], "client"), "chain-order") == []
+
+
+def test_san_mismatch(pki):
+    assert by_code(run([pki.leaf], "proxy", fqdn=FQDN), "san-mismatch") == [
+        ("error", "certificate 1")
+    ]
+    assert by_code(run([pki.leaf], "syncer", fqdn=FQDN), "san-mismatch") == [
+        ("warning", "certificate 1")
+    ]
+    assert by_code(run([pki.proxy], "proxy", fqdn=FQDN.upper()), "san-mismatch") == []
+    assert by_code(run([pki.leaf], "proxy"), "san-mismatch") == []  # no FQDN, no check
+
+
+def test_san_mismatch_names_what_is_missing(pki):
+    partial = issue_certificate(
+        pki.intermediate,
+        SubjectFields(cn=FQDN),
+        sans=[FQDN, f"*.{FQDN}"],
+        eku=("serverAuth", "clientAuth"),
+    )
+    (finding,) = [f for f in run([partial], "proxy", fqdn=FQDN) if f.code == "san-mismatch"]
+    # *.FQDN covers internal.FQDN, but a wildcard is needed for *.internal.FQDN
+    assert f"*.internal.{FQDN}" in finding.message.split(";")[0]
+    assert f" internal.{FQDN}," not in finding.message.split(";")[0]
+
+
+def test_key_mismatch(pki):
+    wrong = load_private_key(pki.leaf.key_pem)
+    assert by_code(run([pki.proxy], "proxy", fqdn=FQDN, key=wrong), "key-mismatch") == [
+        ("error", "certificate 1")
+    ]
+    right = load_private_key(pki.proxy.key_pem)
+    assert by_code(run([pki.proxy], "proxy", fqdn=FQDN, key=right), "key-mismatch") == []
+
+
+def test_any_context_reports_only_what_is_wrong_everywhere(pki):
+    assert run([pki.server_only, pki.root], "any") == []
+    assert {f.code for f in run([pki.rsa1024], "any")} == {"weak-key"}
+
+
+def test_unknown_context_is_a_programming_error(pki):
+    with pytest.raises(ValueError, match="context"):
+        check(certs(pki.leaf), "database")
+
+
+def test_empty_list_has_no_findings():
+    assert check([], "proxy", fqdn=FQDN) == []
+
+
+def test_messages_are_one_line(pki):
+    findings = run(
+        [pki.expired, pki.rsa1024, pki.sha1, pki.root, pki.intermediate], "proxy", fqdn=FQDN
+    )
+    assert findings
+    assert all("\n" not in f.message for f in findings)
+
+
+def test_every_code_comes_out_of_one_of_these_inputs(pki):
+    wrong_key = load_private_key(pki.proxy.key_pem)
+    scenarios = [
+        ([pki.expired, pki.not_yet_valid, pki.expiring, pki.self_signed], "proxy", {}),
+        ([pki.rsa1024, pki.sha1, pki.server_only], "client", {}),
+        ([pki.leaf], "proxy", {"fqdn": FQDN, "key": wrong_key}),
+        ([pki.root, pki.intermediate], "proxy", {}),
+    ]
+    seen = {f.code for made, context, kw in scenarios for f in run(made, context, **kw)}
+    assert seen == set(CODES)
