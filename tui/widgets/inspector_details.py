@@ -35,8 +35,29 @@ def _date(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
+def compact_sans(certificate: CertificateInfo, shown: int = 2) -> str:
+    """The first names without their 'DNS:' prefix, and how many more."""
+    names = [san.removeprefix("DNS:") for san in certificate.sans]
+    if not names:
+        return "none"
+    more = f" +{len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def detail_rows(certificate: CertificateInfo, *, full: bool = True) -> list[tuple[str, str]]:
     """(label, markup) pairs, most telling first; `full` adds the long and rarely read ones."""
+    if not full:
+        return [
+            ("Subject", escape(certificate.subject or "(empty)")),
+            ("Issuer", escape(certificate.issuer or "(empty)")),
+            ("Expires", f"{certificate.not_after:%Y-%m-%d}  {days_left_markup(certificate)}"),
+            (
+                "Key",
+                f"{escape(key_text(certificate))}, {escape(certificate.signature_hash or '?')}",
+            ),
+            ("SANs", escape(compact_sans(certificate, shown=1))),
+            ("EKU", escape(", ".join(certificate.extended_key_usage) or "none (any use)")),
+        ]
     rows = [
         ("Subject", escape(certificate.subject or "(empty)")),
         ("Issuer", escape(certificate.issuer or "(empty)")),

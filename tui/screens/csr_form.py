@@ -1,0 +1,444 @@
+"""Replace the proxy or syncer certificate: the documented "own certificate" flow.
+
+Step 1, the CSR form (C, ST, L, O, OU, CN defaulting to the FQDN), writes a new key (0600)
+and a CSR beside the state, in a worker (RSA key generation takes a moment). Step 2 takes
+the CA-signed certificate and its chain (pasted, or a file path), and shows the checks
+the install makes (key match, serverAuth and clientAuth, SANs, chain order, validity) as
+the text changes. Install calls `Workspace.set_cluster_certificate`, which saves by itself
+and refuses what the server would refuse; nothing is saved otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.validation import Function, Regex
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Static,
+    TextArea,
+)
+from textual.worker import get_current_worker
+
+from state.certificates import (
+    CertificateInfo,
+    CertificateInputError,
+    read,
+    read_certificate_file,
+)
+from state.certificates.issue import SubjectFields, cluster_sans
+from state.cluster_replace import (
+    CertificateRequest,
+    create_request,
+    import_findings,
+    read_key_file,
+)
+from state.errors import RefusedError, StaleStateError, WizardError
+from state.findings import Finding, errors
+
+from ..widgets.findings import FindingsView
+
+KEY_WIPED = (
+    "A private key was pasted: it was wiped from the text area. Paste only the signed "
+    "certificate and its chain; the key is read from the key file above."
+)
+FIELDS = (
+    ("cn", "CN", "Common Name"),
+    ("country", "C", "Country (2 letters)"),
+    ("state", "ST", "State or province"),
+    ("locality", "L", "Locality"),
+    ("org", "O", "Organization"),
+    ("org_unit", "OU", "Organizational unit"),
+)
+
+
+def looks_like_path(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and "\n" not in stripped and "-----" not in stripped
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCheck:
+    """The signed certificate as read, the key, and what the install would say."""
+
+    certificates: list[CertificateInfo]
+    key_pem: bytes | None
+    problem: str
+    findings: list[Finding]
+    had_private_key: bool = False
+
+    @property
+    def refusal(self) -> str:
+        """Why Install would be refused now; empty when it would go ahead."""
+        if self.problem:
+            return self.problem
+        if not self.certificates:
+            return "paste the signed certificate (and its chain) first"
+        bad = errors(self.findings)
+        return "; ".join(f.message for f in bad)
+
+
+class ReplaceCertificateScreen(Screen):
+    """Two steps: CSR form, then import of the signed certificate."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "create", "Create key+CSR"),
+        Binding("ctrl+s", "install", "Install"),
+        Binding("ctrl+y", "copy_csr", "Copy CSR"),
+    ]
+
+    def __init__(self, role: str = "proxy") -> None:
+        super().__init__()
+        self.role = role
+        self.step = 1
+        self.request: CertificateRequest | None = None
+        self.result: ImportCheck | None = None
+        self.busy = False
+        self.key_wiped = False
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        fqdn = self.app.workspace.state.cluster.fqdn
+        yield Header()
+        yield Label(id="replace-title", classes="screen-title")
+        with VerticalScroll(id="csr-step"):
+            yield Static(
+                "Step 1 of 2: a new private key (RSA 2048, file mode 0600, beside the state) "
+                "and a certificate signing request for your CA. The CSR asks for "
+                f"serverAuth and clientAuth and the SANs {escape(', '.join(cluster_sans(fqdn)))}.",
+                classes="hint",
+            )
+            with RadioSet(id="replace-role"):
+                yield RadioButton("proxy", value=self.role == "proxy", name="proxy")
+                yield RadioButton("syncer", value=self.role == "syncer", name="syncer")
+            with Grid(id="csr-fields"):
+                for attr, short, label in FIELDS:
+                    yield Label(f"{short}", classes="csr-label")
+                    yield Input(
+                        fqdn if attr == "cn" else "",
+                        placeholder=label,
+                        id=f"csr-{attr}",
+                        validators=_validators(attr),
+                    )
+            yield Static(id="csr-problems", classes="form-problems")
+            with Horizontal(id="csr-buttons"):
+                yield Button("Create key and CSR", id="csr-create", variant="primary")
+                yield Button("I already have a key and certificate", id="csr-skip")
+        with Vertical(id="import-step"):
+            yield Static(id="import-request", classes="hint")
+            with Horizontal(id="import-key-row"):
+                yield Label("Key file", classes="csr-label")
+                yield Input(
+                    placeholder="the private key that signed the CSR",
+                    id="import-key",
+                    validators=[Function(lambda v: bool(v.strip()), "Give the key file.")],
+                )
+            yield TextArea(id="import-text", soft_wrap=False)
+            with VerticalScroll(id="import-checks-box"):
+                yield Static(id="import-status")
+                yield FindingsView(id="import-findings", empty="All checks pass.")
+            with Horizontal(id="import-buttons"):
+                yield Button("Install", id="import-install", variant="primary", disabled=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_step(1)
+        self.query_one("#csr-cn", Input).focus()
+
+    def show_step(self, step: int) -> None:
+        self.step = step
+        self.query_one("#csr-step").display = step == 1
+        self.query_one("#import-step").display = step == 2
+        title = "key and CSR" if step == 1 else "install the signed certificate"
+        self.query_one("#replace-title", Label).update(
+            f"Replace the {self.role} certificate: step {step} of 2, {title}"
+        )
+        if step == 2:
+            self.query_one("#import-findings", FindingsView).display = False
+            self.query_one("#import-status", Static).update(
+                "Paste the signed certificate, then its intermediates (leaf first), or type "
+                "the path of the certificate file."
+            )
+            self.query_one(TextArea).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show Create on the form, Install and Copy CSR on the import step."""
+        if action == "create":
+            return self.step == 1
+        if action == "install":
+            return self.step == 2
+        if action == "copy_csr":
+            return self.step == 2 and self.request is not None
+        return True
+
+    # -- step 1: key and CSR -------------------------------------------------------------
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.role = event.pressed.name or self.role
+        self.show_step(self.step)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "csr-create":
+            self.action_create()
+        elif event.button.id == "csr-skip":
+            self.request = None
+            self.query_one("#import-request", Static).update(
+                "Step 2 of 2: give the key file and paste the CA-signed certificate with its "
+                "chain (as with rladmin cluster certificate set)."
+            )
+            self.show_step(2)
+        elif event.button.id == "import-install":
+            self.action_install()
+
+    def subject(self) -> SubjectFields:
+        values = {attr: self.query_one(f"#csr-{attr}", Input).value.strip() for attr, *_ in FIELDS}
+        return SubjectFields(**values)
+
+    def form_problems(self) -> list[str]:
+        problems = []
+        for attr, short, _ in FIELDS:
+            field = self.query_one(f"#csr-{attr}", Input)
+            result = field.validate(field.value)
+            if result is not None and not result.is_valid:
+                problems.append(f"{short}: {result.failure_descriptions[0]}")
+        return problems
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("csr-"):
+            self.query_one("#csr-problems", Static).update("\n".join(self.form_problems()))
+        elif event.input.id == "import-key":
+            self.recheck()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id and event.input.id.startswith("csr-"):
+            self.action_create()
+
+    def action_create(self) -> None:
+        if self.step != 1 or self.busy:
+            return
+        problems = self.form_problems()
+        if problems:
+            self.query_one("#csr-problems", Static).update("\n".join(problems))
+            self.notify("Fix the CSR fields first.", severity="error")
+            return
+        self.busy = True
+        self.query_one("#csr-problems", Static).update("Creating the key and the CSR…")
+        self.query_one("#csr-create", Button).disabled = True
+        self.create(self.role, self.subject())
+
+    @work(thread=True, exclusive=True, group="csr-create")
+    def create(self, role: str, subject: SubjectFields) -> None:
+        """RSA key generation and two fsync'd writes: off the event loop."""
+        try:
+            request = create_request(self.app.workspace, role, subject)
+        except WizardError as error:
+            self.app.call_from_thread(self.create_failed, str(error))
+            return
+        self.app.call_from_thread(self.created, request)
+
+    def create_failed(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#csr-create", Button).disabled = False
+        self.query_one("#csr-problems", Static).update(escape(message))
+        self.notify(message, title="No key or CSR written", severity="error", timeout=10)
+
+    def created(self, request: CertificateRequest) -> None:
+        self.busy = False
+        self.request = request
+        self.query_one("#csr-create", Button).disabled = False
+        folder = self.app.workspace.folder
+        self.query_one("#import-request", Static).update(
+            f"Wrote the key [b]{escape(_shown(request.key_path, folder))}[/] (0600) and the CSR "
+            f"[b]{escape(_shown(request.csr_path, folder))}[/]. Have your CA sign the CSR "
+            "(ctrl+y copies it), then paste the signed certificate and its chain below."
+        )
+        key_input = self.query_one("#import-key", Input)
+        key_input.value = _shown(request.key_path, folder)
+        self.notify(f"Key and CSR written to {_shown(request.csr_path.parent, folder)}")
+        self.show_step(2)
+
+    def action_copy_csr(self) -> None:
+        if self.request is None:
+            return
+        self.app.copy_to_clipboard(self.request.csr_pem)
+        self.notify("The CSR is on the clipboard: send it to your CA.", title="Copied")
+
+    # -- step 2: the signed certificate --------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self.key_wiped and not event.text_area.text:
+            return  # our own wipe: keep saying why the text went away
+        self.key_wiped = False
+        self.recheck()
+
+    def key_location(self) -> Path | None:
+        value = self.query_one("#import-key", Input).value.strip()
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.app.workspace.folder / path
+
+    def recheck(self) -> None:
+        if self.step != 2:
+            return
+        self.check_import(self.query_one(TextArea).text, self.key_location())
+
+    @work(thread=True, exclusive=True, group="import-check")
+    def check_import(self, text: str, key_path: Path | None) -> None:
+        """Read the paste (or file) and the key, and run the install's checks."""
+        result = _check(self.app.workspace, self.role, text, key_path)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_check, result)
+
+    def show_check(self, result: ImportCheck) -> None:
+        self.result = result
+        if result.had_private_key:
+            self.key_wiped = True
+            self.query_one(TextArea).load_text("")
+            self.notify(KEY_WIPED, title="Private key wiped", severity="error", timeout=10)
+        status = self.query_one("#import-status", Static)
+        view = self.query_one("#import-findings", FindingsView)
+        lines = []
+        if result.had_private_key:
+            lines.append(f"[$text-error bold]✗[/] {escape(KEY_WIPED)}")
+        for index, certificate in enumerate(result.certificates, 1):
+            lines.append(
+                f"{index}. [b]{escape(certificate.label)}[/] [dim]{certificate.role}[/] "
+                f"issuer {escape(certificate.issuer_cn or certificate.issuer)}"
+            )
+        refusal = result.refusal
+        if result.certificates or result.problem:
+            if refusal:
+                lines.append(f"[$text-error bold]Refused:[/] {escape(refusal)}")
+            else:
+                lines.append("[$text-success]✓ Ready to install (ctrl+s).[/]")
+        status.update("\n".join(lines))
+        view.display = bool(result.certificates)
+        view.show(result.findings)
+        self.query_one("#import-install", Button).disabled = bool(refusal)
+
+    def action_install(self) -> None:
+        if self.step != 2 or self.busy:
+            return
+        result = self.result
+        if result is None or result.refusal:
+            reason = result.refusal if result else "paste the signed certificate first"
+            self.notify(
+                f"Not installed: {reason}", title="Refused, nothing saved", severity="error"
+            )
+            return
+        assert result.key_pem is not None
+        self.busy = True
+        self.query_one("#import-install", Button).disabled = True
+        self.install(self.role, result.certificates, result.key_pem)
+
+    @work(thread=True, exclusive=True, group="import-install")
+    def install(self, role: str, certificates: list[CertificateInfo], key_pem: bytes) -> None:
+        """Writes the key file and saves the state: off the event loop."""
+        try:
+            state, warnings = self.app.workspace.set_cluster_certificate(
+                role, certificates, key_pem
+            )
+        except StaleStateError as error:
+            self.app.call_from_thread(self.install_failed, error)
+            return
+        except (RefusedError, WizardError, CertificateInputError) as error:
+            self.app.call_from_thread(self.install_failed, error)
+            return
+        self.app.call_from_thread(self.installed, state.revision, len(warnings))
+
+    def install_failed(self, error: Exception) -> None:
+        self.busy = False
+        self.query_one("#import-install", Button).disabled = False
+        if isinstance(error, StaleStateError):
+            self.app.show_stale(error)
+            return
+        message = str(error)
+        self.query_one("#import-status", Static).update(
+            f"[$text-error bold]Refused, nothing saved:[/] {escape(message)}"
+        )
+        self.notify(message, title="Refused, nothing saved", severity="error", timeout=10)
+
+    def installed(self, revision: int, warnings: int) -> None:
+        self.busy = False
+        more = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+        self.notify(
+            f"Saved revision {revision}: the new {self.role} certificate is set{more}.",
+            title="Installed",
+        )
+        self.app.broadcast_state_changed()
+        self.app.pop_screen()
+
+    def action_back(self) -> None:
+        if self.step == 2 and self.request is None:
+            self.show_step(1)
+            return
+        self.app.pop_screen()
+
+
+def _validators(attr: str) -> list:
+    if attr == "cn":
+        return [Function(lambda v: bool(v.strip()), "the Common Name is required")]
+    if attr == "country":
+        return [Regex(r"^\s*([A-Za-z]{2})?\s*$", failure_description="two letters, such as US")]
+    return []
+
+
+def _shown(path: Path, folder: Path) -> str:
+    """Paths beside the state are shown relative to it: shorter, and the same everywhere."""
+    try:
+        return str(path.relative_to(folder))
+    except ValueError:
+        return str(path)
+
+
+def _check(workspace, role: str, text: str, key_path: Path | None) -> ImportCheck:
+    certificates: list[CertificateInfo] = []
+    had_key = False
+    problem = ""
+    findings: list[Finding] = []
+    if looks_like_path(text):
+        location = Path(text.strip()).expanduser()
+        if not location.is_absolute():
+            location = workspace.folder / location
+        try:
+            certificates = read_certificate_file(location)
+        except CertificateInputError as error:
+            problem = str(error)
+    elif text.strip():
+        result = read(text)
+        certificates = result.certificates
+        had_key = result.has_private_key
+        findings += [f for f in result.findings if f.code != "private-key"]
+    key_pem = None
+    if key_path is None:
+        problem = problem or "give the key file that signed the CSR"
+    else:
+        try:
+            key_pem = read_key_file(key_path)
+        except WizardError as error:
+            problem = problem or str(error)
+    if certificates:
+        try:
+            findings += import_findings(workspace, role, certificates, key_pem)
+        except CertificateInputError as error:
+            problem = problem or str(error)
+    return ImportCheck(certificates, key_pem, problem, findings, had_key)

@@ -1,0 +1,96 @@
+"""A card for the proxy or the syncer certificate: the inspector's details and findings.
+
+Focusable, so the cluster screen's actions (replace, inspect) apply to the card the
+keyboard is on.
+"""
+
+from __future__ import annotations
+
+from textual.markup import escape
+from textual.widgets import Static
+
+from state import clock
+from state.certificates import CertificateInfo, check, describe_pem
+from state.findings import Finding, sort_findings
+from state.model import State
+
+from .findings import SEVERITY_STYLE, count_label
+from .inspector_details import details_markup
+
+ROLE_TITLES = {"proxy": "Proxy certificate", "syncer": "Syncer certificate"}
+ROLE_PURPOSE = {
+    "proxy": "client connections to every database",
+    "syncer": "replication: Replica Of, Active-Active",
+}
+
+
+def cluster_certificates(state: State, role: str) -> list[CertificateInfo]:
+    """The role's certificate and its chain, leaf first, as the core describes them."""
+    ref = state.cluster.certificate(role)
+    if ref is None:
+        return []
+    return [
+        describe_pem(state.certificates[sha])
+        for sha in [ref.certificate, *ref.chain]
+        if sha in state.certificates
+    ]
+
+
+class ClusterCard(Static, can_focus=True):
+    """One of the two cluster certificates; call `show` with the state to redraw."""
+
+    DEFAULT_CSS = """
+    ClusterCard {
+        height: auto;
+        border: round $primary-muted;
+        padding: 0 1;
+    }
+    ClusterCard:focus {
+        border: round $accent;
+        background: $boost;
+    }
+    """
+
+    def __init__(self, role: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.role = role
+        self.border_title = ROLE_TITLES[role]
+        self.certificates: list[CertificateInfo] = []
+        self.findings: list[Finding] = []
+
+    def show(self, state: State) -> None:
+        self.certificates = cluster_certificates(state, self.role)
+        if not self.certificates:
+            self.findings = []
+            self.border_subtitle = ""
+            self.update(
+                f"[$text-error]No {self.role} certificate.[/] Replace (r) creates a key and a CSR."
+            )
+            return
+        leaf = self.certificates[0]
+        self.findings = check(
+            self.certificates, self.role, fqdn=state.cluster.fqdn, now=clock.now()
+        )
+        label, style = count_label(self.findings)
+        self.border_subtitle = f"[$text-{style}]{label}[/]"
+        chain = ""
+        if len(self.certificates) > 1:
+            names = " -> ".join(c.label for c in self.certificates[1:])
+            chain = f"\n[b]Chain[/]      {escape(names)}"
+        problems = [f for f in self.findings if f.severity != "info"]
+        self.update(
+            f"[dim]{ROLE_PURPOSE[self.role]}[/]\n"
+            + details_markup(leaf, full=False)
+            + chain
+            + (f"\n{codes_markup(problems)}" if problems else "")
+        )
+
+
+def codes_markup(findings: list[Finding]) -> str:
+    """Findings by code only ('! self-signed'): a card has no room for the sentences;
+    Enter opens the inspector with them in full."""
+    return "  ".join(
+        f"[{SEVERITY_STYLE[f.severity]} bold]{'✗' if f.severity == 'error' else '!'}[/] "
+        f"{escape(f.code)}"
+        for f in sort_findings(findings)
+    )

@@ -1,0 +1,120 @@
+"""The cluster screen's two small questions: a participant's name, and where to export.
+
+Both are `ModalScreen[str | None]` with one validated `Input`: Enter answers when the
+value is valid, Escape cancels. Writing the file and changing the state stay with the
+screen, which calls the core.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.validation import Function, ValidationResult, Validator
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from state.names import name_problem
+
+
+class ClusterNameValidator(Validator):
+    """A DNS name, and not this cluster or a participant already known."""
+
+    def __init__(self, taken: list[str]) -> None:
+        super().__init__()
+        self.taken = [name.lower() for name in taken]
+
+    def validate(self, value: str) -> ValidationResult:
+        name = value.strip()
+        if not name:
+            return self.failure("Give the other cluster's name (its FQDN).")
+        if "@" in name or "://" in name:
+            return self.failure(f"{name!r} is not a cluster name: give its FQDN.")
+        problem = name_problem(name)
+        if problem:
+            return self.failure(problem)
+        if name.lower() in self.taken[:1]:
+            return self.failure(f"{name} is this cluster; participants are the other clusters.")
+        if name.lower() in self.taken:
+            return self.failure(f"{name} is already a participant.")
+        return self.success()
+
+
+class _AskDialog(ModalScreen[str | None]):
+    """One validated input, OK and Cancel."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, message: str, value: str, validators: list[Validator]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.message = message
+        self.value = value
+        self.validators = validators
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.message, classes="dialog-message")
+            yield Input(self.value, id="ask-input", validators=self.validators)
+            yield Static("", id="ask-problem", classes="form-problems")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        problem = "" if result is None or result.is_valid else result.failure_descriptions[0]
+        self.query_one("#ask-problem", Static).update(problem)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.answer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.answer()
+        else:
+            self.action_cancel()
+
+    def answer(self) -> None:
+        field = self.query_one(Input)
+        result = field.validate(field.value)
+        if result is not None and not result.is_valid:
+            self.query_one("#ask-problem", Static).update(result.failure_descriptions[0])
+            return
+        self.dismiss(field.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ParticipantNameDialog(_AskDialog):
+    """The name of another cluster; its syncer certificate is pasted next."""
+
+    def __init__(self, taken: list[str]) -> None:
+        super().__init__(
+            "Add a participating cluster",
+            "The other cluster's name (its FQDN). Next, paste its syncer certificate "
+            "(on that cluster: cluster certificates, copy or export syncer).",
+            "",
+            [ClusterNameValidator(taken)],
+        )
+
+
+class ExportPathDialog(_AskDialog):
+    """Where to write a certificate; a relative path is beside the state file."""
+
+    def __init__(self, title: str, default: str) -> None:
+        super().__init__(
+            title,
+            "File to write (PEM, leaf then chain); a relative path is beside the state "
+            "file. An existing file is not overwritten.",
+            default,
+            [Function(lambda value: bool(value.strip()), "Give a file name.")],
+        )
