@@ -275,9 +275,10 @@ def render_curl(
     """
     lines = [
         f"# Redis Enterprise REST requests{f' for {title}' if title else ''}",
-        f"# Set {URL_VARIABLE} (https://HOST:9443), {USER_VARIABLE}, {PASSWORD_VARIABLE} and",
-        f"# {CA_VARIABLE} (the cluster's API certificate) first; run from the state file's folder",
-        "# (key files are read from there). Stop at the first request that fails.",
+        f"# Needs {URL_VARIABLE} (https://HOST:9443), {USER_VARIABLE},",
+        f"# {PASSWORD_VARIABLE} and {CA_VARIABLE} (the cluster's API certificate).",
+        "# Run from the state file's folder (key files are read from there);",
+        "# set -e stops at the first request that fails.",
         "set -e",
     ]
     for reason in export.skipped:

@@ -1,0 +1,140 @@
+"""The Redis Enterprise renderings of a state in two tabs, rladmin and REST, each copyable.
+
+Reusable (the Review step shows it for the pending state of one database): the texts
+come from `state.enterprise`; nothing is written from here. The REST tab shows each
+certificate as a one-line label so the requests stay readable; the copy is always the
+full, runnable text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static, TabbedContent, TabPane, TextArea
+
+from state.enterprise.rest import render_curl, rest_export
+from state.enterprise.rladmin import render_rladmin
+from state.errors import WizardError
+from state.model import State
+
+TABS = {"export-rladmin": "rladmin", "export-rest": "REST"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """What a tab shows and what its copy puts on the clipboard."""
+
+    shown: str
+    copied: str
+
+
+def renderings(
+    state: State | None, database: str | None, problem: str = ""
+) -> dict[str, Rendering]:
+    """The rladmin and REST texts for `database` (every database when None) of `state`."""
+    if state is None:
+        message = f"# nothing to render: {problem or 'the change cannot be built'}\n"
+        return {tab: Rendering(message, "") for tab in TABS}
+    try:
+        rladmin = render_rladmin(state, database)
+        export = rest_export(state, database)
+    except WizardError as error:
+        message = f"# nothing to render: {error}\n"
+        return {tab: Rendering(message, "") for tab in TABS}
+    title = f"database {database}" if database else f"cluster {state.cluster.name}"
+    return {
+        "export-rladmin": Rendering(rladmin, rladmin),
+        "export-rest": Rendering(
+            render_curl(export, title=title, shorten=True), render_curl(export, title=title)
+        ),
+    }
+
+
+class ExportTabs(Vertical):
+    """rladmin | REST tabs over one state; `show` redraws them for a new (pending) state."""
+
+    DEFAULT_CSS = """
+    ExportTabs {
+        height: 1fr;
+        min-height: 8;
+    }
+    ExportTabs TabbedContent {
+        height: 1fr;
+    }
+    ExportTabs TabPane {
+        padding: 0;
+    }
+    ExportTabs TextArea, ExportTabs TextArea:focus {
+        height: 1fr;
+        border: none;
+        padding: 0 1;
+    }
+    ExportTabs .export-hint {
+        height: 1;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [Binding("y", "copy_export", "Copy")]
+
+    def __init__(
+        self,
+        state: State | None,
+        database: str | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.database = database
+        self.texts = renderings(state, database)
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="export-tabs"):
+            for tab_id, label in TABS.items():
+                with TabPane(label, id=tab_id):
+                    yield TextArea(
+                        self.texts[tab_id].shown,
+                        id=f"{tab_id}-text",
+                        read_only=True,
+                        soft_wrap=False,
+                        show_line_numbers=False,
+                    )
+        yield Static(
+            "y copies the tab's full text (certificates are shortened on screen only)",
+            classes="export-hint",
+        )
+
+    def show(self, state: State | None, database: str | None = None, problem: str = "") -> None:
+        """Render again, for a new state (or None with the reason it cannot be built)."""
+        self.database = database if database is not None else self.database
+        self.texts = renderings(state, self.database, problem)
+        for tab_id in TABS:
+            self.query_one(f"#{tab_id}-text", TextArea).load_text(self.texts[tab_id].shown)
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or "export-rladmin"
+
+    def select(self, tab: str) -> None:
+        """Show `tab` ("export-rladmin" or "export-rest") and put the focus in its text.
+
+        The focus moves too because TabbedContent shows the pane that holds the focus.
+        """
+        self.query_one(TabbedContent).active = tab
+        self.query_one(f"#{tab}-text", TextArea).focus()
+
+    def action_copy_export(self) -> None:
+        """Copy the active tab's full text (OSC 52, so it works over SSH)."""
+        tab = self.active_tab
+        text = self.texts[tab].copied
+        if not text:
+            self.app.notify("Nothing to copy: the change cannot be rendered.", severity="warning")
+            return
+        self.app.copy_to_clipboard(text)
+        lines = text.count("\n")
+        self.app.notify(f"Copied the {TABS[tab]} rendering ({lines} lines).", title="Copied")
