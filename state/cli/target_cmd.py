@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from .common import print_json, subcommand_group, workspace
 
@@ -92,49 +91,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.set_defaults(handler=run_verify, parser=verify)
 
 
-def _read_ca(path: str | None) -> str:
-    if not path:
-        return ""
-    from ..certificates import read_certificate_file
-
-    return "".join(c.pem for c in read_certificate_file(path))
-
-
 def _pairs(args: argparse.Namespace):
-    from ..targets.verify import ClientCredential
+    from ..targets.redis_apply import credential
 
     certs = args.client_cert or []
     keys = args.client_key or []
-    if isinstance(certs, str):
-        certs, keys = [certs], [keys] if keys else []
+    if isinstance(certs, str) or isinstance(keys, str):
+        certs, keys = [certs] if certs else [], [keys] if keys else []
     if len(certs) != len(keys):
         args.parser.error("give --client-cert and --client-key together, one key per certificate")
-    pairs = [ClientCredential(Path(c), Path(k)) for c, k in zip(certs, keys, strict=True)]
-    for pair in pairs:
-        for path in (pair.certificate, pair.key):
-            if not path.is_file():
-                from ..errors import WizardError
-
-                raise WizardError(f"{path}: no such file; check the path")
-    return pairs
+    return [credential(c, k) for c, k in zip(certs, keys, strict=True)]
 
 
 def run_apply_redis(args: argparse.Namespace) -> int:
-    from ..operations import certificate_pem
-    from ..targets.redis_apply import AdminConnection, apply_plan, check_url
-    from ..targets.redis_plan import build_plan
+    from ..targets.redis_apply import AdminConnection, apply_database, check_url, read_ca_file
 
     check_url(args.url)
     ws = workspace(args)
     pairs = _pairs(args)
-    tls_dir = Path(args.tls_dir) if args.tls_dir else ws.folder / "tls" / args.database
-    plan = build_plan(ws.state, args.database, tls_dir, ws.read_key, tls_port=args.tls_port)
-    admin = AdminConnection(args.url, pairs[0] if pairs else None, _read_ca(args.ca))
+    admin = AdminConnection(args.url, pairs[0] if pairs else None, read_ca_file(args.ca))
     progress = None if args.json else (lambda m: print(f"... {m}", file=sys.stderr))
-    result = apply_plan(
-        plan,
+    result = apply_database(
+        ws,
+        args.database,
         admin,
-        proxy_pem=certificate_pem(ws.state, "proxy"),
+        tls_dir=args.tls_dir,
+        tls_port=args.tls_port,
         dry_run=args.dry_run,
         rewrite=args.rewrite,
         link_timeout=args.link_timeout,
@@ -180,6 +162,7 @@ def print_apply_result(result) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from ..targets.redis_apply import read_ca_file
     from ..targets.verify import verify_database
 
     if not 1 <= args.port <= 65535:
@@ -192,7 +175,7 @@ def run_verify(args: argparse.Namespace) -> int:
         args.port,
         read_key=ws.read_key,
         clients=_pairs(args),
-        ca_pem=_read_ca(args.ca),
+        ca_pem=read_ca_file(args.ca),
         server_name=args.server_name,
     )
     if args.json:

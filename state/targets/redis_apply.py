@@ -19,8 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import WizardError
+from ..operations import Workspace, certificate_pem
 from ..store import write_atomic
-from .redis_plan import MANAGED_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan
+from .redis_plan import MANAGED_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan, build_plan
 from .verify import ClientCredential, explain, link_problem, ping, probe
 
 LINK_TIMEOUT = 15.0
@@ -494,3 +495,59 @@ def apply_plan(
         return result
     finally:
         client.close()
+
+
+def default_tls_dir(workspace: Workspace, database: str) -> Path:
+    """tls/DATABASE beside the state file: one folder per database, next to its keys."""
+    return workspace.folder / "tls" / database
+
+
+def read_ca_file(path: str | Path | None) -> str:
+    """The certificates of a CA file as PEM text ("" for none); refuses anything else."""
+    if not path:
+        return ""
+    from ..certificates import read_certificate_file
+
+    return "".join(c.pem for c in read_certificate_file(path))
+
+
+def credential(certificate: str | Path | None, key: str | Path | None) -> ClientCredential | None:
+    """A client certificate and key given as paths; both or neither."""
+    if not certificate and not key:
+        return None
+    if not certificate or not key:
+        raise WizardError("give a client certificate and its key together")
+    pair = ClientCredential(Path(certificate).expanduser(), Path(key).expanduser())
+    for path in (pair.certificate, pair.key):
+        if not path.is_file():
+            raise WizardError(f"{path}: no such file; check the path")
+    return pair
+
+
+def apply_database(
+    workspace: Workspace,
+    name: str,
+    admin: AdminConnection,
+    *,
+    tls_dir: str | Path | None = None,
+    tls_port: int | None = None,
+    dry_run: bool = False,
+    rewrite: bool = False,
+    link_timeout: float = LINK_TIMEOUT,
+    progress: Callable[[str], None] | None = None,
+) -> ApplyResult:
+    """The whole `apply redis` step, as the CLI and the Apply screen both run it."""
+    check_url(admin.url)
+    folder = Path(tls_dir) if tls_dir else default_tls_dir(workspace, name)
+    if not folder.is_absolute():
+        folder = workspace.folder / folder
+    plan = build_plan(workspace.state, name, folder, workspace.read_key, tls_port=tls_port)
+    return apply_plan(
+        plan,
+        admin,
+        proxy_pem=certificate_pem(workspace.state, "proxy"),
+        dry_run=dry_run,
+        rewrite=rewrite,
+        link_timeout=link_timeout,
+        progress=progress,
+    )

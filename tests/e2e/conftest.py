@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from e2e_helpers import free_port
 
 from state.certificates import describe_pem
 from state.certificates.issue import (
@@ -30,13 +30,6 @@ from state.certificates.issue import (
 from state.operations import Workspace, init_state
 
 START_TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the kernel's pick for a bind to port 0)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -24,6 +24,13 @@ VERSIONS = {
 }
 
 
+def free_port() -> int:
+    """A port nothing listens on right now (the kernel's pick for a bind to port 0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def add_database(
     ws: Workspace,
     name: str,

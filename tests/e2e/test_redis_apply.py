@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import free_port
 from e2e_helpers import (
     add_database,
     answers,
@@ -16,6 +15,7 @@ from e2e_helpers import (
     cli_json,
     client_args,
     config,
+    free_port,
     listening,
     plain_client,
     tls_client,

@@ -4,8 +4,7 @@ and each one fails, for its own reason, when the server drifts from the state.""
 from __future__ import annotations
 
 import pytest
-from conftest import free_port
-from e2e_helpers import add_database, cli, cli_json, client_args, update_tls
+from e2e_helpers import add_database, cli, cli_json, client_args, free_port, update_tls
 
 from state.certificates import read_certificates
 from state.certificates.issue import self_signed_cluster_certificate

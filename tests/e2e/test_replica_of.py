@@ -11,8 +11,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import free_port
-from e2e_helpers import add_database, cli, cli_json, client_args, plain_client, tls_client
+from e2e_helpers import (
+    add_database,
+    cli,
+    cli_json,
+    client_args,
+    free_port,
+    plain_client,
+    tls_client,
+)
 
 from state.operations import certificate_pem
 
