@@ -103,8 +103,9 @@ class _Fields:
 
 
 class _Importer:
-    def __init__(self, name_hint: str | None) -> None:
+    def __init__(self, name_hint: str | None, placeholders: bool = True) -> None:
         self.name_hint = name_hint
+        self.placeholders = placeholders
         self.result = ImportResult(State(cluster=Cluster(name="", fqdn="")))
 
     @property
@@ -141,7 +142,7 @@ class _Importer:
             raise WizardError(
                 f"cluster.min_data_TLS_version: {version!r} is not one of {', '.join(TLS_VERSIONS)}"
             )
-        if "min_data_TLS_version" not in fields.value:
+        if cluster_json is not None and "min_data_TLS_version" not in fields.value:
             self.note("the cluster JSON has no min_data_TLS_version; the state uses 1.2")
         self.state.cluster = Cluster(name=name, fqdn=name.lower(), min_data_tls_version=version)
         for role in CLUSTER_CERTIFICATE_ROLES:
@@ -151,7 +152,7 @@ class _Importer:
             else:
                 self.state.cluster.syncer = ref
 
-    def cluster_certificate(self, fields: _Fields, role: str) -> ClusterCertificate:
+    def cluster_certificate(self, fields: _Fields, role: str) -> ClusterCertificate | None:
         pem = fields.value.get(f"{role}_certificate") or fields.value.get(f"{role}_cert")
         key = fields.value.get(f"{role}_key")
         if pem:
@@ -166,16 +167,18 @@ class _Importer:
                     "it, and exports never send it back"
                 )
             return ClusterCertificate(chain[0].sha256, key_file, [c.sha256 for c in chain[1:]])
-        issued = self_signed_cluster_certificate(self.state.cluster.fqdn)
-        info = describe_pem(issued.pem.decode())
-        self.state.certificates[info.sha256] = info.pem
-        key_file = f"{KEYS_FOLDER}/{role}{PLACEHOLDER_SUFFIX}"
-        self.result.keys[key_file] = issued.key_pem
         self.note(
             f"the cluster JSON has no {role} certificate: a self-signed placeholder stands in "
             "for it and is never sent to the cluster; install yours with "
             f"`tls-wizard cluster certificate set {role} ...`"
         )
+        if not self.placeholders:
+            return None
+        issued = self_signed_cluster_certificate(self.state.cluster.fqdn)
+        info = describe_pem(issued.pem.decode())
+        self.state.certificates[info.sha256] = info.pem
+        key_file = f"{KEYS_FOLDER}/{role}{PLACEHOLDER_SUFFIX}"
+        self.result.keys[key_file] = issued.key_pem
         return ClusterCertificate(info.sha256, key_file)
 
     # --- databases -----------------------------------------------------------------------
@@ -342,14 +345,22 @@ def _host_port(uri: str) -> str | None:
 
 
 def import_rest(
-    bdbs_json: Any, cluster_json: Any | None = None, *, name: str | None = None
+    bdbs_json: Any,
+    cluster_json: Any | None = None,
+    *,
+    name: str | None = None,
+    placeholders: bool = True,
 ) -> ImportResult:
-    """Build a state from the parsed JSON of `GET /v1/bdbs` (and `GET /v1/cluster`)."""
+    """Build a state from the parsed JSON of `GET /v1/bdbs` (and `GET /v1/cluster`).
+
+    `placeholders=False` (a preview) skips making the placeholder certificates, which
+    costs a key generation each; the notes still say they would be made.
+    """
     if isinstance(bdbs_json, dict):
         bdbs_json = [bdbs_json]
     if not isinstance(bdbs_json, list):
         raise WizardError("bdbs: expected the JSON array GET /v1/bdbs returns")
-    importer = _Importer(name)
+    importer = _Importer(name, placeholders)
     importer.cluster(cluster_json, bdbs_json)
     importer.databases(bdbs_json)
     _check_unique(importer.state)
@@ -397,3 +408,39 @@ def import_to_new_state(
         path, result.state, base_revision=None, change=f"import from {Path(bdbs_file).name}"
     )
     return workspace, result
+
+
+def preview_import(
+    bdbs_file: str | os.PathLike[str],
+    cluster_file: str | os.PathLike[str] | None = None,
+    *,
+    name: str | None = None,
+) -> ImportResult:
+    """What an import would create, without writing anything or generating keys."""
+    bdbs = read_json_file(bdbs_file, "--bdbs")
+    cluster = read_json_file(cluster_file, "--cluster") if cluster_file else None
+    return import_rest(bdbs, cluster, name=name, placeholders=False)
+
+
+def describe_import(result: ImportResult) -> list[str]:
+    """The imported state in a few lines: the cluster, each database, then the notes."""
+    state = result.state
+    lines = [
+        f"cluster {state.cluster.name}: minimum data TLS version "
+        f"{state.cluster.min_data_tls_version}, {len(state.databases)} database(s)"
+    ]
+    for database in state.databases:
+        tls = database.tls
+        if tls.enabled:
+            setting = f"TLS {tls.mode}, {len(tls.certificates)} certificate(s)"
+            if not tls.enforce_client_auth:
+                setting += ", no client authentication"
+            if tls.subject_validation != "none":
+                setting += f", {tls.subject_validation} validation"
+        else:
+            setting = "TLS off"
+        lines.append(f"  {database.name} (uid {database.uid}, port {database.port}): {setting}")
+    if state.participants:
+        lines.append("participants: " + ", ".join(p.name for p in state.participants))
+    lines.extend(f"note: {note}" for note in result.notes)
+    return lines

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from state import store
-from state.enterprise.importer import import_rest, import_to_new_state
+from state.enterprise.importer import (
+    describe_import,
+    import_rest,
+    import_to_new_state,
+    preview_import,
+)
 from state.enterprise.rest import (
     CLUSTER_HELD_SUFFIX,
     PLACEHOLDER_SUFFIX,
@@ -256,3 +261,16 @@ def test_cli_import_then_export(cli, demo: Workspace, tmp_path: Path):
     assert again.code == 1 and "it was not overwritten" in again.err
     missing = cli("--state", str(tmp_path / "x.toml"), "import", "rest", "--bdbs", "nope.json")
     assert missing.code == 1 and missing.err.strip() == "tls-wizard: --bdbs nope.json: no such file"
+
+
+def test_preview_writes_nothing_and_describes_the_result(demo: Workspace, tmp_path: Path):
+    bdbs = write_json(tmp_path / "bdbs.json", bdbs_json(demo.state))
+    before = sorted(tmp_path.rglob("*"))
+    result = preview_import(bdbs)
+    assert sorted(tmp_path.rglob("*")) == before
+    assert result.keys == {} and result.state.cluster.proxy is None
+    lines = describe_import(result)
+    assert lines[0] == "cluster cluster1.example.com: minimum data TLS version 1.2, 4 database(s)"
+    assert "  orders (uid 1, port 12000): TLS all, 2 certificate(s), san validation" in lines
+    assert "  cache (uid 4, port 12003): TLS off" in lines
+    assert any(line.startswith("note: the cluster JSON has no proxy certificate") for line in lines)
