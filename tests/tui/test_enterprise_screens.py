@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.widgets import Footer, TabbedContent, TextArea
+from textual.widgets import Footer, Input, Static, TabbedContent, TextArea
 
-from state.enterprise.rest import render_curl, rest_export
+from state.enterprise.rest import database_body, render_curl, rest_export
 from state.enterprise.rladmin import render_rladmin
-from state.operations import Workspace
+from state.operations import Workspace, certificate_pem
 from tui.app import THEME
+from tui.screens.import_rest import ImportRestDialog
 from tui.widgets.exports import ExportTabs
 
 SNAPSHOT_SIZE = (100, 32)  # as tests/tui/conftest.py
@@ -94,3 +96,104 @@ async def _show_redraws(state_path: Path) -> None:
         )
         await pilot.press("y")
         assert app.clipboard == ""
+
+
+# -- the import dialog ----------------------------------------------------------------
+
+
+def write_cluster_json(folder: Path, state_path: Path) -> tuple[Path, Path]:
+    """The fixture state as a cluster would return it from GET /v1/bdbs and GET /v1/cluster."""
+    state = Workspace.open(state_path).state
+    bdbs = [
+        {
+            "uid": d.uid,
+            "name": d.name,
+            "port": d.port,
+            "crdt": d.is_active_active,
+            "replica_sources": [{"uri": f"redis://{source}"} for source in d.replica_of],
+            **database_body(state, d),
+        }
+        for d in state.databases
+    ]
+    cluster = {
+        "name": "imported.example.com",
+        "min_data_TLS_version": "1.3",
+        "proxy_certificate": certificate_pem(state, "proxy"),
+        "syncer_certificate": certificate_pem(state, "syncer"),
+    }
+    (folder / "bdbs.json").write_text(json.dumps(bdbs))
+    (folder / "cluster.json").write_text(json.dumps(cluster))
+    return folder / "bdbs.json", folder / "cluster.json"
+
+
+async def fill_and_preview(pilot, bdbs: str, cluster: str = "") -> None:
+    await pilot.pause()
+    pilot.app.push_screen(ImportRestDialog(Path(bdbs).parent), pilot.app.imported.append)
+    await pilot.pause()
+    pilot.app.screen.query_one("#import-bdbs", Input).value = bdbs
+    pilot.app.screen.query_one("#import-cluster", Input).value = cluster
+    pilot.app.screen.query_one("#import-bdbs", Input).focus()
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def with_results(app):
+    app.imported = []
+    return app
+
+
+def test_snapshot_import_preview(snap_compare, app, state_path: Path):
+    bdbs, cluster = write_cluster_json(state_path.parent, state_path)
+
+    async def preview(pilot) -> None:
+        await fill_and_preview(pilot, str(bdbs), str(cluster))
+
+    assert snap_compare(with_results(app), terminal_size=SNAPSHOT_SIZE, run_before=preview)
+
+
+def test_snapshot_import_bad_file_small_terminal(snap_compare, app, state_path: Path):
+    (state_path.parent / "broken.json").write_text("{not json")
+
+    async def preview(pilot) -> None:
+        await fill_and_preview(pilot, str(state_path.parent / "broken.json"))
+
+    assert snap_compare(with_results(app), terminal_size=SMALL_SIZE, run_before=preview)
+
+
+def test_import_creates_a_new_state_and_refuses_to_overwrite(app, state_path: Path):
+    asyncio.run(_import_and_refuse(with_results(app), state_path))
+
+
+async def _import_and_refuse(app, state_path: Path) -> None:
+    bdbs, cluster = write_cluster_json(state_path.parent, state_path)
+    target = state_path.parent / "imported-tls-wizard.toml"
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        await fill_and_preview(pilot, str(bdbs), str(cluster))
+        preview = str(app.screen.query_one("#import-preview", Static).render())
+        assert "cluster imported.example.com: minimum data TLS version 1.3" in preview
+        assert not target.exists()
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.imported) == 1
+        workspace = app.imported[0]
+        assert workspace.path == target and target.exists()
+        assert [d.name for d in workspace.state.databases] == [
+            "orders",
+            "sessions",
+            "inventory",
+            "cache",
+        ]
+        before = target.read_bytes()
+        await fill_and_preview(pilot, str(bdbs), str(cluster))
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ImportRestDialog)
+        shown = str(app.screen.query_one("#import-preview", Static).render())
+        assert "already exists; it was not overwritten" in shown
+        assert target.read_bytes() == before
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.imported[-1] is None
