@@ -23,7 +23,8 @@ from ..messages import StateChanged
 from ..widgets.cluster_header import ClusterHeader
 from ..widgets.findings import FindingsView, count_label
 
-COLUMNS = ("Database", "Port", "Type", "TLS", "Client auth", "Certs", "Subject check", "Status")
+COLUMNS = ("Database", "Status", "Port", "Type", "TLS", "Auth", "Certs", "Names")
+"""Status comes right after the name, so a narrow terminal cuts the least telling columns."""
 MODE_SHORT = {"all": "all", "replica-of": "Replica Of", "crdb": "CRDB"}
 VALIDATION_SHORT = {"none": "off", "san": "SAN/CN", "full-subject": "full subject"}
 
@@ -40,6 +41,7 @@ def database_row(
 
     return (
         Text(database.name, style="bold"),
+        coloured(status, f"text-{style}"),
         str(database.port),
         "active-active" if database.is_active_active else "standard",
         MODE_SHORT.get(tls.mode, tls.mode) if tls.enabled else coloured("off", "text-muted"),
@@ -50,7 +52,6 @@ def database_row(
         VALIDATION_SHORT.get(tls.subject_validation, tls.subject_validation)
         if tls.enabled
         else "-",
-        coloured(status, f"text-{style}"),
     )
 
 
@@ -69,14 +70,14 @@ class DatabasesScreen(Screen):
     """The home screen: every database of the cluster and what the rules say about it."""
 
     BINDINGS = [
-        Binding("enter", "open_selected", "TLS wizard", key_display="⏎", priority=True),
+        Binding("enter", "open_selected", "Open", key_display="⏎", priority=True),
         Binding("n", "app.new", "New"),
         Binding("c", "app.open('cluster')", "Cluster"),
-        Binding("p", "app.open('protocols')", "Protocols"),
+        Binding("p", "app.open('protocols')", "TLS"),
         Binding("i", "app.open('inspector')", "Inspect"),
         Binding("e", "app.open('encryption')", "Encrypt"),
         Binding("h", "app.history", "History"),
-        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("slash", "filter", "Filter", key_display="/", show=False),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -90,7 +91,7 @@ class DatabasesScreen(Screen):
         with VerticalScroll(id="database-details"):
             yield Static("", id="database-details-title")
             yield FindingsView(id="database-findings", empty="No findings: all rules pass.")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.findings: dict[str, list[Finding]] = {}

@@ -64,7 +64,7 @@ class FirstRunScreen(Screen):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create", id="create", variant="primary")
                 yield Button("Open the demo", id="demo")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#cluster-name", Input).focus()

@@ -40,7 +40,7 @@ class HistoryScreen(Screen):
         yield table
         with VerticalScroll(id="history-diff"):
             yield Static("", id="history-diff-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.fill()

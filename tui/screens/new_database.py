@@ -45,7 +45,7 @@ class NewDatabaseScreen(Screen):
     BINDINGS = [
         Binding("escape", "leave", "Cancel"),
         Binding("ctrl+s", "create", "Create", key_display="^s"),
-        Binding("ctrl+a", "add_certificates", "Add certs", key_display="^a"),
+        Binding("ctrl+t", "add_certificates", "Add certs", key_display="^t"),
     ]
 
     def __init__(self) -> None:
@@ -121,7 +121,7 @@ class NewDatabaseScreen(Screen):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create", id="create", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

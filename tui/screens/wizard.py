@@ -92,7 +92,7 @@ class TlsWizardScreen(Screen):
     """Edit one database's TLS settings, step by step; `database` is its name."""
 
     BINDINGS = [
-        Binding("escape", "leave", "Back to list"),
+        Binding("escape", "leave", "Leave"),
         Binding("ctrl+b", "step(-1)", "Back", key_display="^b"),
         Binding("ctrl+n", "step(1)", "Next", key_display="^n"),
         Binding("ctrl+s", "update", "Update", key_display="^s"),
@@ -148,7 +148,7 @@ class TlsWizardScreen(Screen):
             yield Button("Next", id="next", variant="primary", compact=True)
             yield Static(classes="spacer")
             yield Button("Update", id="update", variant="success", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_enable(self, database: Database) -> ComposeResult:
         locked = database.is_active_active
@@ -439,6 +439,10 @@ class TlsWizardScreen(Screen):
 
     def focus_step(self) -> None:
         container = self.query_one(f"#{STEP_IDS[self.step]}")
+        cards = list(container.query(CertificateCard))
+        if cards:
+            cards[0].focus()
+            return
         for widget in container.query("*").results(Widget):
             if widget.focusable:
                 widget.focus()

@@ -1,0 +1,271 @@
+"""`python -m tui.screenshots DIR`: an SVG of every screen and dialog, for the README.
+
+Each `Shot` says how to reach one picture from the home screen of the demo state, with
+keys as a user would press them. The snapshot tests drive the same shots, so the README's
+pictures and the tested screens cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+
+SIZE = (100, 32)
+SMALL = (80, 24)
+
+Steps = Callable[[Pilot], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Shot:
+    name: str
+    description: str
+    steps: Steps
+    size: tuple[int, int] = SIZE
+    needs_state: bool = True
+    other_screens: bool = False
+    """True for the cluster, protocols, inspector and encryption screens (tested elsewhere)."""
+
+
+def samples(pilot: Pilot) -> Path:
+    return pilot.app.workspace.folder / "samples"  # type: ignore[attr-defined]
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def paste(pilot: Pilot, text: str) -> None:
+    focused = pilot.app.focused
+    assert isinstance(focused, TextArea)
+    focused.post_message(events.Paste(text))
+    await settle(pilot)
+
+
+async def open_database(pilot: Pilot, name: str, *steps: str) -> None:
+    await press(pilot, "slash", *name, "enter", *steps)
+
+
+def keys(*names: str) -> Steps:
+    async def run(pilot: Pilot) -> None:
+        await press(pilot, *names)
+
+    return run
+
+
+def wizard(name: str, *names: str) -> Steps:
+    async def run(pilot: Pilot) -> None:
+        await open_database(pilot, name, *names)
+
+    return run
+
+
+def focus_then(selector: str, *names: str, database: str = "orders", steps: int = 0) -> Steps:
+    async def run(pilot: Pilot) -> None:
+        await open_database(pilot, database, *["ctrl+n"] * steps)
+        pilot.app.screen.query_one(selector).focus()
+        await press(pilot, *names)
+
+    return run
+
+
+def paste_shot(text_of: Callable[[Pilot], str]) -> Steps:
+    async def run(pilot: Pilot) -> None:
+        await open_database(pilot, "orders", "ctrl+n", "ctrl+n", "a")
+        text = text_of(pilot)
+        if text:
+            await paste(pilot, text)
+
+    return run
+
+
+async def stale(pilot: Pilot) -> None:
+    from state import store
+
+    await open_database(pilot, "orders")
+    pilot.app.screen.query_one("#client-auth").focus()
+    await press(pilot, "space")
+    path = pilot.app.workspace.path  # type: ignore[attr-defined]
+    other = store.load(path)
+    other.cluster.min_data_tls_version = "1.3"
+    store.save(path, other, base_revision=other.revision, change="another writer")
+    await press(pilot, "ctrl+s", "ctrl+s")
+
+
+async def new_database_filled(pilot: Pilot) -> None:
+    await press(pilot, "n", *"payments")
+    pilot.app.screen.query_one("#tls").focus()
+    await press(pilot, "space")
+    pilot.app.screen.query_one("#add-certificates").focus()
+    await press(pilot, "enter")
+    await paste(pilot, (samples(pilot) / "demo-ca.pem").read_text())
+    await press(pilot, "ctrl+s")
+
+
+async def new_database_errors(pilot: Pilot) -> None:
+    await press(pilot, "n", *"orders", "tab")
+    port = pilot.app.screen.query_one("#port")
+    port.value = "12000"  # type: ignore[attr-defined]
+    await press(pilot, "ctrl+s")
+
+
+SHOTS: tuple[Shot, ...] = (
+    Shot("home", "Databases: the cluster header and the rules' verdict per database", keys()),
+    Shot("home-80x24", "The home screen in an 80x24 terminal", keys(), size=SMALL),
+    Shot("home-filtered", "Typing filters the databases", keys(*"sess")),
+    Shot("home-no-match", "A filter that matches nothing", keys(*"zzz")),
+    Shot("wizard-enable", "Step 1: TLS and client authentication", wizard("orders")),
+    Shot("wizard-enable-80x24", "Step 1 in an 80x24 terminal", wizard("orders"), size=SMALL),
+    Shot(
+        "wizard-enable-no-client-auth",
+        "Client authentication off: encryption without authentication",
+        focus_then("#client-auth", "space"),
+    ),
+    Shot(
+        "wizard-enable-active-active",
+        "Active-Active: the TLS switch is locked after creation",
+        wizard("inventory"),
+    ),
+    Shot("wizard-mode", "Step 2: the documented modes", wizard("orders", "ctrl+n")),
+    Shot(
+        "wizard-mode-active-active",
+        "CRDB mode is offered for Active-Active databases",
+        wizard("inventory", "ctrl+n"),
+    ),
+    Shot(
+        "wizard-certificates",
+        "Step 3: certificate cards",
+        wizard("orders", "ctrl+n", "ctrl+n"),
+    ),
+    Shot(
+        "wizard-certificates-80x24",
+        "Step 3 in an 80x24 terminal",
+        wizard("orders", "ctrl+n", "ctrl+n"),
+        size=SMALL,
+    ),
+    Shot(
+        "wizard-certificates-syncer-missing",
+        "Replica Of: the syncer checklist after removing the source's certificate",
+        wizard("sessions", "ctrl+n", "ctrl+n", "x"),
+    ),
+    Shot(
+        "wizard-names",
+        "Step 4: authorized names and which certificates they accept",
+        wizard("orders", "ctrl+n", "ctrl+n", "ctrl+n"),
+    ),
+    Shot(
+        "wizard-names-invalid",
+        "A name that is not a DNS name, IP, e-mail or URI",
+        focus_then("#names-input", "end", *", bad name!", steps=3),
+    ),
+    Shot(
+        "wizard-review",
+        "Step 5: the change field by field, and the findings",
+        focus_then("#client-auth", "space", "ctrl+s"),
+    ),
+    Shot(
+        "wizard-review-errors",
+        "Errors block Update",
+        wizard("cache", "space", "ctrl+s"),
+    ),
+    Shot("paste-empty", "The paste dialog", paste_shot(lambda pilot: "")),
+    Shot(
+        "paste-filled",
+        "A pasted certificate, inspected live",
+        paste_shot(lambda pilot: (samples(pilot) / "app2.pem").read_text()),
+    ),
+    Shot(
+        "paste-private-key",
+        "A pasted private key is refused and wiped",
+        paste_shot(lambda pilot: (samples(pilot) / "app2.key").read_text()),
+    ),
+    Shot(
+        "paste-not-a-certificate",
+        "Text that holds no certificate",
+        paste_shot(lambda pilot: "-----BEGIN CERTIFICATE-----\nnot base64\n"),
+    ),
+    Shot(
+        "unsaved-changes",
+        "Leaving with pending edits asks first",
+        focus_then("#client-auth", "space", "escape"),
+    ),
+    Shot("stale-revision", "Another writer saved meanwhile: reload?", stale),
+    Shot("new-database", "A new database", keys("n")),
+    Shot("new-database-filled", "TLS under Advanced Options", new_database_filled),
+    Shot("new-database-errors", "A taken name and port", new_database_errors),
+    Shot("history", "Revisions of the state file", keys("h")),
+    Shot("history-older", "What a rollback would change", keys("h", "up")),
+    Shot("history-rollback", "Rollback asks first", keys("h", "up", "r")),
+    Shot("first-run", "No state file yet", keys(), needs_state=False),
+    Shot("cluster", "Cluster certificates", keys("c"), other_screens=True),
+    Shot("protocols", "TLS protocols", keys("p"), other_screens=True),
+    Shot("inspector", "Certificate inspector", keys("i"), other_screens=True),
+    Shot("encryption", "Client-side encryption", keys("e"), other_screens=True),
+)
+
+
+async def take(shot: Shot, state_path: Path) -> str:
+    """Run the app on `state_path` to the shot's picture and return the SVG."""
+    from .app import WizardApp
+
+    app = WizardApp(state_path, cursor_blink=False)
+    async with app.run_test(size=shot.size) as pilot:
+        await settle(pilot)
+        await shot.steps(pilot)
+        await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        return app.export_screenshot(title=f"redis-tls-wizard: {shot.description}")
+
+
+async def write_all(folder: Path) -> list[Path]:
+    import shutil
+
+    from state.demo import build_demo
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="tls-wizard-shots-") as scratch:
+        demo = Path(scratch) / "demo"
+        demo.mkdir()
+        build_demo(demo)
+        for shot in SHOTS:
+            work = Path(scratch) / "work"
+            shutil.rmtree(work, ignore_errors=True)
+            if shot.needs_state:
+                shutil.copytree(demo, work)
+            else:
+                work.mkdir()
+            svg = await take(shot, work / "tls-wizard.toml")
+            target = folder / f"{shot.name}.svg"
+            target.write_text(svg, encoding="utf-8")
+            written.append(target)
+            print(f"{target}  {shot.description}")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m tui.screenshots DIR", file=sys.stderr)
+        return 2
+    asyncio.run(write_all(Path(args[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
