@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     importer.add_argument("--bdbs", required=True, metavar="FILE", help="GET /v1/bdbs response")
     importer.add_argument("--cluster", metavar="FILE", help="GET /v1/cluster response")
     importer.add_argument("--name", help="the cluster's name when there is no --cluster file")
+    importer.add_argument(
+        "--plan",
+        action="store_true",
+        help="write nothing: compare with the state file and print what applying it would change",
+    )
     importer.set_defaults(handler=run_import_rest)
 
     applies = subcommand_group(subparsers, "apply", "apply the state to a live target")
@@ -94,6 +99,8 @@ def run_import_rest(args: argparse.Namespace) -> int:
     from ..rules import check_state
     from ..store import default_path
 
+    if args.plan:
+        return run_plan(args)
     ws, result = import_to_new_state(
         default_path(args.state), args.bdbs, args.cluster, name=args.name
     )
@@ -106,6 +113,18 @@ def run_import_rest(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"  note: {note}", file=sys.stderr)
     print_findings([f for f in check_state(state) if f.severity != "info"])
+    return 0
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from ..enterprise.importer import plan_against_cluster
+    from ..plan import render_diff
+
+    ws = workspace(args)
+    changes = plan_against_cluster(ws.state, args.bdbs, args.cluster)
+    if changes:
+        print(f"applying {ws.path} to the cluster would change:")
+    print(render_diff(changes))
     return 0
 
 

@@ -38,6 +38,7 @@ from ..model import (
     TlsSettings,
 )
 from ..operations import KEYS_FOLDER, Workspace
+from ..plan import Change, diff_states
 from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX, TLS_MODE_VALUES, VALIDATION_VALUES
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -444,3 +445,36 @@ def describe_import(result: ImportResult) -> list[str]:
         lines.append("participants: " + ", ".join(p.name for p in state.participants))
     lines.extend(f"note: {note}" for note in result.notes)
     return lines
+
+
+def plan_against_cluster(
+    state: State,
+    bdbs_file: str | os.PathLike[str],
+    cluster_file: str | os.PathLike[str] | None = None,
+) -> list[Change]:
+    """What applying `state` would change on the cluster whose JSON is given (writes nothing).
+
+    The cluster is imported in memory and compared with `state` by the plan. A cluster
+    certificate the cluster already has counts as unchanged whatever key file each side
+    names, and placeholders are never compared (they are never sent).
+    """
+    cluster = read_json_file(cluster_file, "--cluster") if cluster_file else None
+    imported = import_rest(
+        read_json_file(bdbs_file, "--bdbs"),
+        cluster,
+        name=state.cluster.name,
+        placeholders=False,
+    ).state
+    imported.cluster.fqdn = state.cluster.fqdn
+    if cluster is None:
+        imported.cluster.name = state.cluster.name
+        imported.cluster.min_data_tls_version = state.cluster.min_data_tls_version
+    for role in CLUSTER_CERTIFICATE_ROLES:
+        mine, theirs = state.cluster.certificate(role), imported.cluster.certificate(role)
+        if theirs is None or (mine is not None and mine.certificate == theirs.certificate):
+            theirs = mine
+        if role == "proxy":
+            imported.cluster.proxy = theirs
+        else:
+            imported.cluster.syncer = theirs
+    return diff_states(imported, state)

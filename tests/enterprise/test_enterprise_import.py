@@ -13,6 +13,7 @@ from state.enterprise.importer import (
     describe_import,
     import_rest,
     import_to_new_state,
+    plan_against_cluster,
     preview_import,
 )
 from state.enterprise.rest import (
@@ -274,3 +275,32 @@ def test_preview_writes_nothing_and_describes_the_result(demo: Workspace, tmp_pa
     assert "  orders (uid 1, port 12000): TLS all, 2 certificate(s), san validation" in lines
     assert "  cache (uid 4, port 12003): TLS off" in lines
     assert any(line.startswith("note: the cluster JSON has no proxy certificate") for line in lines)
+
+
+def test_plan_against_the_cluster_shows_only_what_differs(demo: Workspace, tmp_path: Path):
+    bdbs = write_json(tmp_path / "bdbs.json", bdbs_json(demo.state))
+    cluster = write_json(tmp_path / "cluster.json", cluster_json(demo.state))
+    assert plan_against_cluster(demo.state, bdbs, cluster) == []
+    changed = change_tls(demo.state, "orders", TlsChange(enforce_client_auth=False))
+    changed.cluster.min_data_tls_version = "1.3"
+    changes = plan_against_cluster(changed, bdbs, cluster)
+    assert [(c.object, c.field, c.before, c.after) for c in changes] == [
+        ("cluster", "min_data_tls_version", "1.2", "1.3"),
+        ("databases.orders", "tls.enforce_client_auth", "yes", "no"),
+    ]
+
+
+def test_cli_plan_writes_nothing(cli, demo: Workspace, demo_path: Path, tmp_path: Path):
+    bdbs = write_json(tmp_path / "bdbs.json", bdbs_json(demo.state))
+    cluster = write_json(tmp_path / "cluster.json", cluster_json(demo.state))
+    before = demo_path.read_bytes()
+    args = ["--state", str(demo_path), "import", "rest", "--plan", "--bdbs", str(bdbs)]
+    result = cli(*args, "--cluster", str(cluster))
+    assert result.code == 0, result.err
+    assert result.out == "no changes\n"
+    enable = TlsChange(enabled=True, enforce_client_auth=False)
+    demo.update(lambda s: change_tls(s, "cache", enable), "cache TLS on")
+    result = cli(*args, "--cluster", str(cluster))
+    assert "databases.cache:\n  ~ tls.enabled: no -> yes" in result.out
+    assert demo_path.read_bytes() != before  # only the update above wrote
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bdbs.json", "cluster.json", "state"]
