@@ -77,7 +77,7 @@ class EncryptionScreen(Screen):
                 yield Static("\n".join(f"• {line}" for line in PROTECTS), classes="encryption-text")
                 yield Static("What stops working on encrypted values", classes="section-title")
                 yield Static(
-                    "\n".join(f"• [b]{name}[/]: {escape(why)}" for name, why in STOPS_WORKING)
+                    "\n".join(f"• [b]{name}:[/] {escape(why)}" for name, why in STOPS_WORKING)
                     + f"\n• {escape(KEYS_STAY_PLAIN)}",
                     classes="encryption-text",
                 )
@@ -105,6 +105,8 @@ class EncryptionScreen(Screen):
 
     def on_mount(self) -> None:
         self.show_example()
+        # Start on the button, so g and y work at once; Tab reaches the file name.
+        self.query_one("#encryption-generate", Button).focus()
 
     @property
     def key_file(self) -> str:
@@ -113,7 +115,7 @@ class EncryptionScreen(Screen):
     def show_example(self) -> None:
         code = example_for(self.app.workspace.state, self.key_file or DEFAULT_DATA_KEY_FILE)
         self.query_one("#encryption-example", Static).update(
-            Syntax(code, "python", theme="monokai", background_color="default")
+            Syntax(code, "python", theme="ansi_dark")
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -35,7 +35,7 @@ from ..widgets.findings import FindingsView
 from ..widgets.inspector_details import details_markup
 from ..widgets.inspector_tree import InspectorChainTree
 
-HINT = "Paste certificates or a chain, or type a file path (PEM, DER, PKCS#7). Nothing is kept."
+HINT = "Paste certificates, or type a file path (PEM, DER, PKCS#7). Nothing is kept."
 KEY_WIPED = (
     "A private key was pasted: it was wiped from the text area and not kept. Inspect "
     "certificates only; keep private keys in files of their own."

@@ -33,7 +33,7 @@ EXPLAIN = (
     "1.0 and 1.1."
 )
 WARNING = (
-    "TLS {version} is below the recommended 1.2: TLS 1.0 and 1.1 are deprecated (RFC 8996), "
+    "{version} is below the recommended TLS 1.2: TLS 1.0 and 1.1 are deprecated (RFC 8996), "
     "have known weaknesses and are refused by current clients and OpenSSL defaults. Allow "
     "them only for old clients you cannot upgrade yet."
 )
@@ -42,6 +42,11 @@ RESTART_NOTE = (
     "on every node run:"
 )
 RESTART_COMMAND = "supervisorctl restart sentinel_service"
+
+
+def version_name(version: str) -> str:
+    """'TLS 1.0' rather than the state file's '1'."""
+    return "TLS 1.0" if version == "1" else f"TLS {version}"
 
 
 def is_below_recommended(version: str) -> bool:
@@ -101,15 +106,15 @@ class TlsProtocolsScreen(Screen):
         status = self.query_one("#protocols-status", Static)
         if self.pending:
             status.update(
-                f"Saved: TLS {saved}  ->  chosen: [b]TLS {self.choice}[/]  "
+                f"Saved: {version_name(saved)}  ->  chosen: [b]{version_name(self.choice)}[/]  "
                 "[$text-warning](not saved: ctrl+s saves)[/]"
             )
         else:
-            status.update(f"Saved: [b]TLS {saved}[/]")
+            status.update(f"Saved: [b]{version_name(saved)}[/]")
         warning = self.query_one("#protocols-warning", Static)
         warning.display = is_below_recommended(self.choice)
         warning.update(
-            f"[$text-warning bold]! warning[/] {escape(WARNING.format(version=self.choice))}"
+            f"[$text-warning bold]! warning[/] {escape(WARNING.format(version=version_name(self.choice)))}"
         )
         self.query_one("#protocols-rladmin", Static).update(
             f"Same as: rladmin cluster config min_data_TLS_version {self.choice}"
@@ -124,7 +129,7 @@ class TlsProtocolsScreen(Screen):
 
     def action_save(self) -> None:
         if not self.pending:
-            self.notify(f"TLS {self.choice} is already the saved minimum.")
+            self.notify(f"{version_name(self.choice)} is already the saved minimum.")
             return
         new_state = set_min_tls_version(self.app.workspace.state, self.choice)
         self.app.commit(new_state, f"cluster config min_data_TLS_version {self.choice}")
@@ -141,5 +146,8 @@ class TlsProtocolsScreen(Screen):
                 self.app.pop_screen()
 
         self.app.push_screen(
-            UnsavedChangesDialog(f"minimum TLS {self.saved_version} -> {self.choice}"), answered
+            UnsavedChangesDialog(
+                f"minimum {version_name(self.saved_version)} -> {version_name(self.choice)}"
+            ),
+            answered,
         )

@@ -1,0 +1,183 @@
+"""The certificate inspector: a chain as a tree, details, findings, a private key wiped,
+an expired certificate, a file read by path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import TextArea
+from tui_helpers import settle
+
+from state import clock
+from tui.app import WizardApp
+from tui.screens.inspector import InspectorScreen
+from tui.widgets.inspector_tree import InspectorChainTree
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 32)
+LATER = "2028-06-01T12:00:00+00:00"
+"""After the fixture certificates expire (they are valid for a year from 2026-11-28)."""
+
+
+async def paste(pilot, text: str) -> None:
+    """A bracketed paste as the terminal delivers it (to the app, forwarded to the focus)."""
+    assert isinstance(pilot.app.focused, TextArea)
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def open_inspector(pilot) -> InspectorScreen:
+    await pilot.press("i")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, InspectorScreen)
+    return screen
+
+
+def codes(screen: InspectorScreen) -> set[str]:
+    assert screen.inspection is not None
+    return {f.code for f in screen.inspection.findings}
+
+
+async def test_a_chain_shows_as_root_over_leaf_with_the_leaf_selected(
+    app: WizardApp, samples: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_inspector(pilot)
+        # Leaf first, root second: the tree still puts the root on top.
+        await paste(
+            pilot, (samples / "app1.pem").read_text() + (samples / "demo-ca.pem").read_text()
+        )
+        await settle(pilot)
+        tree = screen.query_one(InspectorChainTree)
+        [root] = tree.root.children
+        assert root.data.subject_cn == "Demo Client CA"
+        assert [child.data.subject_cn for child in root.children] == ["app1.example.com"]
+        assert tree.cursor_node is root.children[0]
+        details = str(screen.query_one("#inspector-details").render())
+        assert "CN=app1.example.com" in details and "clientAuth" in details
+        status = str(screen.query_one("#inspector-status").render())
+        assert "2 certificates read" in status and "chain verifies" in status
+        # Moving up the tree shows the CA's details.
+        tree.focus()
+        await pilot.press("up")
+        await pilot.pause()
+        assert "Key usage" in str(screen.query_one("#inspector-details").render())
+        assert "keyCertSign" in str(screen.query_one("#inspector-details").render())
+
+
+async def test_a_pasted_private_key_is_wiped_and_reported(app: WizardApp, samples: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_inspector(pilot)
+        await paste(pilot, (samples / "app1.key").read_text() + (samples / "app1.pem").read_text())
+        await settle(pilot)
+        assert screen.query_one(TextArea).text == ""
+        assert "private-key" in codes(screen)
+        assert "wiped" in str(screen.query_one("#inspector-status").render())
+        # The certificate in the same paste is still shown.
+        assert screen.inspection.certificates[0].subject_cn == "app1.example.com"
+
+
+async def test_an_expired_certificate_is_an_error(
+    app: WizardApp, samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TLS_WIZARD_NOW", LATER)
+    clock.set_now(LATER)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_inspector(pilot)
+        await paste(pilot, (samples / "app1.pem").read_text())
+        await settle(pilot)
+        assert "expired" in codes(screen)
+        assert "expired" in str(screen.query_one("#inspector-findings").render())
+
+
+async def test_a_file_path_is_read_in_a_worker(app: WizardApp, samples: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_inspector(pilot)
+        await paste(pilot, str(samples / "demo-ca.pem"))
+        await settle(pilot)
+        assert screen.inspection is not None
+        assert screen.inspection.source == str(samples / "demo-ca.pem")
+        assert screen.inspection.certificates[0].role == "root-ca"
+        # A missing file is one clear line, not a traceback.
+        await pilot.press("ctrl+l")
+        await paste(pilot, str(samples / "missing.pem"))
+        await settle(pilot)
+        assert "no such file" in str(screen.query_one("#inspector-status").render())
+
+
+async def test_garbage_is_a_finding_not_a_crash(app: WizardApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_inspector(pilot)
+        await paste(
+            pilot, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n"
+        )
+        await settle(pilot)
+        assert screen.inspection is not None and not screen.inspection.certificates
+        assert any(f.severity == "error" for f in screen.inspection.findings)
+
+
+async def test_opened_with_text_it_inspects_at_once(app: WizardApp, samples: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = InspectorScreen(text=(samples / "app2.pem").read_text())
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert screen.inspection is not None
+        assert screen.inspection.certificates[0].subject_cn == "app2.example.com"
+
+
+# -- snapshots ----------------------------------------------------------------------------
+
+
+def test_snapshot_inspector_empty(snap_compare, app: WizardApp) -> None:
+    async def run_before(pilot) -> None:
+        await open_inspector(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_inspector_chain(snap_compare, app: WizardApp, samples: Path) -> None:
+    async def run_before(pilot) -> None:
+        await open_inspector(pilot)
+        await paste(
+            pilot, (samples / "app1.pem").read_text() + (samples / "demo-ca.pem").read_text()
+        )
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_inspector_private_key(snap_compare, app: WizardApp, samples: Path) -> None:
+    async def run_before(pilot) -> None:
+        await open_inspector(pilot)
+        await paste(pilot, (samples / "app1.key").read_text() + (samples / "app1.pem").read_text())
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_inspector_expired(
+    snap_compare, app: WizardApp, samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TLS_WIZARD_NOW", LATER)
+    clock.set_now(LATER)
+
+    async def run_before(pilot) -> None:
+        await open_inspector(pilot)
+        await paste(pilot, (samples / "app1.pem").read_text())
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_inspector_chain_80x24(snap_compare, app: WizardApp, samples: Path) -> None:
+    async def run_before(pilot) -> None:
+        await open_inspector(pilot)
+        await paste(
+            pilot, (samples / "app1.pem").read_text() + (samples / "demo-ca.pem").read_text()
+        )
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

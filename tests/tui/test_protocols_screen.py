@@ -1,0 +1,114 @@
+"""The TLS protocols screen: choose, warn below 1.2, save through the core, ask before
+discarding a pending choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+from tui_helpers import settle
+
+from state import store
+from tui.app import WizardApp
+from tui.dialogs.confirm import UnsavedChangesDialog
+from tui.screens.databases import DatabasesScreen
+from tui.screens.protocols import TlsProtocolsScreen
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 32)
+
+
+async def open_protocols(pilot) -> TlsProtocolsScreen:
+    await pilot.press("p")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TlsProtocolsScreen)
+    return screen
+
+
+async def test_choosing_tls_1_0_warns_and_saves_it(app: WizardApp, state_path: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_protocols(pilot)
+        warning = screen.query_one("#protocols-warning", Static)
+        assert screen.choice == "1.2" and not warning.display
+        # The keyboard cursor starts on the saved version: two steps up is TLS 1.0.
+        await pilot.press("up", "up", "enter")
+        await pilot.pause()
+        assert screen.choice == "1"
+        assert warning.display
+        assert "below the recommended TLS 1.2" in str(warning.render())
+        assert store.load(state_path).cluster.min_data_tls_version == "1.2", "not saved yet"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    saved = store.load(state_path)
+    assert saved.cluster.min_data_tls_version == "1"
+    assert saved.change == "cluster config min_data_TLS_version 1"
+
+
+async def test_tls_1_3_has_no_warning_and_names_the_sentinel_restart(
+    app: WizardApp, state_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_protocols(pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert screen.choice == "1.3"
+        assert not screen.query_one("#protocols-warning", Static).display
+        assert "supervisorctl restart sentinel_service" in str(
+            screen.query_one("#protocols-restart", Static).render()
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert store.load(state_path).cluster.min_data_tls_version == "1.3"
+
+
+async def test_leaving_with_a_pending_choice_asks_and_keeps_the_file(
+    app: WizardApp, state_path: Path
+) -> None:
+    before = state_path.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_protocols(pilot)
+        await pilot.press("up", "enter", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedChangesDialog)
+        await pilot.press("escape")  # keep editing
+        await pilot.pause()
+        assert app.screen is screen and screen.choice == "1.1"
+        await pilot.press("escape", "y")  # discard and leave
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+    assert state_path.read_bytes() == before
+
+
+async def test_escape_without_changes_goes_straight_back(app: WizardApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_protocols(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+
+
+def test_snapshot_protocols(snap_compare, app: WizardApp) -> None:
+    async def run_before(pilot) -> None:
+        await open_protocols(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_protocols_tls_1_0_warning(snap_compare, app: WizardApp) -> None:
+    async def run_before(pilot) -> None:
+        await open_protocols(pilot)
+        await pilot.press("up", "up", "enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_protocols_80x24(snap_compare, app: WizardApp) -> None:
+    async def run_before(pilot) -> None:
+        await open_protocols(pilot)
+        await pilot.press("up", "up", "enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
