@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -97,8 +96,3 @@ def pki() -> Pki:
             eku=("serverAuth", "clientAuth"),
         ),
     )
-
-
-@pytest.fixture(scope="session")
-def fuzz_examples() -> int:
-    return int(os.environ.get("TLS_WIZARD_FUZZ_EXAMPLES", "300"))
