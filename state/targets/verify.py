@@ -72,6 +72,8 @@ def explain(error: BaseException, host: str = "", port: int = 0) -> str:
         return f"certificate verify failed: {error.verify_message}"
     if isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError):
         return "the server closed the connection during or right after the handshake"
+    if isinstance(error, socket.gaierror):
+        return f"cannot resolve {host or 'the host'} ({error.strerror})"
     if isinstance(error, ConnectionRefusedError):
         return f"nothing listens on {where} (connection refused)"
     if isinstance(error, TimeoutError | socket.timeout):
@@ -513,6 +515,14 @@ def _plaintext_checks(host: str, port: int) -> list[Check]:
     return checks
 
 
+def _unreachable(host: str, port: int) -> str | None:
+    try:
+        with socket.create_connection((host, port), timeout=TIMEOUT):
+            return None
+    except OSError as error:
+        return explain(error, host, port)
+
+
 def verify_database(
     state: State,
     name: str,
@@ -535,6 +545,13 @@ def verify_database(
             if not Path(path).is_file():
                 raise WizardError(f"{path}: no such file; check the path")
     report = VerifyReport(name, host, port, server_name or host)
+    unreachable = _unreachable(host, port)
+    if unreachable:
+        # One true reason, rather than every check failing (or a refusal passing) for it.
+        report.checks = [
+            Check("reachable", f"{host}:{port} accepts connections", False, unreachable)
+        ]
+        return report
     tls = database.tls
     if not tls.enabled or tls.mode == "crdb":
         report.checks = _plaintext_checks(host, port)

@@ -1,0 +1,153 @@
+"""Apply to server and Verify screens: snapshots of the forms and of deterministic results.
+
+Deterministic runs: the workers really run against 127.0.0.1:1, where nothing listens
+(the kernel refuses at once, the same on every machine), and the dry-run table comes from
+the core's plan compared with the settings of a freshly started redis-server 7. The live
+runs against real servers are in tests/e2e/test_apply_screens_live.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Static
+from tui_helpers import settle
+
+from state.operations import Workspace
+from state.targets.redis_apply import ApplyResult, compare
+from state.targets.redis_plan import build_plan
+from tui.screens.apply import ApplyScreen, VerifyScreen
+
+SNAPSHOT_SIZE = (100, 32)  # as tests/tui/conftest.py
+SMALL_SIZE = (80, 24)
+NOWHERE = "redis://127.0.0.1:1"
+
+FRESH_REDIS_7 = {
+    "tls-cert-file": "",
+    "tls-key-file": "",
+    "tls-ca-cert-file": "",
+    "tls-client-cert-file": "",
+    "tls-client-key-file": "",
+    "tls-auth-clients": "yes",
+    "tls-protocols": "",
+    "tls-replication": "no",
+    "tls-port": "0",
+    "port": "6379",
+    "replicaof": "no one",
+}
+"""What CONFIG GET and INFO replication say on a redis-server 7 started without options."""
+
+
+def dry_run_result(state_path: Path) -> ApplyResult:
+    workspace = Workspace.open(state_path)
+    plan = build_plan(
+        workspace.state, "orders", workspace.folder / "tls/orders", workspace.read_key
+    )
+    result = ApplyResult("orders", "redis://127.0.0.1:6379", server="Redis 7.0.15", dry_run=True)
+    result.changes = compare(plan, FRESH_REDIS_7)
+    result.not_enforced = [(n.setting, n.detail) for n in plan.not_enforced]
+    result.notes = list(plan.notes)
+    return result
+
+
+async def _type(pilot, widget_id: str, text: str) -> None:
+    field = pilot.app.screen.query_one(f"#{widget_id}", Input)
+    field.focus()
+    field.value = text
+    await pilot.pause()
+
+
+def test_snapshot_apply_form(snap_compare, app):
+    async def open_screen(pilot) -> None:
+        await pilot.app.push_screen(ApplyScreen("orders"))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=open_screen)
+
+
+def test_snapshot_apply_dry_run_table(snap_compare, app, state_path):
+    async def show(pilot) -> None:
+        screen = ApplyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await _type(pilot, "url", "redis://127.0.0.1:6379")
+        screen.show_result(dry_run_result(state_path))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=show)
+
+
+def test_snapshot_apply_refused_connection_small(snap_compare, app):
+    async def run(pilot) -> None:
+        await pilot.app.push_screen(ApplyScreen("orders"))
+        await _type(pilot, "url", NOWHERE)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL_SIZE, run_before=run)
+
+
+def test_snapshot_verify_nothing_listening(snap_compare, app, samples):
+    async def run(pilot) -> None:
+        await pilot.app.push_screen(VerifyScreen("orders"))
+        await _type(pilot, "port", "1")
+        await _type(pilot, "client-cert", "samples/app1.pem")
+        await _type(pilot, "client-key", "samples/app1.key")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        pilot.app.screen.query_one("#verify-checks", DataTable).focus()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=run)
+
+
+def test_bad_url_is_refused_on_the_form_without_running(app):
+    asyncio.run(_bad_url(app))
+
+
+async def _bad_url(app) -> None:
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        screen = ApplyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await _type(pilot, "url", "http://127.0.0.1:6379")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        status = str(screen.query_one("#apply-status", Static).render())
+        assert "Admin URL" in status and "redis://HOST:PORT" in status
+        assert not screen.running
+        assert not screen.query_one("#apply-plan", DataTable).display
+
+
+def test_missing_client_file_is_refused_on_the_form(app):
+    asyncio.run(_missing_file(app))
+
+
+async def _missing_file(app) -> None:
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        screen = VerifyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await _type(pilot, "client-cert", "samples/nope.pem")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        status = str(screen.query_one("#verify-status", Static).render())
+        assert "no such file" in status
+        assert not screen.query_one("#verify-checks", DataTable).display
+
+
+def test_verify_report_lists_every_check_and_its_reason(app, samples):
+    asyncio.run(_verify_nothing(app))
+
+
+async def _verify_nothing(app) -> None:
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        screen = VerifyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await _type(pilot, "port", "1")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        table = screen.query_one("#verify-checks", DataTable)
+        assert table.row_count == 1  # one true reason, not every check failing for it
+        status = str(screen.query_one("#verify-status", Static).render())
+        assert "1 of 1 checks failed" in status
+        reason = str(screen.query_one("#verify-reason", Static).render())
+        assert "connection refused" in reason

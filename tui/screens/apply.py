@@ -1,0 +1,432 @@
+"""Apply to server and Verify: the `apply redis` and `verify` commands as screens.
+
+Both call the same core operations as the CLI (`state.targets`), in thread workers so a
+slow or unreachable server never blocks the interface; progress comes back through
+`call_from_thread`. Paths in the forms are relative to the state file's folder unless
+absolute, so what a screen shows does not depend on where the wizard was started.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.validation import Function, Integer
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Static
+
+from state.errors import WizardError
+from state.model import State
+from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET
+
+URL_HELP = "redis://HOST:PORT, or rediss://HOST:PORT with a client certificate"
+
+
+def url_is_valid(value: str) -> bool:
+    from state.targets.redis_apply import check_url
+
+    try:
+        check_url(value.strip())
+    except WizardError:
+        return False
+    return True
+
+
+def _shown(value: str) -> str:
+    return "''" if value == "" else value
+
+
+class _TargetScreen(Screen):
+    """What both screens share: the database, the state, paths, fields and the worker state."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "run", "Run", key_display="^s"),
+    ]
+
+    def __init__(self, database: str) -> None:
+        super().__init__()
+        self.database = database
+        self.running = False
+        self.labels: dict[str, str] = {}
+
+    @property
+    def state(self) -> State:
+        return self.app.workspace.state  # type: ignore[attr-defined]
+
+    def path(self, value: str) -> Path | None:
+        """A path from the form: relative to the state's folder unless absolute."""
+        text = value.strip()
+        if not text:
+            return None
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else self.app.workspace.folder / path  # type: ignore[attr-defined]
+
+    def file_exists(self, value: str) -> bool:
+        path = self.path(value)
+        return path is None or path.is_file()
+
+    def field(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def file_input(self, widget_id: str, placeholder: str) -> Input:
+        return Input(
+            placeholder=placeholder,
+            id=widget_id,
+            compact=True,
+            validators=[Function(self.file_exists, "no such file")],
+        )
+
+    def form_problem(self) -> str | None:
+        for field in self.query(Input):
+            result = field.validate(field.value)
+            if result is not None and not result.is_valid:
+                label = self.labels.get(field.id or "", field.id)
+                return f"{label}: {'; '.join(result.failure_descriptions)}"
+        return None
+
+    def set_status(self, text: str) -> None:
+        self.query_one(".target-status", Static).update(text)
+
+    def show_results(self) -> None:
+        """Scroll the form away so the status line and the result table are in view."""
+        status = self.query_one(".target-status", Static)
+        self.call_after_refresh(status.scroll_visible, top=True, animate=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_run(self) -> None:
+        if self.running:
+            self.notify("Still running; wait for the result.", severity="warning")
+            return
+        problem = self.form_problem()
+        if problem:
+            self.set_status(f"[$text-error]{escape(problem)}[/]")
+            return
+        self.running = True
+        self.query_one("#run", Button).disabled = True
+        self.start()
+
+    def start(self) -> None:  # pragma: no cover - each screen has its own
+        raise NotImplementedError
+
+    def finished(self) -> None:
+        self.running = False
+        self.query_one("#run", Button).disabled = False
+
+    @on(Button.Pressed, "#run")
+    def run_pressed(self) -> None:
+        self.action_run()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_back()
+
+    def labelled(self, label: str, widget: Input) -> ComposeResult:
+        """A label above a one-line input (compact, so the form fits 80x24)."""
+        self.labels[widget.id or ""] = label.split(" (")[0]
+        widget.compact = True
+        yield Label(label, classes="field-label")
+        yield widget
+
+
+class ApplyScreen(_TargetScreen):
+    """Apply the database's TLS settings to a running redis-server, then show the result."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "run", "Apply", key_display="^s"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Apply to server: {escape(self.database)}", classes="screen-title")
+        with VerticalScroll(classes="form", id="apply-form"):
+            yield Static(
+                "Writes the certificate files into the TLS folder and sets them with CONFIG "
+                "SET. The TLS port is opened and checked with a real handshake before the "
+                "plaintext port closes; any failure restores the previous values.",
+                classes="hint",
+            )
+            yield from self.labelled(
+                "Admin URL",
+                Input(
+                    placeholder="redis://127.0.0.1:6379",
+                    id="url",
+                    validators=[Function(url_is_valid, URL_HELP)],
+                ),
+            )
+            yield from self.labelled(
+                "TLS folder (the server must be able to read it)",
+                Input(f"tls/{self.database}", id="tls-dir"),
+            )
+            yield from self.labelled(
+                "Client certificate (proves you can still connect over TLS)",
+                self.file_input("client-cert", "samples/app1.pem"),
+            )
+            yield from self.labelled(
+                "Client key", self.file_input("client-key", "samples/app1.key")
+            )
+            yield from self.labelled(
+                "CA to verify the server (default: the proxy certificate)",
+                self.file_input("ca", "optional"),
+            )
+            yield Label("")
+            yield Checkbox("Dry run: show the plan, change nothing", id="dry-run", compact=True)
+            yield Checkbox("Persist with CONFIG REWRITE", id="rewrite", compact=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Apply", id="run", variant="primary", compact=True)
+                yield Button("Back", id="cancel", compact=True)
+            yield Static("", classes="target-status", id="apply-status")
+            table: DataTable = DataTable(id="apply-plan", cursor_type="row", zebra_stripes=True)
+            table.add_columns("", "Setting", "Current", "Desired")
+            table.display = False
+            yield table
+            yield Static("", id="apply-log", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#url", Input).focus()
+
+    def start(self) -> None:
+        self.set_status("Connecting…")
+        self.query_one("#apply-log", Static).update("")
+        self.run_apply(
+            url=self.field("url"),
+            tls_dir=self.path(self.field("tls-dir")),
+            certificate=self.path(self.field("client-cert")),
+            key=self.path(self.field("client-key")),
+            ca=self.path(self.field("ca")),
+            dry_run=self.query_one("#dry-run", Checkbox).value,
+            rewrite=self.query_one("#rewrite", Checkbox).value,
+        )
+
+    @work(thread=True, exclusive=True, group="apply")
+    def run_apply(
+        self,
+        *,
+        url: str,
+        tls_dir: Path | None,
+        certificate: Path | None,
+        key: Path | None,
+        ca: Path | None,
+        dry_run: bool,
+        rewrite: bool,
+    ) -> None:
+        from state.targets.redis_apply import (
+            AdminConnection,
+            apply_database,
+            credential,
+            read_ca_file,
+        )
+
+        try:
+            admin = AdminConnection(url, credential(certificate, key), read_ca_file(ca))
+            result = apply_database(
+                self.app.workspace,  # type: ignore[attr-defined]
+                self.database,
+                admin,
+                tls_dir=tls_dir,
+                dry_run=dry_run,
+                rewrite=rewrite,
+                progress=lambda message: self.app.call_from_thread(
+                    self.set_status, escape(message.capitalize()) + "…"
+                ),
+            )
+        except (WizardError, ValueError, OSError) as error:
+            self.app.call_from_thread(self.show_error, str(error))
+            return
+        self.app.call_from_thread(self.show_result, result)
+
+    def show_error(self, message: str) -> None:
+        self.finished()
+        self.set_status(f"[$text-error]Nothing was changed:[/] {escape(message)}")
+        self.show_results()
+
+    def show_result(self, result) -> None:
+        """The plan against the server, then what was applied, checked and rolled back."""
+        self.finished()
+        table = self.query_one("#apply-plan", DataTable)
+        table.clear()
+        folder = str(self.app.workspace.folder) + "/"  # type: ignore[attr-defined]
+        for change in result.changes:
+            mark = Text("*", style="bold") if change.changed else ""
+            current, desired = (
+                _shown(v).removeprefix(folder) for v in (change.current, change.desired)
+            )
+            table.add_row(mark, change.setting, current, desired)
+        table.display = True
+        lines = [f"{escape(line)}" for line in result.log]
+        for setting, detail in result.not_enforced:
+            lines.append(f"[$text-warning]not enforced:[/] {escape(setting)}: {escape(detail)}")
+        lines.extend(f"note: {escape(note)}" for note in result.notes)
+        self.query_one("#apply-log", Static).update("\n".join(lines))
+        pending = len(result.pending)
+        if result.error:
+            status = f"[$text-error]Failed and rolled back:[/] {escape(result.error)}"
+        elif result.dry_run:
+            status = f"Dry run on {escape(result.server)}: {pending} setting(s) would change."
+        elif not result.applied:
+            status = f"[$text-success]Nothing to change[/]: {escape(result.server)} matches."
+        else:
+            status = f"[$text-success]Applied[/] {len(result.applied)} step(s) on {escape(result.server)}."
+        self.set_status(status)
+        self.show_results()
+
+
+class VerifyScreen(_TargetScreen):
+    """The live checks against a server, as a table of pass/fail with reasons."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "run", "Verify", key_display="^s"),
+    ]
+
+    def default_port(self) -> int:
+        database = self.state.database(self.database)
+        if database is None:
+            return 6379
+        if database.tls.enabled and database.tls.mode == "replica-of":
+            return database.port + REPLICA_OF_TLS_PORT_OFFSET
+        return database.port
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Verify: {escape(self.database)}", classes="screen-title")
+        with VerticalScroll(classes="form", id="verify-form"):
+            yield Static(
+                "Live TLS handshakes against the server: each check passes or fails with "
+                "its reason.",
+                classes="hint",
+            )
+            yield from self.labelled("Host", Input("127.0.0.1", id="host"))
+            yield from self.labelled(
+                "Port",
+                Input(
+                    str(self.default_port()),
+                    id="port",
+                    type="integer",
+                    validators=[Integer(1, 65535, failure_description="a port is 1-65535")],
+                ),
+            )
+            yield from self.labelled(
+                "Server name the certificate must match (default: the host)",
+                Input(
+                    placeholder=f"redis-{self.default_port()}.{self.state.cluster.fqdn}",
+                    id="server-name",
+                ),
+            )
+            yield from self.labelled(
+                "Client certificate", self.file_input("client-cert", "samples/app1.pem")
+            )
+            yield from self.labelled(
+                "Client key", self.file_input("client-key", "samples/app1.key")
+            )
+            yield from self.labelled(
+                "CA to verify the server (default: the proxy certificate)",
+                self.file_input("ca", "optional"),
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Verify", id="run", variant="primary", compact=True)
+                yield Button("Back", id="cancel", compact=True)
+            yield Static("", classes="target-status", id="verify-status")
+            table: DataTable = DataTable(id="verify-checks", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Result", "Check")
+            table.display = False
+            yield table
+            yield Static("", id="verify-reason", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#host", Input).focus()
+
+    def start(self) -> None:
+        self.set_status("Checking…")
+        self.run_verify(
+            host=self.field("host"),
+            port=int(self.field("port")),
+            server_name=self.field("server-name") or None,
+            certificate=self.path(self.field("client-cert")),
+            key=self.path(self.field("client-key")),
+            ca=self.path(self.field("ca")),
+        )
+
+    @work(thread=True, exclusive=True, group="verify")
+    def run_verify(
+        self,
+        *,
+        host: str,
+        port: int,
+        server_name: str | None,
+        certificate: Path | None,
+        key: Path | None,
+        ca: Path | None,
+    ) -> None:
+        from state.targets.redis_apply import credential, read_ca_file
+        from state.targets.verify import verify_database
+
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        try:
+            pair = credential(certificate, key)
+            report = verify_database(
+                workspace.state,
+                self.database,
+                host,
+                port,
+                read_key=workspace.read_key,
+                clients=[pair] if pair else [],
+                ca_pem=read_ca_file(ca),
+                server_name=server_name,
+            )
+        except (WizardError, ValueError, OSError) as error:
+            self.app.call_from_thread(self.show_error, str(error))
+            return
+        self.app.call_from_thread(self.show_report, report)
+
+    def show_error(self, message: str) -> None:
+        self.finished()
+        self.set_status(f"[$text-error]Could not verify:[/] {escape(message)}")
+        self.show_results()
+
+    def show_reason(self, row: int) -> None:
+        """The highlighted check's reason, wrapped below the table (reasons are long)."""
+        checks = getattr(self, "checks", [])
+        if 0 <= row < len(checks):
+            check = checks[row]
+            self.query_one("#verify-reason", Static).update(
+                f"[b]{escape(check.title)}[/]\n{escape(check.reason)}"
+            )
+
+    @on(DataTable.RowHighlighted, "#verify-checks")
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_reason(event.cursor_row)
+
+    def show_report(self, report) -> None:
+        self.finished()
+        self.checks = list(report.checks)
+        table = self.query_one("#verify-checks", DataTable)
+        table.clear()
+        colours = self.app.theme_variables
+        for check in report.checks:
+            verdict = (
+                Text("PASS", style=f"bold {colours.get('text-success', '')}")
+                if check.passed
+                else Text("FAIL", style=f"bold {colours.get('text-error', '')}")
+            )
+            table.add_row(verdict, check.title)
+        table.display = True
+        self.show_reason(0)
+        passed = sum(check.passed for check in report.checks)
+        total = len(report.checks)
+        where = f"{escape(report.host)}:{report.port}"
+        if report.ok:
+            self.set_status(f"[$text-success]All {total} checks passed[/] on {where}.")
+        else:
+            self.set_status(
+                f"[$text-error]{total - passed} of {total} checks failed[/] on {where}."
+            )
+        table.scroll_visible()
