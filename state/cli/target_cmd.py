@@ -129,14 +129,21 @@ def run_apply_redis(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _here(text: str) -> str:
+    """Paths under the current folder, shown relative to it (the server gets absolute ones)."""
+    import os
+
+    return text.replace(os.getcwd() + os.sep, "")
+
+
 def print_apply_result(result) -> None:
     print(f"database {result.database} on {result.url} ({result.server})")
     width = max((len(c.setting) for c in result.changes), default=7)
     print(f"  {'SETTING':<{width}}  {'CURRENT':<28}  DESIRED")
     for change in result.changes:
         mark = "*" if change.changed else " "
-        current = change.current if change.current != "" else "''"
-        desired = change.desired if change.desired != "" else "''"
+        current = _here(change.current) if change.current != "" else "''"
+        desired = _here(change.desired) if change.desired != "" else "''"
         print(f"{mark} {change.setting:<{width}}  {current:<28}  {desired}")
     if result.not_enforced:
         print("not enforced by this target:")
@@ -149,9 +156,9 @@ def print_apply_result(result) -> None:
         print(f"dry run: {count} setting(s) would change; nothing was written or applied")
         return
     for path in result.files:
-        print(f"file: {path}")
+        print(f"file: {_here(path)}")
     for line in result.log:
-        print(line)
+        print(_here(line))
     if result.error:
         print(f"tls-wizard: apply failed and was rolled back: {result.error}", file=sys.stderr)
     elif not result.applied:
