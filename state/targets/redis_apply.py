@@ -11,6 +11,7 @@ file the server was using overwritten; the ones this run created are removed aga
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..certificates import describe_pem
 from ..errors import WizardError
 from ..operations import Workspace, certificate_pem
 from ..store import write_atomic
@@ -141,8 +143,6 @@ def connect(admin: AdminConnection, proxy_pem: str, timeout: float = 5.0):
     check_url(admin.url)
     options: dict[str, Any] = {}
     if admin.uses_tls:
-        import ssl
-
         options = {
             "ssl_ca_data": admin.ca_pem or proxy_pem,
             "ssl_check_hostname": False,
@@ -312,10 +312,6 @@ class _Applier:
         where = f"{host}:{port}"
         if not seen.handshake:
             raise StepFailed(f"TLS check: no handshake on {where} ({seen.error})")
-        import ssl
-
-        from ..certificates import describe_pem
-
         leaf = describe_pem(ssl.DER_cert_to_PEM_cert(seen.peer_der or b""))
         if leaf.sha256 != self.plan.proxy_certificate:
             raise StepFailed(f"TLS check: {where} presents {leaf.label}, not the proxy certificate")
@@ -343,9 +339,7 @@ class _Applier:
 
     def check_link(self) -> None:
         """The replica's link: our own handshake as the replica makes it, then INFO."""
-        host, _, port_text = (
-            self.plan.replica_of.rpartition(" ") if self.plan.replica_of else ("", "", "0")
-        )
+        host, _, port_text = (self.plan.replica_of or "").rpartition(" ")
         port = int(port_text)
         if self.current.get("tls-replication") == "yes":
             files = {f.role: f.path for f in self.plan.files}
@@ -485,8 +479,15 @@ def apply_plan(
         say("applying")
         try:
             applier.run(rewrite)
-        except StepFailed as failure:
-            result.error = str(failure)
+        except (Exception, KeyboardInterrupt) as failure:
+            # A refused step, a dropped connection or Ctrl-C: the server is never left
+            # half-applied; what could not be restored is said in rolled_back.
+            if isinstance(failure, StepFailed):
+                result.error = str(failure)
+            elif isinstance(failure, KeyboardInterrupt):
+                result.error = "interrupted"
+            else:
+                result.error = f"unexpected failure: {explain(failure, admin.host, admin.port)}"
             say("rolling back")
             applier.rollback()
             for path in created:

@@ -1,0 +1,168 @@
+"""The mapping from a database to redis-server settings, without any server: every mode,
+what is reported as not enforced, content-named files, and the refusals before anything
+changes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from state.certificates.issue import new_private_key, private_key_pem
+from state.demo import build_demo
+from state.errors import WizardError
+from state.operations import (
+    TlsChange,
+    Workspace,
+    change_tls,
+    create_database,
+    set_min_tls_version,
+)
+from state.targets.redis_apply import compare
+from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, build_plan
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("demo")).parent
+
+
+@pytest.fixture
+def ws(demo_template: Path, tmp_path: Path) -> Workspace:
+    shutil.copytree(demo_template, tmp_path / "demo")
+    return Workspace.open(tmp_path / "demo" / "tls-wizard.toml")
+
+
+def plan_for(ws: Workspace, name: str, **options):
+    return build_plan(ws.state, name, ws.folder / "tls" / name, ws.read_key, **options)
+
+
+def test_all_communications_moves_the_port_to_tls(ws):
+    plan = plan_for(ws, "orders")
+    assert plan.settings["tls-port"] == "12000" and plan.settings["port"] == "0"
+    assert plan.settings["tls-auth-clients"] == "yes"
+    assert plan.settings["tls-protocols"] == "TLSv1.2 TLSv1.3"
+    assert plan.settings["tls-replication"] == "no"
+    assert plan.settings["tls-client-cert-file"] == ""
+    assert plan.replica_of == "no one"
+    roles = {f.role: f for f in plan.files}
+    assert set(roles) == {"proxy certificate", "proxy key", "trusted certificates"}
+    assert roles["proxy key"].mode == 0o600 and roles["proxy certificate"].mode == 0o644
+    for planned in plan.files:
+        assert planned.path.is_absolute() and planned.path.parent == ws.folder / "tls" / "orders"
+    assert plan.settings["tls-cert-file"] == str(roles["proxy certificate"].path)
+    trusted = roles["trusted certificates"].data.decode()
+    database = ws.state.database("orders")
+    assert trusted == "".join(ws.state.certificates[sha] for sha in database.tls.certificates)
+
+
+def test_files_are_named_after_their_content(ws):
+    first = {f.role: f.path.name for f in plan_for(ws, "orders").files}
+    assert first == {f.role: f.path.name for f in plan_for(ws, "orders").files}
+    state = change_tls(
+        ws.state,
+        "orders",
+        TlsChange(remove_certificates=[ws.state.database("orders").tls.certificates[1]]),
+    )
+    ws.state = state
+    second = {f.role: f.path.name for f in plan_for(ws, "orders").files}
+    assert second["proxy certificate"] == first["proxy certificate"]
+    assert second["trusted certificates"] != first["trusted certificates"]
+
+
+def test_subject_validation_is_reported_as_not_enforced(ws):
+    plan = plan_for(ws, "orders")
+    [note] = plan.not_enforced
+    assert note.setting == "subject validation (san: app1.example.com)"
+    assert "does not compare SAN" in note.detail
+
+
+def test_replica_of_only_keeps_plaintext_and_presents_the_syncer(ws):
+    plan = plan_for(ws, "sessions")
+    assert plan.settings["port"] == "12001"
+    assert plan.settings["tls-port"] == str(12001 + REPLICA_OF_TLS_PORT_OFFSET)
+    assert plan.settings["tls-replication"] == "yes"
+    assert plan.replica_of == "redis-12001.cluster2.example.com 12001"
+    roles = {f.role: f for f in plan.files}
+    assert roles["syncer key"].mode == 0o600
+    assert plan.settings["tls-client-cert-file"] == str(roles["syncer certificate"].path)
+    assert plan_for(ws, "sessions", tls_port=16000).settings["tls-port"] == "16000"
+    with pytest.raises(WizardError, match="--tls-port"):
+        plan_for(ws, "sessions", tls_port=12001)
+
+
+def test_tls_off_only_touches_the_ports(ws):
+    plan = plan_for(ws, "cache")
+    assert plan.settings == {"tls-replication": "no", "tls-port": "0", "port": "12003"}
+    assert plan.files == [] and not plan.tls_enabled
+
+
+def test_crdb_and_participants_are_reported_as_not_enforced(ws):
+    plan = plan_for(ws, "inventory")
+    assert plan.settings["tls-port"] == "0" and plan.settings["port"] == "12002"
+    settings = [n.setting for n in plan.not_enforced]
+    assert "TLS for CRDB communication" in settings
+    assert any(s.startswith("participating clusters (cluster2") for s in settings)
+
+
+def test_only_the_first_replica_of_source_is_configured(ws):
+    state = create_database(
+        ws.state, "twosources", 13000, replica_of=["a.example.com:1", "b.example.com:2"]
+    )
+    ws.state = state
+    plan = plan_for(ws, "twosources")
+    assert plan.replica_of == "a.example.com 1"
+    assert [n.setting for n in plan.not_enforced] == [
+        "Replica Of sources after the first (b.example.com:2)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version", "protocols"),
+    [
+        ("1", "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"),
+        ("1.1", "TLSv1.1 TLSv1.2 TLSv1.3"),
+        ("1.2", "TLSv1.2 TLSv1.3"),
+        ("1.3", "TLSv1.3"),
+    ],
+)
+def test_minimum_version_lists_every_version_from_it_up(ws, version, protocols):
+    ws.state = set_min_tls_version(ws.state, version)
+    plan = plan_for(ws, "orders")
+    assert plan.settings["tls-protocols"] == protocols
+    old = any("security level 0" in note for note in plan.notes)
+    assert old == (version in ("1", "1.1"))
+
+
+def test_a_key_that_does_not_match_is_refused_before_anything(ws):
+    ref = ws.state.cluster.proxy
+    ws.key_path(ref.key_file).write_bytes(private_key_pem(new_private_key()))
+    with pytest.raises(WizardError, match="does not match the proxy certificate"):
+        plan_for(ws, "orders")
+
+
+def test_no_trusted_certificate_with_client_auth_is_refused(ws):
+    state = ws.state.copy()
+    state.database("orders").tls.certificates = []
+    ws.state = state
+    with pytest.raises(WizardError, match="trusts no certificate"):
+        plan_for(ws, "orders")
+
+
+def test_unknown_database_names_the_known_ones(ws):
+    with pytest.raises(WizardError, match="databases: orders, sessions"):
+        plan_for(ws, "nope")
+
+
+def test_compare_marks_what_changes():
+    class Plan:
+        settings = {"tls-port": "12000", "port": "0"}
+        replica_of = "no one"
+
+    changes = compare(Plan(), {"tls-port": "0", "port": "0", "replicaof": "no one"})  # type: ignore[arg-type]
+    assert [(c.setting, c.changed) for c in changes] == [
+        ("tls-port", True),
+        ("port", False),
+        ("replicaof", False),
+    ]
