@@ -28,6 +28,7 @@ from .errors import CertificateInputError
 from .info import CertificateInfo, Item, ReadResult
 
 MAX_INPUT_BYTES = 1024 * 1024
+MAX_ITEMS = 1000  # a trusted list of a thousand certificates is already absurd
 
 _MARKER = re.compile(r"-----(BEGIN|END) ([^\n]{0,80}?)-----")
 _CERTIFICATE_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
@@ -40,6 +41,10 @@ _BASE64_ONLY = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _PASTE_CERTIFICATE = "paste the certificate (-----BEGIN CERTIFICATE-----)"
 
 
+class _TooManyItems(Exception):
+    pass
+
+
 class _Collector:
     """Items and findings in input order; findings name items as "item N" (1-based)."""
 
@@ -48,6 +53,8 @@ class _Collector:
         self.findings: list[Finding] = []
 
     def add(self, kind: str, label: str, certificate: CertificateInfo | None = None) -> int:
+        if len(self.items) >= MAX_ITEMS:
+            raise _TooManyItems
         self.items.append(Item(kind=kind, certificate=certificate, label=label))
         return len(self.items)
 
@@ -99,6 +106,14 @@ def read(data: bytes | str) -> ReadResult:
         with warnings.catch_warnings():  # cryptography warns about odd encodings; the
             warnings.simplefilter("ignore")  # findings say what matters, stderr stays clean
             _read_into(collector, data)
+    except _TooManyItems:
+        collector.note(
+            "error",
+            "too-large",
+            f"the input holds more than {MAX_ITEMS} items; only the first {MAX_ITEMS} were "
+            "read: give fewer certificates at a time",
+            None,
+        )
     except Exception:
         collector.note("error", "malformed", "the input could not be read; paste it again", None)
     except BaseException as error:
@@ -145,6 +160,8 @@ def _printable(label: str) -> str:
 
 def _read_pem(out: _Collector, text: str) -> None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\\n" in text:  # PEM copied out of JSON (the REST API's "client_cert": "-----BEGIN...\n")
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\/", "/")
     markers = list(_MARKER.finditer(text))
     found_block = False
     index = 0

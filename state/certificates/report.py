@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, sort_findings
 from .info import CertificateInfo, ReadResult, utcnow
-from .verify import Verdict
+
+if TYPE_CHECKING:
+    from .verify import Verdict
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "ok": "32", "bold": "1", "dim": "2"}
 

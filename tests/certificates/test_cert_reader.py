@@ -102,6 +102,19 @@ def test_pem_survives_what_editors_and_mailers_do(pki, mangle):
     assert result.findings == []
 
 
+def test_pem_copied_out_of_json(pki):
+    """The REST API returns certificates as JSON strings, with \\n for each line end."""
+    import json
+
+    pasted = json.dumps({"client_cert": (pki.leaf.pem + pki.root.pem).decode()})
+    result = read(pasted)
+    assert [c.sha256 for c in result.certificates] == [
+        sha256_of(pki.leaf.pem),
+        sha256_of(pki.root.pem),
+    ]
+    assert read(pasted.replace("/", "\\/")).certificates == result.certificates
+
+
 def test_str_input_with_a_bom_character(pki):
     result = read("\ufeff" + pki.leaf.pem.decode())
     assert result.certificates[0].sha256 == sha256_of(pki.leaf.pem)
@@ -454,6 +467,14 @@ def test_over_one_mebibyte_is_one_finding(pki):
     assert result.items == []
     assert [(f.severity, f.code) for f in result.findings] == [("error", "too-large")]
     assert "1 MiB" in _refusal(data)
+
+
+def test_more_than_a_thousand_items_stops_with_one_finding():
+    data = b"\x30\x03\x02\x01\x05" * 5000  # tiny DER structures, back to back
+    result = read(data)
+    assert len(result.items) == 1000
+    assert result.findings[-1].code == "too-large"
+    assert result.findings[-1].where == "input"
 
 
 def test_exactly_one_mebibyte_is_read(pki):

@@ -56,6 +56,8 @@ MATRIX = {
     ),
     "client-sends-an-untrusted-root": Case("leaf", ("intermediate", "other_root"), ("root",)),
     "chain-to-an-untrusted-root": Case("leaf", ("intermediate", "root"), ("other_root",)),
+    "a-ca-certificate-as-the-client": Case("intermediate", (), ("root",)),
+    "the-trusted-root-as-the-client": Case("root", (), ("root",)),
 }
 
 
