@@ -210,6 +210,13 @@ def _signature_hash(cert: x509.Certificate) -> str | None:
     return algorithm.name if algorithm is not None else None
 
 
+def _serial(number: int) -> str:
+    """Lowercase hex in whole bytes, as ``openssl x509 -serial`` prints it (leading 0 kept)."""
+    text = format(abs(number), "x")
+    text = "0" + text if len(text) % 2 else text
+    return f"-{text}" if number < 0 else text
+
+
 def _self_signed(cert: x509.Certificate) -> bool:
     """Subject equals issuer and the certificate's own key verifies its signature.
 
@@ -297,7 +304,7 @@ def _describe(cert: x509.Certificate) -> CertificateInfo:
         subject_attributes=attributes,
         issuer=issuer,
         issuer_cn=issuer_cn,
-        serial=r.get("serial", lambda: format(cert.serial_number, "x"), ""),
+        serial=r.get("serial", lambda: _serial(cert.serial_number), ""),
         not_before=r.get("not_before", lambda: cert.not_valid_before_utc, _EPOCH),
         not_after=r.get("not_after", lambda: cert.not_valid_after_utc, _EPOCH),
         sans=sans,

@@ -41,7 +41,7 @@ def test_fields_agree_with_openssl(pki, name, tmp_path):
     cert = info(pem)
     assert f"subject={cert.subject}" in out
     assert f"issuer={cert.issuer}" in out
-    assert re.search(r"serial=([0-9A-F]+)", out).group(1).lower().lstrip("0") == cert.serial
+    assert re.search(r"serial=([0-9A-F]+)", out).group(1).lower() == cert.serial
     openssl_sha = re.search(r"Fingerprint=([0-9A-F:]+)", out).group(1)
     assert openssl_sha.replace(":", "").lower() == cert.sha256
     assert f"notAfter={cert.not_after:%b %e %H:%M:%S %Y} GMT" in out
@@ -188,3 +188,12 @@ def test_the_pem_is_normalized(pki):
         .public_bytes(serialization.Encoding.PEM)
         .decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("number", "text"), [(0xFE03, "fe03"), (0xF03, "0f03"), (1, "01"), (0, "00"), (-0x1F, "-1f")]
+)
+def test_serial_is_hex_in_whole_bytes_like_openssl(number, text):
+    from state.certificates.describe import _serial
+
+    assert _serial(number) == text
