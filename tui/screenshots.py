@@ -52,7 +52,8 @@ async def press(pilot: Pilot, *keys: str) -> None:
 async def paste(pilot: Pilot, text: str) -> None:
     focused = pilot.app.focused
     assert isinstance(focused, TextArea)
-    focused.post_message(events.Paste(text))
+    # As the driver delivers it: to the app, which forwards it to the focused widget.
+    pilot.app.post_message(events.Paste(text))
     await settle(pilot)
 
 
@@ -215,6 +216,19 @@ SHOTS: tuple[Shot, ...] = (
     Shot("protocols", "TLS protocols", keys("p"), other_screens=True),
     Shot("inspector", "Certificate inspector", keys("i"), other_screens=True),
     Shot("encryption", "Client-side encryption", keys("e"), other_screens=True),
+    Shot(
+        "protocols-tls-1.0",
+        "Below TLS 1.2: the warning",
+        keys("p", "up", "up", "enter"),
+        other_screens=True,
+    ),
+    Shot("cluster-csr", "Replace: the CSR form", keys("c", "r"), other_screens=True),
+    Shot(
+        "cluster-import",
+        "Replace: paste the signed certificate",
+        keys("c", "r", "ctrl+s"),
+        other_screens=True,
+    ),
 )
 
 

@@ -92,6 +92,10 @@ async def test_replace_the_proxy_certificate_through_csr_and_import(
             "CN=cluster1.example.com,OU=Platform,O=Example Inc,L=San Jose,ST=California,C=US"
         )
 
+        # The CSR goes to the CA by clipboard (OSC 52 over SSH).
+        await pilot.press("ctrl+o")
+        assert app.clipboard == request.csr_pem
+
         # The CA signs it; the signed certificate and the CA are pasted, leaf first.
         signed = sign_csr(test_ca, request.csr_path.read_bytes())
         assert isinstance(app.focused, TextArea)

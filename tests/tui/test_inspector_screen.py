@@ -119,6 +119,24 @@ async def test_garbage_is_a_finding_not_a_crash(app: WizardApp) -> None:
         assert any(f.severity == "error" for f in screen.inspection.findings)
 
 
+async def test_check_as_the_proxy_certificate_finds_what_a_client_cert_lacks(
+    app: WizardApp, samples: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_inspector(pilot)
+        await paste(pilot, (samples / "app1.pem").read_text())
+        await settle(pilot)
+        assert "missing-server-auth" not in codes(screen)
+        # any -> client -> ca -> proxy
+        await pilot.press("ctrl+t", "ctrl+t", "ctrl+t")
+        await settle(pilot)
+        assert screen.context == "proxy"
+        assert {"missing-server-auth", "san-mismatch"} <= codes(screen)
+        assert "checked as the proxy certificate" in str(
+            screen.query_one("#inspector-status").render()
+        )
+
+
 async def test_opened_with_text_it_inspects_at_once(app: WizardApp, samples: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = InspectorScreen(text=(samples / "app2.pem").read_text())

@@ -98,7 +98,7 @@ class ReplaceCertificateScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "create", "Create key+CSR"),
         Binding("ctrl+s", "install", "Install"),
-        Binding("ctrl+y", "copy_csr", "Copy CSR"),
+        Binding("ctrl+o", "copy_csr", "Copy CSR"),
     ]
 
     def __init__(self, role: str = "proxy") -> None:
@@ -268,7 +268,7 @@ class ReplaceCertificateScreen(Screen):
         self.query_one("#import-request", Static).update(
             f"Wrote the key [b]{escape(_shown(request.key_path, folder))}[/] (0600) and the CSR "
             f"[b]{escape(_shown(request.csr_path, folder))}[/]. Have your CA sign the CSR "
-            "(ctrl+y copies it), then paste the signed certificate and its chain below."
+            "(ctrl+o copies it), then paste the signed certificate and its chain below."
         )
         key_input = self.query_one("#import-key", Input)
         key_input.value = _shown(request.key_path, folder)
@@ -325,6 +325,11 @@ class ReplaceCertificateScreen(Screen):
                 f"issuer {escape(certificate.issuer_cn or certificate.issuer)}"
             )
         refusal = result.refusal
+        if not result.certificates and not result.had_private_key:
+            lines.append(
+                "Paste the signed certificate, then its intermediates (leaf first), or type "
+                "the path of the certificate file."
+            )
         if result.certificates or result.problem:
             if refusal:
                 lines.append(f"[$text-error bold]Refused:[/] {escape(refusal)}")

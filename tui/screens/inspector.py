@@ -59,14 +59,27 @@ class Inspection:
     source: str = "paste"
 
 
-def inspect(data: bytes | str, source: str = "paste") -> Inspection:
-    """Read, check and, when the paste holds a whole chain, verify it as a server would."""
+CONTEXTS = ("any", "client", "ca", "proxy", "syncer")
+CONTEXT_LABELS = {
+    "any": "any use",
+    "client": "a database's client certificate or CA",
+    "ca": "a certificate authority",
+    "proxy": "the proxy certificate",
+    "syncer": "the syncer certificate",
+}
+
+
+def inspect(
+    data: bytes | str, source: str = "paste", context: str = "any", fqdn: str | None = None
+) -> Inspection:
+    """Read, check for `context` and, when the paste holds a whole chain, verify it as a
+    server would."""
     result = read(data)
     certificates = result.certificates
     now = clock.now()
     findings = list(result.findings)
     if certificates:
-        findings += check(certificates, "any", now=now)
+        findings += check(certificates, context, fqdn=fqdn, now=now)
     return Inspection(
         certificates, findings, chain_verdict(certificates), result.has_private_key, source
     )
@@ -93,6 +106,7 @@ class InspectorScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+l", "clear", "Clear"),
+        Binding("ctrl+t", "next_context", "Check as"),
     ]
 
     def __init__(self, text: str = "") -> None:
@@ -100,6 +114,7 @@ class InspectorScreen(Screen):
         self.initial_text = text
         self.inspection: Inspection | None = None
         self.key_wiped = False
+        self.context = "any"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,6 +140,12 @@ class InspectorScreen(Screen):
 
     # -- reading ----------------------------------------------------------------------
 
+    @property
+    def fqdn(self) -> str | None:
+        """The cluster's FQDN, for the SAN check of proxy and syncer certificates."""
+        workspace = getattr(self.app, "workspace", None)
+        return workspace.state.cluster.fqdn if workspace is not None else None
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
         if not text.strip():
@@ -144,7 +165,7 @@ class InspectorScreen(Screen):
     @work(thread=True, exclusive=True, group="inspect")
     def read_text(self, text: str) -> None:
         """Parsing a large bundle takes a moment: off the event loop, newest paste wins."""
-        inspection = inspect(text)
+        inspection = inspect(text, context=self.context, fqdn=self.fqdn)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, inspection)
 
@@ -156,7 +177,7 @@ class InspectorScreen(Screen):
         except CertificateInputError as error:
             self.app.call_from_thread(self.show_problem, str(error))
             return
-        inspection = inspect(data, source=path)
+        inspection = inspect(data, source=path, context=self.context, fqdn=self.fqdn)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, inspection)
 
@@ -188,7 +209,8 @@ class InspectorScreen(Screen):
         first_leaf = tree.show_chains(inspection.certificates)
         count = len(inspection.certificates)
         lines = [
-            f"{count} certificate{'s' if count != 1 else ''} read from {escape(inspection.source)}"
+            f"{count} certificate{'s' if count != 1 else ''} read from "
+            f"{escape(inspection.source)}, checked as {CONTEXT_LABELS[self.context]}"
         ]
         if inspection.has_private_key and inspection.source == "paste":
             lines.append(f"[$text-error bold]✗[/] {escape(KEY_WIPED)}")
@@ -226,6 +248,14 @@ class InspectorScreen(Screen):
         self.query_one(TextArea).load_text("")
         self.show(None)
         self.query_one(TextArea).focus()
+
+    def action_next_context(self) -> None:
+        """Judge the same certificates for another destination (proxy, client, ...)."""
+        self.context = CONTEXTS[(CONTEXTS.index(self.context) + 1) % len(CONTEXTS)]
+        self.notify(f"Checking as {CONTEXT_LABELS[self.context]}.")
+        text = self.query_one(TextArea).text
+        if text.strip():
+            self.examine(text)
 
     def action_back(self) -> None:
         self.app.pop_screen()

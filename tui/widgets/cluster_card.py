@@ -76,7 +76,7 @@ class ClusterCard(Static, can_focus=True):
         chain = ""
         if len(self.certificates) > 1:
             names = " -> ".join(c.label for c in self.certificates[1:])
-            chain = f"\n[b]Chain[/]      {escape(names)}"
+            chain = f"\n[b]{'Chain':<7}[/]  {escape(names)}"
         problems = [f for f in self.findings if f.severity != "info"]
         self.update(
             f"[dim]{ROLE_PURPOSE[self.role]}[/]\n"
