@@ -151,3 +151,21 @@ async def _verify_nothing(app) -> None:
         assert "1 of 1 checks failed" in status
         reason = str(screen.query_one("#verify-reason", Static).render())
         assert "connection refused" in reason
+
+
+def test_replica_of_only_database_asks_for_its_tls_port(app):
+    asyncio.run(_replica_of_only(app))
+
+
+async def _replica_of_only(app) -> None:
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        sessions = ApplyScreen("sessions")
+        await pilot.app.push_screen(sessions)
+        assert sessions.query_one("#tls-port", Input).value == "22001"
+        await pilot.app.pop_screen()
+        orders = ApplyScreen("orders")
+        await pilot.app.push_screen(orders)
+        assert not orders.query("#tls-port")
+        verify = VerifyScreen("sessions")
+        await pilot.app.push_screen(verify)
+        assert verify.query_one("#port", Input).value == "22001"

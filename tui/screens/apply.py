@@ -176,6 +176,16 @@ class ApplyScreen(_TargetScreen):
                 "CA to verify the server (default: the proxy certificate)",
                 self.file_input("ca", "optional"),
             )
+            if self.replica_of_only():
+                yield from self.labelled(
+                    "TLS port (Replica Of only: clients keep the plaintext port)",
+                    Input(
+                        str(self.default_tls_port()),
+                        id="tls-port",
+                        type="integer",
+                        validators=[Integer(1, 65535, failure_description="a port is 1-65535")],
+                    ),
+                )
             yield Label("")
             yield Checkbox("Dry run: show the plan, change nothing", id="dry-run", compact=True)
             yield Checkbox("Persist with CONFIG REWRITE", id="rewrite", compact=True)
@@ -193,6 +203,14 @@ class ApplyScreen(_TargetScreen):
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
 
+    def replica_of_only(self) -> bool:
+        database = self.state.database(self.database)
+        return database is not None and database.tls.enabled and database.tls.mode == "replica-of"
+
+    def default_tls_port(self) -> int:
+        database = self.state.database(self.database)
+        return (database.port if database else 0) + REPLICA_OF_TLS_PORT_OFFSET
+
     def start(self) -> None:
         self.set_status("Connecting…")
         self.query_one("#apply-log", Static).update("")
@@ -202,6 +220,7 @@ class ApplyScreen(_TargetScreen):
             certificate=self.path(self.field("client-cert")),
             key=self.path(self.field("client-key")),
             ca=self.path(self.field("ca")),
+            tls_port=int(self.field("tls-port")) if self.replica_of_only() else None,
             dry_run=self.query_one("#dry-run", Checkbox).value,
             rewrite=self.query_one("#rewrite", Checkbox).value,
         )
@@ -215,6 +234,7 @@ class ApplyScreen(_TargetScreen):
         certificate: Path | None,
         key: Path | None,
         ca: Path | None,
+        tls_port: int | None,
         dry_run: bool,
         rewrite: bool,
     ) -> None:
@@ -232,6 +252,7 @@ class ApplyScreen(_TargetScreen):
                 self.database,
                 admin,
                 tls_dir=tls_dir,
+                tls_port=tls_port,
                 dry_run=dry_run,
                 rewrite=rewrite,
                 progress=lambda message: self.app.call_from_thread(
@@ -292,7 +313,7 @@ class VerifyScreen(_TargetScreen):
         if database is None:
             return 6379
         if database.tls.enabled and database.tls.mode == "replica-of":
-            return database.port + REPLICA_OF_TLS_PORT_OFFSET
+            return database.port + REPLICA_OF_TLS_PORT_OFFSET  # the Apply screen's default
         return database.port
 
     def compose(self) -> ComposeResult:
