@@ -41,6 +41,16 @@ _VERSIONS = {
     "1.3": ssl.TLSVersion.TLSv1_3,
 }
 _BELOW = {"1.1": "1", "1.2": "1.1", "1.3": "1.2"}
+_VERSION_REFUSALS = (
+    "protocol version",
+    "unsupported protocol",
+    "wrong version number",
+    "no protocols available",
+    "version too low",
+    "internal error",
+)
+"""How OpenSSL words a refused version (`internal error`: the server's security level
+refusing TLS 1.0/1.1 signature algorithms)."""
 _PERMISSIVE_CIPHERS = "DEFAULT:@SECLEVEL=0"
 """Lets this client offer TLS 1.0/1.1 at all, so a refusal is the server's, not ours."""
 
@@ -270,6 +280,9 @@ def _server_checks(
     assert proxy is not None
     seen = probe(host, port, credential=first)
     if seen.peer_der is None and first is not None:
+        # Under TLS 1.2 a refused client certificate ends the handshake before we see the
+        # server's; without one, the server still shows its certificate.
+        first = None
         seen = probe(host, port)
     chain_title = "server certificate chains to the cluster's proxy certificate or its CA"
     name_title = f"server certificate matches {server_name}"
@@ -289,7 +302,15 @@ def _server_checks(
         )
     else:
         verified = probe(host, port, credential=first, cadata=certificate_pem(state, "proxy"))
-        if verified.handshake:
+        if not verified.handshake and "certificate verify failed" not in verified.error:
+            chain = Check(
+                "server-chain",
+                chain_title,
+                False,
+                f"the server presents {leaf.label}, and the handshake to check its chain "
+                f"failed for another reason ({verified.error})",
+            )
+        elif verified.handshake:
             chain = Check(
                 "server-chain",
                 chain_title,
@@ -372,7 +393,11 @@ def _no_certificate_check(host: str, port: int, database: Database) -> Check:
     )
 
 
-def _min_version_check(host: str, port: int, minimum: str, first: ClientCredential | None) -> Check:
+def _min_version_check(
+    host: str, port: int, minimum: str, accepted: ClientCredential | None
+) -> Check:
+    """`accepted`: a client certificate the server is known to accept (or None), so that a
+    refusal can only be about the version."""
     below = _BELOW.get(minimum)
     if below is None:
         return Check(
@@ -382,7 +407,9 @@ def _min_version_check(host: str, port: int, minimum: str, first: ClientCredenti
             "the minimum is TLSv1: there is no older version to try",
         )
     title = f"a handshake capped at TLSv{below} is refused (minimum TLSv{minimum})"
-    seen = probe(host, port, credential=first, min_version="1", max_version=below, permissive=True)
+    seen = probe(
+        host, port, credential=accepted, min_version="1", max_version=below, permissive=True
+    )
     if seen.handshake:
         return Check(
             "min-version",
@@ -391,7 +418,17 @@ def _min_version_check(host: str, port: int, minimum: str, first: ClientCredenti
             f"the server completed a {seen.version} "
             f"handshake; tls-protocols should start at TLSv{minimum}",
         )
-    return Check("min-version", title, True, f"refused: {seen.error}")
+    if any(sign in seen.error for sign in _VERSION_REFUSALS):
+        return Check("min-version", title, True, f"refused: {seen.error}")
+    # Refused, but maybe for the client certificate (TLS 1.2 asks for it after agreeing on
+    # the version): that proves nothing about the version, so it is not a pass.
+    return Check(
+        "min-version",
+        title,
+        False,
+        f"cannot tell: the handshake failed for another reason ({seen.error}); give a "
+        "client certificate the server accepts",
+    )
 
 
 def _client_checks(
@@ -562,7 +599,10 @@ def verify_database(
     ping_check, client = _ping_check(host, port, database, anchors, first)
     report.checks.append(ping_check)
     report.checks.append(_no_certificate_check(host, port, database))
-    report.checks.append(_min_version_check(host, port, state.cluster.min_data_tls_version, first))
+    accepted = first if first and probe(host, port, credential=first).accepted else None
+    report.checks.append(
+        _min_version_check(host, port, state.cluster.min_data_tls_version, accepted)
+    )
     report.checks.extend(_client_checks(host, port, state, database, clients))
     if database.replica_of:
         report.checks.append(_replication_check(state, database, client, read_key))

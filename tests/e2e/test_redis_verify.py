@@ -143,6 +143,20 @@ def test_min_version_fails_when_the_server_accepts_an_older_version(
     assert "completed a TLSv1.2 handshake" in checks["min-version"]["reason"]
 
 
+def test_min_version_is_not_passed_by_a_refusal_of_the_client_certificate(
+    redis_servers, workspace, pki, capsys
+):
+    """With a certificate the server refuses, a TLS 1.2 handshake fails after the version
+    was agreed: that must not count as "TLS 1.2 refused"."""
+    port = _applied(redis_servers, workspace, pki, capsys)  # applied with minimum 1.2
+    workspace.commit(set_min_tls_version(workspace.state, "1.3"), "test: minimum 1.3")
+    code, checks = _verify(
+        capsys, workspace, port, "--server-name", SERVER_NAME, *client_args(pki, "rogue")
+    )
+    assert code == 1 and _failed(checks) == {"ping", "min-version"}
+    assert checks["min-version"]["reason"].startswith("cannot tell")
+
+
 def test_server_chain_fails_when_the_proxy_certificate_changed(
     redis_servers, workspace, pki, capsys
 ):
