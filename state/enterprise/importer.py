@@ -39,6 +39,7 @@ from ..model import (
 )
 from ..operations import KEYS_FOLDER, Workspace
 from ..plan import Change, diff_states
+from ..schema import from_document, to_document
 from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX, TLS_MODE_VALUES, VALIDATION_VALUES
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -365,7 +366,16 @@ def import_rest(
     importer.cluster(cluster_json, bdbs_json)
     importer.databases(bdbs_json)
     _check_unique(importer.state)
+    _check_loadable(importer.state)
     return importer.result
+
+
+def _check_loadable(state: State) -> None:
+    """The state file's own validation, so an import never writes what cannot be opened."""
+    try:
+        from_document(to_document(state))
+    except StateFileError as error:
+        raise WizardError(f"the imported cluster does not make a valid state: {error}") from None
 
 
 def _check_unique(state: State) -> None:

@@ -304,3 +304,11 @@ def test_cli_plan_writes_nothing(cli, demo: Workspace, demo_path: Path, tmp_path
     assert "databases.cache:\n  ~ tls.enabled: no -> yes" in result.out
     assert demo_path.read_bytes() != before  # only the update above wrote
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bdbs.json", "cluster.json", "state"]
+
+
+def test_what_the_state_file_would_refuse_is_refused_at_import():
+    bdb = {"uid": 1, "name": " ", "port": 12000}
+    with pytest.raises(
+        WizardError, match=r"does not make a valid state: databases\[0\]\.name: is empty"
+    ):
+        import_rest([bdb], {"name": "c1"}, placeholders=False)
