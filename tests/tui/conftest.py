@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tui_helpers import DEMO_FIXTURE
 
 from state import clock
 from tui.app import THEME, WizardApp
@@ -29,8 +30,6 @@ FIXED_NOW = "2026-12-01T12:00:00+00:00"
 SNAPSHOT_SIZE = (100, 32)
 SMALL_SIZE = (80, 24)
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-DEMO_FIXTURE = FIXTURES / "demo"
 WORK_ROOT = Path(tempfile.gettempdir()) / "tls-wizard-tui-tests"
 WORK_DIR = WORK_ROOT / "demo"
 

@@ -113,7 +113,12 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
         text_area.load_text("")
         self.key_refused = True
         self.certificates = []
-        self.notify(KEY_REFUSED, title="Private key refused", severity="error", timeout=10)
+        self.notify(
+            "Wiped from the text area; nothing was stored.",
+            title="Private key refused",
+            severity="error",
+            timeout=10,
+        )
         self._show_error(KEY_REFUSED)
 
     # -- showing ------------------------------------------------------------------------

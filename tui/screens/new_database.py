@@ -72,6 +72,7 @@ class NewDatabaseScreen(Screen):
                     Function(lambda v: v.strip() not in used_names, "that name is taken"),
                 ],
             )
+            yield Static("", id="name-error", classes="form-problems field-error")
             yield Label("Port", classes="field-label")
             yield Input(
                 str(free_port),
@@ -85,6 +86,7 @@ class NewDatabaseScreen(Screen):
                     ),
                 ],
             )
+            yield Static("", id="port-error", classes="form-problems field-error")
             yield Label("Type", classes="field-label")
             with RadioSet(id="type"):
                 yield RadioButton("Standard", value=True, id="type-standard")
@@ -100,6 +102,7 @@ class NewDatabaseScreen(Screen):
                     )
                 ],
             )
+            yield Static("", id="replica-of-error", classes="form-problems field-error")
             yield Label("Participating clusters (Active-Active)", classes="field-label")
             yield SelectionList[str](
                 *[(p.name, p.name) for p in state.participants], id="participants"
@@ -158,6 +161,22 @@ class NewDatabaseScreen(Screen):
     def form_changed(self) -> None:
         self.refresh_form()
 
+    @on(Input.Changed)
+    def field_changed(self, event: Input.Changed) -> None:
+        """Say what is wrong under the field itself, as it is typed."""
+        self.show_field_error(event.input, event.validation_result)
+
+    def show_field_error(self, field: Input, result) -> None:
+        errors = self.query(f"#{field.id}-error")
+        if not errors:
+            return
+        message = ""
+        if result is not None and not result.is_valid:
+            message = "✗ " + "; ".join(result.failure_descriptions)
+        error = errors.first(Static)
+        error.update(escape(message))
+        error.set_class(bool(message), "-shown")
+
     def build(self) -> State:
         name = self.query_one("#name", Input).value.strip()
         port_text = self.query_one("#port", Input).value.strip()
@@ -206,7 +225,7 @@ class NewDatabaseScreen(Screen):
         invalid = [i for i in self.query(Input) if not i.disabled and not i.is_valid]
         if invalid:
             for field in invalid:
-                field.validate(field.value)
+                self.show_field_error(field, field.validate(field.value))
             problems.update("✗ fix the fields marked in red first")
             invalid[0].focus()
             return

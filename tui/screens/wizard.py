@@ -420,7 +420,7 @@ class TlsWizardScreen(Screen):
             blocked = after is None or bool(errors(self.review_findings(after, problem)))
             unchanged = after is not None and not self.form.is_dirty(self.saved)
             update.disabled = blocked or unchanged
-            update.label = "Update (fix the errors first)" if blocked else "Update"
+            update.label = "Fix errors first" if blocked else "Update"
         else:
             update.disabled = False
             update.label = "Review and Update"
