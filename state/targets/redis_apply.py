@@ -424,13 +424,22 @@ class _Applier:
 
 
 def _write_files(plan: RedisPlan) -> list[Path]:
-    """Write what the server will read; returns the files this run created."""
-    created = []
+    """Write what the server will read; returns the files this run created. A folder that
+    cannot be written is one clear error, with what was already written removed again."""
+    created: list[Path] = []
     for planned in plan.files:
-        planned.path.parent.mkdir(parents=True, exist_ok=True)
-        if planned.path.exists() and planned.path.read_bytes() == planned.data:
-            continue
-        write_atomic(planned.path, planned.data, planned.mode)
+        try:
+            planned.path.parent.mkdir(parents=True, exist_ok=True)
+            if planned.path.exists() and planned.path.read_bytes() == planned.data:
+                continue
+            write_atomic(planned.path, planned.data, planned.mode)
+        except OSError as error:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise WizardError(
+                f"cannot write {planned.path} ({error.strerror or error}); nothing was "
+                "applied. Choose a folder you can write with --tls-dir"
+            ) from None
         created.append(planned.path)
     return created
 

@@ -331,3 +331,26 @@ def test_bad_urls_and_unreachable_servers_get_one_clear_line(workspace, pki, cap
     ):
         code, _out, err = cli(capsys, workspace, "apply", "redis", "orders", "--url", url)
         assert code == 1 and expected in err.lower() and "Traceback" not in err
+
+
+def test_a_tls_folder_that_cannot_be_written_changes_nothing(redis_servers, workspace, pki, capsys):
+    server = redis_servers()
+    before = _server_state(server)
+    add_database(workspace, "orders", free_port(), trusted=[pki.pem("client-ca")])
+    blocker = workspace.folder / "not-a-folder"
+    blocker.write_text("a file where the TLS folder should be\n")
+    code, _out, err = cli(
+        capsys,
+        workspace,
+        "apply",
+        "redis",
+        "orders",
+        "--url",
+        server.url,
+        "--tls-dir",
+        str(blocker / "tls"),
+        *client_args(pki, "app1"),
+    )
+    assert code == 1 and "cannot write" in err and "--tls-dir" in err
+    assert "Traceback" not in err
+    assert _server_state(server) == before

@@ -169,3 +169,19 @@ async def _replica_of_only(app) -> None:
         verify = VerifyScreen("sessions")
         await pilot.app.push_screen(verify)
         assert verify.query_one("#port", Input).value == "22001"
+
+
+def test_escape_does_not_leave_while_applying(app):
+    asyncio.run(_escape_while_applying(app))
+
+
+async def _escape_while_applying(app) -> None:
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        screen = ApplyScreen("orders")
+        await pilot.app.push_screen(screen)
+        screen.running = True  # as while the worker applies
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+        screen.running = False
+        await pilot.press("escape")
+        assert pilot.app.screen is not screen

@@ -91,15 +91,16 @@ class _TargetScreen(Screen):
         return None
 
     def set_status(self, text: str) -> None:
-        self.query_one(".target-status", Static).update(text)
+        if self.is_mounted:  # a worker may report after the screen was left
+            self.query_one(".target-status", Static).update(text)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
 
     def show_results(self) -> None:
         """Scroll the form away so the status line and the result table are in view."""
         status = self.query_one(".target-status", Static)
         self.call_after_refresh(status.scroll_visible, top=True, animate=False)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     def action_run(self) -> None:
         if self.running:
@@ -116,9 +117,13 @@ class _TargetScreen(Screen):
     def start(self) -> None:  # pragma: no cover - each screen has its own
         raise NotImplementedError
 
-    def finished(self) -> None:
+    def finished(self) -> bool:
+        """The worker is done; False when the screen was left meanwhile (nothing to show)."""
         self.running = False
+        if not self.is_mounted:
+            return False
         self.query_one("#run", Button).disabled = False
+        return True
 
     @on(Button.Pressed, "#run")
     def run_pressed(self) -> None:
@@ -203,6 +208,13 @@ class ApplyScreen(_TargetScreen):
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
 
+    def action_back(self) -> None:
+        if self.running:
+            # Leaving would hide how the apply ended (applied, or rolled back, and why).
+            self.notify("Applying: wait for the result (it rolls back on any failure).")
+            return
+        super().action_back()
+
     def replica_of_only(self) -> bool:
         database = self.state.database(self.database)
         return database is not None and database.tls.enabled and database.tls.mode == "replica-of"
@@ -265,13 +277,15 @@ class ApplyScreen(_TargetScreen):
         self.app.call_from_thread(self.show_result, result)
 
     def show_error(self, message: str) -> None:
-        self.finished()
+        if not self.finished():
+            return
         self.set_status(f"[$text-error]Nothing was changed:[/] {escape(message)}")
         self.show_results()
 
     def show_result(self, result) -> None:
         """The plan against the server, then what was applied, checked and rolled back."""
-        self.finished()
+        if not self.finished():
+            return
         table = self.query_one("#apply-plan", DataTable)
         table.clear()
         folder = str(self.app.workspace.folder) + "/"  # type: ignore[attr-defined]
@@ -409,7 +423,8 @@ class VerifyScreen(_TargetScreen):
         self.app.call_from_thread(self.show_report, report)
 
     def show_error(self, message: str) -> None:
-        self.finished()
+        if not self.finished():
+            return
         self.set_status(f"[$text-error]Could not verify:[/] {escape(message)}")
         self.show_results()
 
@@ -427,7 +442,8 @@ class VerifyScreen(_TargetScreen):
         self.show_reason(event.cursor_row)
 
     def show_report(self, report) -> None:
-        self.finished()
+        if not self.finished():
+            return
         self.checks = list(report.checks)
         table = self.query_one("#verify-checks", DataTable)
         table.clear()
