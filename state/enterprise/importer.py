@@ -315,8 +315,14 @@ def _tls_mode(bdb: _Fields) -> str:
     return bdb.choice("tls_mode", TLS_MODE_VALUES, "disabled")
 
 
+def _endpoints(bdb: Any) -> list[Any]:
+    """The bdb's `endpoints` when they are a list, else none (they are only a fallback)."""
+    endpoints = bdb.get("endpoints") if isinstance(bdb, dict) else None
+    return endpoints if isinstance(endpoints, list) else []
+
+
 def _endpoint_port(bdb: dict[str, Any]) -> int:
-    for endpoint in bdb.get("endpoints") or []:
+    for endpoint in _endpoints(bdb):
         if isinstance(endpoint, dict) and isinstance(endpoint.get("port"), int):
             return endpoint["port"]
     return 0
@@ -325,7 +331,7 @@ def _endpoint_port(bdb: dict[str, Any]) -> int:
 def _name_from_endpoints(bdbs: list[Any]) -> str:
     """`redis-12000.cluster1.example.com` -> `cluster1.example.com`."""
     for bdb in bdbs:
-        for endpoint in (bdb.get("endpoints") or []) if isinstance(bdb, dict) else []:
+        for endpoint in _endpoints(bdb):
             dns = endpoint.get("dns_name") if isinstance(endpoint, dict) else None
             if isinstance(dns, str) and "." in dns:
                 return dns.split(".", 1)[1]

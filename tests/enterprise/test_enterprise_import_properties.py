@@ -39,10 +39,15 @@ BDB_KEYS = (
 )
 
 bdb_like = st.dictionaries(st.sampled_from(BDB_KEYS), json_values, max_size=8)
+CLUSTER_KEYS = ("name", "min_data_TLS_version", "proxy_certificate", "syncer_cert", "proxy_key")
+cluster_like = st.dictionaries(st.sampled_from(CLUSTER_KEYS), json_values, max_size=4)
 
 
 @settings(max_examples=300, deadline=None)
-@given(bdbs=st.one_of(json_values, st.lists(bdb_like, max_size=3)), cluster=json_values)
+@given(
+    bdbs=st.one_of(json_values, st.lists(bdb_like, max_size=3)),
+    cluster=st.one_of(json_values, cluster_like),
+)
 def test_any_json_is_a_state_or_one_clear_error(bdbs, cluster):
     try:
         import_rest(bdbs, cluster, placeholders=False)
