@@ -15,6 +15,7 @@ BENCHMARKS = {
     "inspect": "bench.inspect_bench",
     "startup": "bench.startup_bench",
     "databases": "bench.databases_bench",
+    "targets": "bench.targets_bench",
 }
 
 

@@ -273,17 +273,26 @@ def ping(
     return client
 
 
+PlainProbe = Callable[[ClientCredential | None], Probe]
+"""One unverified handshake + PING per client certificate, shared by the checks."""
+
+
 def _server_checks(
-    state: State, host: str, port: int, server_name: str, first: ClientCredential | None
+    state: State,
+    host: str,
+    port: int,
+    server_name: str,
+    first: ClientCredential | None,
+    plain: PlainProbe,
 ) -> list[Check]:
     proxy = state.cluster.proxy
     assert proxy is not None
-    seen = probe(host, port, credential=first)
+    seen = plain(first)
     if seen.peer_der is None and first is not None:
         # Under TLS 1.2 a refused client certificate ends the handshake before we see the
         # server's; without one, the server still shows its certificate.
         first = None
-        seen = probe(host, port)
+        seen = plain(None)
     chain_title = "server certificate chains to the cluster's proxy certificate or its CA"
     name_title = f"server certificate matches {server_name}"
     if seen.peer_der is None:
@@ -367,10 +376,10 @@ def _ping_check(
     return Check("ping", title, True, "PONG"), client
 
 
-def _no_certificate_check(host: str, port: int, database: Database) -> Check:
+def _no_certificate_check(database: Database, plain: PlainProbe) -> Check:
     enforced = database.tls.enforce_client_auth
     title = "a client without a certificate is " + ("refused" if enforced else "accepted")
-    seen = probe(host, port)
+    seen = plain(None)
     if enforced:
         if seen.accepted:
             return Check(
@@ -432,7 +441,7 @@ def _min_version_check(
 
 
 def _client_checks(
-    host: str, port: int, state: State, database: Database, clients: list[ClientCredential]
+    state: State, database: Database, clients: list[ClientCredential], plain: PlainProbe
 ) -> list[Check]:
     trusted = _trusted(state, database)
     checks = []
@@ -446,7 +455,7 @@ def _client_checks(
             if database.tls.enforce_client_auth
             else ("client authentication is not enforced, so any client is accepted")
         )
-        seen = probe(host, port, credential=credential)
+        seen = plain(credential)
         server = "accepted" if seen.accepted else f"refused ({seen.error})"
         inspector = "accepts" if expected else "rejects"
         checks.append(
@@ -595,15 +604,22 @@ def verify_database(
         return report
     first = clients[0] if clients else None
     anchors = _anchors(state, ca_pem)
-    report.checks.extend(_server_checks(state, host, port, report.server_name, first))
+    seen: dict[ClientCredential | None, Probe] = {}
+
+    def plain(credential: ClientCredential | None) -> Probe:
+        if credential not in seen:
+            seen[credential] = probe(host, port, credential=credential)
+        return seen[credential]
+
+    report.checks.extend(_server_checks(state, host, port, report.server_name, first, plain))
     ping_check, client = _ping_check(host, port, database, anchors, first)
     report.checks.append(ping_check)
-    report.checks.append(_no_certificate_check(host, port, database))
-    accepted = first if first and probe(host, port, credential=first).accepted else None
+    report.checks.append(_no_certificate_check(database, plain))
+    accepted = first if first and plain(first).accepted else None
     report.checks.append(
         _min_version_check(host, port, state.cluster.min_data_tls_version, accepted)
     )
-    report.checks.extend(_client_checks(host, port, state, database, clients))
+    report.checks.extend(_client_checks(state, database, clients, plain))
     if database.replica_of:
         report.checks.append(_replication_check(state, database, client, read_key))
     if client is not None:
