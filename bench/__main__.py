@@ -1,7 +1,7 @@
 """`python -m bench [NAME ...]`: run every benchmark (or the named ones) in turn.
 
 Each benchmark prints its figures, the reference it measured in the same run, the ratio
-and whether its target is met. Names: state, inspect, startup, databases.
+and whether its target is met. Names: state, inspect, startup, databases, targets.
 """
 
 from __future__ import annotations
