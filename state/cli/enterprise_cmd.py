@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rest = exports.add_parser("rest", help="REST requests as curl lines (or --json)")
     rest.add_argument("database", nargs="?", metavar="DB", help="only this database")
     rest.add_argument("--json", action="store_true", help="the request bodies as JSON")
-    _legacy_names_option(rest)
+    _version_options(rest)
     rest.set_defaults(handler=run_export_rest)
 
     imports = subcommand_group(subparsers, "import", "create a state from another tool's data")
@@ -56,15 +56,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     enterprise.add_argument(
         "--dry-run", action="store_true", help="let the cluster validate (?dry_run); change nothing"
     )
-    _legacy_names_option(enterprise)
+    _version_options(enterprise)
     enterprise.set_defaults(handler=run_apply_enterprise)
 
 
-def _legacy_names_option(parser: argparse.ArgumentParser) -> None:
+def _version_options(parser: argparse.ArgumentParser) -> None:
+    """Choices between the API's old and new forms, for the cluster's version."""
     parser.add_argument(
         "--legacy-names",
         action="store_true",
         help="send SAN names as authorized_names (clusters before 6.4.2)",
+    )
+    parser.add_argument(
+        "--certificates-endpoint",
+        action="store_true",
+        help="one PUT /v1/cluster/certificates instead of update_cert (7.22.2 and later)",
     )
 
 
@@ -86,7 +92,12 @@ def run_export_rest(args: argparse.Namespace) -> int:
     from ..enterprise.rest import render_curl, render_json, rest_export
 
     state = workspace(args).state
-    export = rest_export(state, args.database, legacy_names=args.legacy_names)
+    export = rest_export(
+        state,
+        args.database,
+        legacy_names=args.legacy_names,
+        bulk_certificates=args.certificates_endpoint,
+    )
     if args.json:
         print(render_json(export), end="")
     else:
@@ -144,6 +155,7 @@ def run_apply_enterprise(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         database=args.database,
         legacy_names=args.legacy_names,
+        bulk_certificates=args.certificates_endpoint,
         report=lambda outcome: print(f"  {outcome}"),
     )
     for reason in report.skipped:

@@ -24,7 +24,7 @@ from ..errors import RefusedError, WizardError
 from ..findings import errors
 from ..operations import Workspace
 from ..rules import check_state
-from .rest import PASSWORD_VARIABLE, RestRequest, rest_export
+from .rest import CERTIFICATE_PATHS, PASSWORD_VARIABLE, RestRequest, rest_export, with_keys
 
 TIMEOUT_SECONDS = 30.0
 
@@ -153,7 +153,7 @@ def explain(request: RestRequest, response: httpx.Response) -> str:
         return "the cluster refused the user or password (401); check --user and the password"
     if code in ERROR_CODES:
         text = ERROR_CODES[code]
-    elif request.path == "/v1/cluster/update_cert" and status in UPDATE_CERT_STATUS:
+    elif request.path in CERTIFICATE_PATHS and status in UPDATE_CERT_STATUS:
         text = UPDATE_CERT_STATUS[status]
     elif status == 406:
         text = "the cluster says the configuration is invalid (406)"
@@ -193,10 +193,10 @@ def _reason(text: str) -> str:
 
 
 def _body(workspace: Workspace, request: RestRequest) -> dict[str, Any]:
-    if request.key_file is None:
+    if not request.key_files:
         return request.body
-    role = request.body["name"]
-    return {**request.body, "key": workspace.read_key(role).decode()}
+    keys = {role: workspace.read_key(role).decode() for role in request.key_files}
+    return with_keys(request.body, keys)
 
 
 def refuse_rule_errors(workspace: Workspace, database: str | None) -> None:
@@ -221,6 +221,7 @@ def apply(
     dry_run: bool = False,
     database: str | None = None,
     legacy_names: bool = False,
+    bulk_certificates: bool = False,
     report: Callable[[Outcome], None] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> ApplyReport:
@@ -233,7 +234,12 @@ def apply(
     if not user:
         raise WizardError("--user is empty")
     refuse_rule_errors(workspace, database)
-    export = rest_export(workspace.state, database, legacy_names=legacy_names)
+    export = rest_export(
+        workspace.state,
+        database,
+        legacy_names=legacy_names,
+        bulk_certificates=bulk_certificates,
+    )
     result = ApplyReport(dry_run=dry_run, skipped=list(export.skipped))
     bodies = [_body(workspace, r) for r in export.requests]
     say = report or (lambda outcome: None)

@@ -29,6 +29,10 @@ PLACEHOLDER_SUFFIX = ".placeholder.key"
 CLUSTER_HELD_SUFFIX = ".cluster-held.key"
 """Key files the cluster keeps to itself: the certificate was imported, its key never was."""
 
+UPDATE_CERT_PATH = "/v1/cluster/update_cert"
+CERTIFICATES_PATH = "/v1/cluster/certificates"
+CERTIFICATE_PATHS = (UPDATE_CERT_PATH, CERTIFICATES_PATH)
+
 URL_VARIABLE = "TLS_WIZARD_URL"
 USER_VARIABLE = "TLS_WIZARD_USER"
 PASSWORD_VARIABLE = "TLS_WIZARD_PASSWORD"
@@ -39,8 +43,9 @@ CA_VARIABLE = "TLS_WIZARD_CA"
 class RestRequest:
     """One request of the plan: what to send, to where, and what it is about.
 
-    `key_file` (update_cert only) is the state's reference to the private key; the body
-    gets its `key` from that file only when the request is actually sent.
+    `key_files` (certificate requests only) maps a certificate name (proxy, syncer) to the
+    state's reference to its private key; the body gets each `key` from its file only
+    when the request is actually sent (`with_keys`).
     """
 
     method: str
@@ -48,7 +53,7 @@ class RestRequest:
     body: dict[str, Any]
     object: str
     title: str
-    key_file: str | None = None
+    key_files: dict[str, str] = field(default_factory=dict)
     supports_dry_run: bool = False
 
     def as_json(self) -> dict[str, Any]:
@@ -58,8 +63,8 @@ class RestRequest:
             "path": self.path,
             "body": self.body,
         }
-        if self.key_file is not None:
-            data["key_from_file"] = self.key_file
+        if self.key_files:
+            data["keys_from_files"] = dict(self.key_files)
         return data
 
 
@@ -170,36 +175,76 @@ def _requires_database(state: State, name: str) -> Database:
     return database
 
 
+def _certificate_requests(state: State, export: RestExport, bulk: bool) -> list[RestRequest]:
+    """`PUT /v1/cluster/update_cert` per certificate, or one `PUT /v1/cluster/certificates`.
+
+    Only certificates whose key the wizard holds; the others are noted in `export.skipped`.
+    """
+    entries: list[dict[str, str]] = []
+    key_files: dict[str, str] = {}
+    for role in CLUSTER_CERTIFICATE_ROLES:
+        ref = state.cluster.certificate(role)
+        status = cluster_certificate_status(ref)
+        if status != "own":
+            export.skipped.append(SKIP_REASONS[status].format(role=role))
+            continue
+        assert ref is not None
+        chain = "".join(state.certificates[sha] for sha in [ref.certificate, *ref.chain])
+        entries.append({"name": role, "certificate": chain})
+        key_files[role] = ref.key_file
+    if not entries:
+        return []
+    if bulk:
+        names = " and ".join(e["name"] for e in entries)
+        return [
+            RestRequest(
+                "PUT",
+                CERTIFICATES_PATH,
+                {"certificates": entries},
+                "cluster.certificates",
+                f"cluster {names} certificate{'s' if len(entries) > 1 else ''}",
+                key_files=key_files,
+            )
+        ]
+    return [
+        RestRequest(
+            "PUT",
+            UPDATE_CERT_PATH,
+            entry,
+            f"cluster.{entry['name']}",
+            f"cluster {entry['name']} certificate",
+            key_files={entry["name"]: key_files[entry["name"]]},
+        )
+        for entry in entries
+    ]
+
+
+def with_keys(body: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
+    """`body` with each certificate's `key` filled in from `keys` (name -> PEM text)."""
+    if "certificates" in body:
+        return {"certificates": [{**c, "key": keys[c["name"]]} for c in body["certificates"]]}
+    return {**body, "key": keys[body["name"]]}
+
+
 def rest_export(
-    state: State, database: str | None = None, *, legacy_names: bool = False
+    state: State,
+    database: str | None = None,
+    *,
+    legacy_names: bool = False,
+    bulk_certificates: bool = False,
 ) -> RestExport:
     """The requests in the order they are sent: cluster certificates, TLS version, databases.
 
-    With `database`, only that database's `PUT /v1/bdbs/<uid>`.
+    With `database`, only that database's `PUT /v1/bdbs/<uid>`. `bulk_certificates` sends
+    the certificates in one `PUT /v1/cluster/certificates` (Redis Software 7.22.2 and
+    later, where `update_cert` is deprecated).
     """
     export = RestExport()
     if database is not None:
         chosen = [_requires_database(state, database)]
     else:
         chosen = sorted(state.databases, key=lambda d: d.uid)
-        for role in CLUSTER_CERTIFICATE_ROLES:
-            ref = state.cluster.certificate(role)
-            status = cluster_certificate_status(ref)
-            if status != "own":
-                export.skipped.append(SKIP_REASONS[status].format(role=role))
-                continue
-            assert ref is not None
-            chain = "".join(state.certificates[sha] for sha in [ref.certificate, *ref.chain])
-            export.requests.append(
-                RestRequest(
-                    "PUT",
-                    "/v1/cluster/update_cert",
-                    {"name": role, "certificate": chain},
-                    f"cluster.{role}",
-                    f"cluster {role} certificate",
-                    key_file=ref.key_file,
-                )
-            )
+        export.requests.extend(_certificate_requests(state, export, bulk_certificates))
         export.requests.append(
             RestRequest(
                 "PUT",
@@ -259,8 +304,15 @@ def _curl(request: RestRequest, dry_run: bool = False, shorten: bool = False) ->
         "  -H 'Content-Type: application/json' --data-binary @-"
     )
     body = json.dumps(_shortened(request.body) if shorten else request.body, indent=2)
-    if request.key_file is not None:
-        reader = f"jq --rawfile key {shlex.quote(request.key_file)} '. + {{key: $key}}'"
+    if request.key_files:
+        files = " ".join(
+            f"--rawfile {name} {shlex.quote(path)}" for name, path in request.key_files.items()
+        )
+        if request.path == CERTIFICATES_PATH:
+            program = "'.certificates |= map(. + {key: $ARGS.named[.name]})'"
+        else:
+            program = "'. + {key: $ARGS.named[.name]}'"
+        reader = f"jq {files} {program}"
         return f"{reader} <<'JSON' \\\n  | curl {options}\n{body}\nJSON"
     return f"curl {options} <<'JSON'\n{body}\nJSON"
 

@@ -108,6 +108,14 @@ class FakeCluster:
         if key.public_key().public_numbers() != certificate.public_key().public_numbers():
             self.violations.append("update_cert: the key does not match the certificate")
 
+    def check_certificates(self, body: Any) -> None:
+        """`PUT /v1/cluster/certificates`: `{"certificates": [update_cert bodies]}`."""
+        if not isinstance(body, dict) or set(body) != {"certificates"}:
+            self.violations.append(f"certificates body keys: {body!r}"[:200])
+            return
+        for entry in body["certificates"]:
+            self.check_update_cert(entry)
+
     def check_cluster(self, body: Any) -> None:
         if not isinstance(body, dict) or set(body) != {"min_data_TLS_version"}:
             self.violations.append(f"cluster body {body!r}")
@@ -153,6 +161,8 @@ def _handler(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
                     return
             elif parts.path == "/v1/cluster/update_cert":
                 cluster.check_update_cert(body)
+            elif parts.path == "/v1/cluster/certificates":
+                cluster.check_certificates(body)
             elif parts.path == "/v1/cluster":
                 cluster.check_cluster(body)
             else:

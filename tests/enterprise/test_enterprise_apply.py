@@ -42,6 +42,21 @@ def test_success_sends_every_request_in_order_with_documented_bodies(demo, api, 
     assert report.summary().startswith("applied: cluster proxy certificate, ")
 
 
+def test_certificates_endpoint(demo, api, api_files):
+    report = run_apply(demo, api, api_files["ca"], bulk_certificates=True)
+    assert report.failed is None
+    assert [r.path for r in api.received][:2] == ["/v1/cluster/certificates", "/v1/cluster"]
+    assert api.violations == []
+    sent = api.received[0].body["certificates"]
+    assert [c["key"] for c in sent] == [
+        demo.read_key("proxy").decode(),
+        demo.read_key("syncer").decode(),
+    ]
+    api.fail("/v1/cluster/certificates", 406)
+    report = run_apply(demo, api, api_files["ca"], bulk_certificates=True)
+    assert report.failed.message == "the cluster refused the certificate as expired (406)"
+
+
 def test_one_database(demo, api, api_files):
     report = run_apply(demo, api, api_files["ca"], database="sessions")
     assert [r.path for r in api.received] == ["/v1/bdbs/2"]
@@ -206,10 +221,11 @@ def test_the_password_never_appears_in_output_files_or_errors(
 
 
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl and jq")
-def test_the_curl_rendering_runs_against_the_api(demo, api, api_files, tmp_path):
+@pytest.mark.parametrize("bulk", [False, True], ids=["update_cert", "certificates"])
+def test_the_curl_rendering_runs_against_the_api(demo, api, api_files, tmp_path, bulk):
     """The exported script, run by bash, sends the same documented requests as apply."""
     script = tmp_path / "apply.sh"
-    script.write_text(render_curl(rest_export(demo.state)))
+    script.write_text(render_curl(rest_export(demo.state, bulk_certificates=bulk)))
     env = {
         **os.environ,
         "TLS_WIZARD_URL": api.url,
@@ -222,14 +238,11 @@ def test_the_curl_rendering_runs_against_the_api(demo, api, api_files, tmp_path)
     )
     assert done.returncode == 0, done.stderr
     assert api.violations == []
-    assert [r.path for r in api.received] == [
-        "/v1/cluster/update_cert",
-        "/v1/cluster/update_cert",
-        "/v1/cluster",
-        "/v1/bdbs/1",
-        "/v1/bdbs/2",
-        "/v1/bdbs/3",
-        "/v1/bdbs/4",
-    ]
-    assert api.received[0].body["key"] == demo.read_key("proxy").decode()
-    assert api.received[3].body == rest_export(demo.state, "orders").requests[0].body
+    certificates = ["/v1/cluster/certificates"] if bulk else ["/v1/cluster/update_cert"] * 2
+    bdbs = ["/v1/bdbs/1", "/v1/bdbs/2", "/v1/bdbs/3", "/v1/bdbs/4"]
+    assert [r.path for r in api.received] == [*certificates, "/v1/cluster", *bdbs]
+    first = api.received[0].body
+    sent = first["certificates"][0] if bulk else first
+    assert sent["key"] == demo.read_key("proxy").decode()
+    orders = api.received[len(certificates) + 1].body
+    assert orders == rest_export(demo.state, "orders").requests[0].body

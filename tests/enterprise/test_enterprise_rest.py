@@ -12,6 +12,7 @@ from state.enterprise.rest import (
     render_curl,
     render_json,
     rest_export,
+    with_keys,
 )
 from state.errors import WizardError
 from state.model import ClusterCertificate, State
@@ -110,7 +111,7 @@ def test_full_export_order_cluster_first_then_databases_by_uid(demo: Workspace):
     ]
     proxy, syncer, cluster = export.requests[:3]
     assert proxy.body["name"] == "proxy" and syncer.body["name"] == "syncer"
-    assert proxy.key_file == demo.state.cluster.proxy.key_file
+    assert proxy.key_files == {"proxy": demo.state.cluster.proxy.key_file}
     assert "key" not in proxy.body
     assert cluster.body == {"min_data_TLS_version": "1.2"}
 
@@ -145,7 +146,7 @@ def test_renderings_hold_no_private_key_and_no_password(demo: Workspace, monkeyp
 def test_curl_reads_the_password_and_key_at_run_time(demo: Workspace):
     text = render_curl(rest_export(demo.state))
     assert '--user "$TLS_WIZARD_USER:$TLS_WIZARD_PASSWORD"' in text
-    assert "jq --rawfile key keys/proxy.key '. + {key: $key}'" in text
+    assert "jq --rawfile proxy keys/proxy.key '. + {key: $ARGS.named[.name]}'" in text
     assert '"$TLS_WIZARD_URL/v1/bdbs/1"' in text
     assert "--cacert" in text and "--insecure" not in text and " -k " not in text
 
@@ -160,7 +161,7 @@ def test_json_rendering_is_the_bodies(demo: Workspace):
     document = json.loads(render_json(rest_export(demo.state)))
     first = document["requests"][0]
     assert first["path"] == "/v1/cluster/update_cert"
-    assert first["key_from_file"] == "keys/proxy.key"
+    assert first["keys_from_files"] == {"proxy": "keys/proxy.key"}
     bdb = document["requests"][3]
     assert bdb["body"] == body(demo.state, "orders")
 
@@ -174,3 +175,31 @@ def test_cli_export_rest(cli, demo_path, monkeypatch):
     assert result.code == 0 and result.out.startswith("# Redis Enterprise REST requests")
     result = cli("--state", str(demo_path), "export", "rest", "missing")
     assert result.code == 1 and "no database named 'missing'" in result.err
+
+
+def test_certificates_endpoint_sends_both_in_one_request(demo: Workspace):
+    export = rest_export(demo.state, bulk_certificates=True)
+    first = export.requests[0]
+    assert (first.method, first.path) == ("PUT", "/v1/cluster/certificates")
+    assert [c["name"] for c in first.body["certificates"]] == ["proxy", "syncer"]
+    assert all(set(c) == {"name", "certificate"} for c in first.body["certificates"])
+    assert first.key_files == {"proxy": "keys/proxy.key", "syncer": "keys/syncer.key"}
+    assert [r.path for r in export.requests[1:3]] == ["/v1/cluster", "/v1/bdbs/1"]
+    text = render_curl(export)
+    assert "--rawfile proxy keys/proxy.key --rawfile syncer keys/syncer.key" in text
+    assert "/v1/cluster/update_cert" not in text
+
+
+def test_with_keys_fills_each_certificate():
+    single = with_keys({"name": "proxy", "certificate": "C"}, {"proxy": "K"})
+    assert single == {"name": "proxy", "certificate": "C", "key": "K"}
+    bulk = with_keys(
+        {
+            "certificates": [
+                {"name": "proxy", "certificate": "C"},
+                {"name": "syncer", "certificate": "D"},
+            ]
+        },
+        {"proxy": "K", "syncer": "L"},
+    )
+    assert [c["key"] for c in bulk["certificates"]] == ["K", "L"]
