@@ -27,6 +27,8 @@ COLUMNS = ("Database", "Status", "Port", "Type", "TLS", "Auth", "Certs", "Names"
 """Status comes right after the name, so a narrow terminal cuts the least telling columns."""
 MODE_SHORT = {"all": "all", "replica-of": "Replica Of", "crdb": "CRDB"}
 VALIDATION_SHORT = {"none": "off", "san": "SAN/CN", "full-subject": "full subject"}
+ROWS_PAGE = 100
+"""Rows added to the table at a time (more as the cursor nears the end)."""
 
 
 def database_row(
@@ -84,7 +86,9 @@ class DatabasesScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader(self.app.state, id="cluster-header")  # type: ignore[attr-defined]
-        yield Input(placeholder="Type to filter databases by name", id="filter")
+        yield Input(
+            placeholder="Type to filter databases by name", id="filter", select_on_focus=False
+        )
         table: DataTable = DataTable(id="databases", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
@@ -106,27 +110,45 @@ class DatabasesScreen(Screen):
 
     def refresh_from_state(self, keep: str | None = None) -> None:
         state = self.state
+        self._shown_state = state
         self.query_one(ClusterHeader).show(state)
         self.findings = findings_by_database(state)
-        self.fill_table(keep)
+        self.fill_table(keep or self.selected_name())
 
     def fill_table(self, keep: str | None = None) -> None:
+        """The rows matching the filter. The cursor stays on `keep`; without it, on the
+        highlighted database when that is among the first page of matches (keeping one
+        farther down would mean adding every row above it on each keystroke)."""
         table = self.query_one(DataTable)
-        keep = keep or self.selected_name()
         text = self.query_one("#filter", Input).value.strip().lower()
+        matches = [d for d in self.state.databases if not text or text in d.name.lower()]
+        names = [d.name for d in matches]
+        if keep is None:
+            current = self.selected_name()
+            keep = current if current in names[:ROWS_PAGE] else None
+        if names == getattr(self, "_matching", None) and self.state is self._filled_state:
+            self.show_details()  # same rows as shown: nothing to redraw
+            return
+        self._matching, self._matches, self._filled_state = names, matches, self.state
         table.clear()
-        for database in self.state.databases:
-            if text and text not in database.name.lower():
-                continue
+        position = names.index(keep) if keep in names else 0
+        self.add_rows(position + ROWS_PAGE)
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.show_details()
+
+    def add_rows(self, upto: int) -> None:
+        """Show the matching rows up to `upto`. Rows are added a page at a time, as the
+        cursor nears the end, so a filter keystroke over 5,000 databases adds one page
+        (DataTable measures every cell it is given), not all of them."""
+        table = self.query_one(DataTable)
+        for database in self._matches[table.row_count : upto]:
             table.add_row(
                 *database_row(
                     database, self.findings.get(database.name, []), self.app.theme_variables
                 ),
                 key=database.name,
             )
-        if keep is not None and keep in table.rows:
-            table.move_cursor(row=table.get_row_index(keep))
-        self.show_details()
 
     def selected_name(self) -> str | None:
         table = self.query_one(DataTable)
@@ -168,11 +190,16 @@ class DatabasesScreen(Screen):
         self.refresh_from_state()
 
     def on_screen_resume(self) -> None:
-        # A screen pushed on top may have saved; redraw from the workspace either way.
-        if self.is_mounted:
+        # A screen pushed on top may have saved; redraw from the workspace when it holds a
+        # new state (each save or reload makes one). The first resume, right after
+        # on_mount, has nothing new: redrawing 5,000 rows twice doubled the start-up.
+        if self.is_mounted and getattr(self, "_shown_state", None) is not self.state:
             self.refresh_from_state()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = self.query_one(DataTable)
+        if event.cursor_row >= table.row_count - ROWS_PAGE // 4:
+            self.add_rows(table.row_count + ROWS_PAGE)
         self.show_details()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
