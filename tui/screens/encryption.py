@@ -54,6 +54,13 @@ def example_for(state: State, key_file: str) -> str:
     )
 
 
+EXAMPLE_NOTE = (
+    "proxy-ca.pem: the CA of the proxy certificate (for the self-signed one, the "
+    "certificate itself: Cluster certificates, Inspect). client.pem and client.key: a "
+    "client certificate the database trusts, when it enforces client authentication."
+)
+
+
 def _not_blank(value: str) -> bool:
     return bool(value.strip())
 
@@ -61,7 +68,7 @@ def _not_blank(value: str) -> bool:
 class EncryptionScreen(Screen):
     """Explain client-side encryption, generate a data key, show the example."""
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("g", "generate", "Generate key"),
@@ -71,8 +78,8 @@ class EncryptionScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("Client-side encryption", classes="screen-title")
-        with Horizontal(id="encryption"):
-            with VerticalScroll(id="encryption-about"):
+        with VerticalScroll(id="encryption"), Horizontal(id="encryption-columns"):
+            with Vertical(id="encryption-about"):
                 yield Static("What it protects", classes="section-title")
                 yield Static("\n".join(f"• {line}" for line in PROTECTS), classes="encryption-text")
                 yield Static("What stops working on encrypted values", classes="section-title")
@@ -99,14 +106,15 @@ class EncryptionScreen(Screen):
                 yield Static(
                     "Python: encrypt before SET, decrypt after GET", classes="section-title"
                 )
-                with VerticalScroll(id="encryption-example-scroll"):
-                    yield Static(id="encryption-example")
+                yield Static(id="encryption-example")
+                yield Static(EXAMPLE_NOTE, classes="hint", id="encryption-example-note")
         yield Footer()
 
     def on_mount(self) -> None:
         self.show_example()
-        # Start on the button, so g and y work at once; Tab reaches the file name.
-        self.query_one("#encryption-generate", Button).focus()
+        # Start on the page, so arrows and PgDn scroll to the example and g and y work at
+        # once; Tab reaches the file name and the button.
+        self.query_one("#encryption", VerticalScroll).focus()
 
     @property
     def key_file(self) -> str:
