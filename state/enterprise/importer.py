@@ -43,6 +43,8 @@ from ..schema import from_document, to_document
 from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX, TLS_MODE_VALUES, VALIDATION_VALUES
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
+CLI_LABELS = ("--bdbs", "--cluster")
+"""How messages name the two files; the import dialog names them in words instead."""
 VALIDATION_FROM_REST = {value: key for key, value in VALIDATION_VALUES.items()}
 
 
@@ -400,6 +402,7 @@ def import_to_new_state(
     cluster_file: str | os.PathLike[str] | None = None,
     *,
     name: str | None = None,
+    labels: tuple[str, str] = CLI_LABELS,
 ) -> tuple[Workspace, ImportResult]:
     """Import into a new state file at `path`; refuses to overwrite one that exists.
 
@@ -410,8 +413,8 @@ def import_to_new_state(
         raise StateFileError(f"{path}: a state file already exists; it was not overwritten")
     if not path.parent.exists():
         raise StateFileError(f"{path.parent}: no such folder")
-    bdbs = read_json_file(bdbs_file, "--bdbs")
-    cluster = read_json_file(cluster_file, "--cluster") if cluster_file else None
+    bdbs = read_json_file(bdbs_file, labels[0])
+    cluster = read_json_file(cluster_file, labels[1]) if cluster_file else None
     result = import_rest(bdbs, cluster, name=name)
     workspace = Workspace(path, result.state)
     for key_file in result.keys:
@@ -432,10 +435,11 @@ def preview_import(
     cluster_file: str | os.PathLike[str] | None = None,
     *,
     name: str | None = None,
+    labels: tuple[str, str] = CLI_LABELS,
 ) -> ImportResult:
     """What an import would create, without writing anything or generating keys."""
-    bdbs = read_json_file(bdbs_file, "--bdbs")
-    cluster = read_json_file(cluster_file, "--cluster") if cluster_file else None
+    bdbs = read_json_file(bdbs_file, labels[0])
+    cluster = read_json_file(cluster_file, labels[1]) if cluster_file else None
     return import_rest(bdbs, cluster, name=name, placeholders=False)
 
 

@@ -27,6 +27,7 @@ HINT = (
     "press Enter to preview, then Import (^s) into a new state file."
 )
 DEFAULT_NAME = "imported-tls-wizard.toml"
+LABELS = ("the bdbs file", "the cluster file")
 
 
 class ImportRestDialog(ModalScreen[Workspace | None]):
@@ -100,7 +101,7 @@ class ImportRestDialog(ModalScreen[Workspace | None]):
     @work(thread=True, exclusive=True, group="import-rest")
     def run_preview(self, bdbs: str, cluster: str | None) -> None:
         try:
-            text = "\n".join(describe_import(preview_import(bdbs, cluster)))
+            text = "\n".join(describe_import(preview_import(bdbs, cluster, labels=LABELS)))
         except WizardError as error:
             self.app.call_from_thread(self.show, str(error), error=True)
             return
@@ -117,7 +118,7 @@ class ImportRestDialog(ModalScreen[Workspace | None]):
     @work(thread=True, exclusive=True, group="import-rest")
     def run_import(self, bdbs: str, cluster: str | None, target: str) -> None:
         try:
-            workspace, _result = import_to_new_state(Path(target), bdbs, cluster)
+            workspace, _result = import_to_new_state(Path(target), bdbs, cluster, labels=LABELS)
         except WizardError as error:
             self.app.call_from_thread(self.show, str(error), error=True)
             return
