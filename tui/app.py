@@ -135,7 +135,9 @@ class WizardApp(App[int]):
 
         self.workspace = workspace
         self.state_path = workspace.path
-        self.switch_screen(DatabasesScreen())
+        # Pushed on top rather than switched: replacing the only screen of the stack
+        # leaves a moment with no screen at all, which Textual does not allow.
+        self.push_screen(DatabasesScreen())
 
     def commit(self, new_state: State, change: str) -> bool:
         """Validate and save `new_state` as the next revision; True when it was saved.

@@ -1,0 +1,163 @@
+"""Flows around the wizard: home, new database, history and rollback, first run, palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Switch
+from tui_helpers import paste, settle
+
+from state import store
+from state.certificates import read_certificate_file
+from tui.app import WizardApp
+from tui.dialogs.confirm import UnsavedChangesDialog
+from tui.screens.databases import DatabasesScreen
+from tui.screens.first_run import FirstRunScreen
+from tui.screens.history import HistoryScreen
+from tui.screens.new_database import NewDatabaseScreen
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 32)
+
+
+def rows(app: WizardApp) -> list[str]:
+    table = app.screen.query_one(DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+async def test_home_lists_databases_with_the_rules_verdict_and_filters(
+    make_app, state_path: Path
+) -> None:
+    state = store.load(state_path)
+    state.database("orders").tls.authorized_names = []  # empty SAN list: an error
+    store.save(state_path, state, base_revision=state.revision, change="test: break orders")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert rows(app) == ["orders", "sessions", "inventory", "cache"]
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row("orders")[1]) == "1 error"
+        assert str(table.get_row("cache")[1]) == "OK"
+        assert "empty-san-list" in str(app.screen.query_one("#database-findings").render())
+        await pilot.press(*"sess")
+        assert rows(app) == ["sessions"]
+        assert app.screen.query_one("#filter", Input).value == "sess"
+        await pilot.press("escape")
+        assert rows(app) == ["orders", "sessions", "inventory", "cache"]
+        assert app.focused is table
+
+
+async def test_new_database_with_tls_under_advanced_options(
+    app: WizardApp, state_path: Path, samples: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, NewDatabaseScreen)
+        await pilot.press(*"payments")
+        screen.query_one("#tls", Switch).focus()
+        await pilot.press("space", "ctrl+t")
+        await paste(pilot, (samples / "demo-ca.pem").read_text())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(screen.certificates) == 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen)
+        assert "payments" in rows(app)
+
+    database = store.load(state_path).database("payments")
+    assert database.port == 12004
+    assert database.created_with_tls and database.tls.enabled
+    assert database.tls.certificates == [read_certificate_file(samples / "demo-ca.pem")[0].sha256]
+
+
+async def test_new_database_refuses_a_taken_name_and_port(app: WizardApp, state_path: Path) -> None:
+    before = state_path.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", *"orders")
+        app.screen.query_one("#port", Input).value = "12001"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NewDatabaseScreen)
+        assert "that name is taken" in str(screen.query_one("#name-error").render())
+        assert "another database uses that port" in str(screen.query_one("#port-error").render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, UnsavedChangesDialog), "a filled form asks before leaving"
+        await pilot.press("y")
+        assert isinstance(app.screen, DatabasesScreen)
+    assert state_path.read_bytes() == before
+
+
+async def test_history_rolls_back_to_an_older_revision(app: WizardApp, state_path: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        assert rows(app) == ["1", "2"]
+        await pilot.press("up")
+        assert "Rolling back to revision 1" in str(
+            app.screen.query_one("#history-diff-text").render()
+        )
+        await pilot.press("r", "y")
+        await settle(pilot)
+        assert rows(app) == ["1", "2", "3"]
+        await pilot.press("escape")
+        assert isinstance(app.screen, DatabasesScreen)
+        assert rows(app) == []
+
+    saved = store.load(state_path)
+    assert saved.revision == 3 and saved.change == "rollback to revision 1"
+    assert saved.databases == []
+
+
+async def test_first_run_creates_a_state_with_cluster_certificates(empty_path: Path) -> None:
+    app = WizardApp(empty_path, cursor_blink=False)
+    assert app.workspace is None
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, FirstRunScreen)
+        await pilot.press(*"cluster9.example.com", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen)
+
+    state = store.load(empty_path)
+    assert state.cluster.name == state.cluster.fqdn == "cluster9.example.com"
+    assert state.cluster.proxy is not None and state.cluster.syncer is not None
+    key = empty_path.parent / state.cluster.proxy.key_file
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+async def test_the_command_palette_offers_the_home_screen_actions(app: WizardApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"history")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_other_screens_open_from_the_home_keys(app: WizardApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        for key, name in (
+            ("c", "ClusterCertificatesScreen"),
+            ("p", "TlsProtocolsScreen"),
+            ("i", "InspectorScreen"),
+            ("e", "EncryptionScreen"),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert type(app.screen).__name__ == name
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, DatabasesScreen)
+
+
+def test_a_broken_state_file_is_one_line_and_exit_1(tmp_path: Path, capsys) -> None:
+    from tui.app import run_app
+
+    path = tmp_path / "tls-wizard.toml"
+    path.write_text("format = 1\nrevision = 'x'\n")
+    assert run_app(path) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tls-wizard: ") and err.count("\n") == 1
+    assert path.read_text() == "format = 1\nrevision = 'x'\n"
