@@ -103,14 +103,17 @@ def client_context(
     min_version: str | None = None,
     max_version: str | None = None,
     permissive: bool = False,
+    partial_chain: bool = True,
 ) -> ssl.SSLContext:
-    """A client context; with `cadata` it verifies the chain (partial chains allowed, so a
-    trusted intermediate or leaf is enough), never the host name (checked on its own)."""
+    """A client context; with `cadata` it verifies the chain (by default partial chains are
+    allowed, so a trusted intermediate or leaf is enough), never the host name (that is
+    checked on its own)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     if cadata:
         context.load_verify_locations(cadata=cadata)
-        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+        if partial_chain:
+            context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
         context.verify_mode = ssl.CERT_REQUIRED
     else:
         context.verify_mode = ssl.CERT_NONE
@@ -142,6 +145,7 @@ def probe(
     min_version: str | None = None,
     max_version: str | None = None,
     permissive: bool = False,
+    partial_chain: bool = True,
     timeout: float = TIMEOUT,
 ) -> Probe:
     """One handshake, then PING: `accepted` only when the server answered over TLS."""
@@ -151,6 +155,7 @@ def probe(
         min_version=min_version,
         max_version=max_version,
         permissive=permissive,
+        partial_chain=partial_chain,
     )
     handshake, version, peer = False, "", None
     try:
@@ -506,7 +511,8 @@ def link_problem(
 ) -> str | None:
     """Why a replica's TLS link to its source would fail, found by making the same handshake
     the replica makes (its client certificate, its trusted certificates); None if it works."""
-    seen = probe(host, port, credential=credential, cadata=cadata)
+    # A replica verifies its source as redis-server does: no partial chains.
+    seen = probe(host, port, credential=credential, cadata=cadata, partial_chain=False)
     if seen.accepted:
         return None
     if not seen.handshake and "certificate verify failed" in seen.error:
