@@ -118,9 +118,9 @@ class ReplaceCertificateScreen(Screen):
         yield Label(id="replace-title", classes="screen-title")
         with VerticalScroll(id="csr-step"):
             yield Static(
-                "Step 1 of 2: a new private key (RSA 2048, file mode 0600, beside the state) "
-                "and a certificate signing request for your CA. The CSR asks for "
-                f"serverAuth and clientAuth and the SANs {escape(', '.join(cluster_sans(fqdn)))}.",
+                "A new private key (RSA 2048, mode 0600, beside the state) and a CSR for your "
+                "CA, asking for serverAuth, clientAuth and the SANs "
+                f"{escape(', '.join(cluster_sans(fqdn)))}.",
                 classes="hint",
             )
             with RadioSet(id="replace-role"):
@@ -200,8 +200,8 @@ class ReplaceCertificateScreen(Screen):
         elif event.button.id == "csr-skip":
             self.request = None
             self.query_one("#import-request", Static).update(
-                "Step 2 of 2: give the key file and paste the CA-signed certificate with its "
-                "chain (as with rladmin cluster certificate set)."
+                "Give the key file and paste the CA-signed certificate with its chain "
+                "(as rladmin cluster certificate set takes them)."
             )
             self.show_step(2)
         elif event.button.id == "import-install":
