@@ -163,6 +163,32 @@ async def test_an_import_without_server_auth_is_refused(
     assert "Refused" in status and "serverAuth" in status
 
 
+async def test_an_install_over_a_stale_state_offers_a_reload_and_writes_nothing(
+    app: WizardApp, state_path: Path, test_ca: KeyAndCertificate
+) -> None:
+    from tui.dialogs.stale import StaleStateDialog
+
+    async with app.run_test(size=SIZE) as pilot:
+        replace = await open_replace(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        request = replace.request
+        assert request is not None
+        await paste(pilot, sign_csr(test_ca, request.csr_pem.encode()).decode())
+        await settle(pilot)
+        # Another writer saves meanwhile.
+        other = store.load(state_path)
+        other.cluster.min_data_tls_version = "1.3"
+        store.save(state_path, other, base_revision=other.revision, change="another writer")
+        after_other = state_path.read_bytes()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, StaleStateDialog)
+    assert state_path.read_bytes() == after_other
+    saved = store.load(state_path)
+    assert saved.cluster.proxy is not None and saved.cluster.proxy.key_file == "keys/proxy.key"
+
+
 async def test_a_private_key_pasted_into_the_import_is_wiped(
     app: WizardApp, state_path: Path
 ) -> None:
