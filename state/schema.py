@@ -6,6 +6,9 @@ Each problem is reported with the key path that holds it, for example
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import re
 from typing import Any
@@ -167,6 +170,7 @@ def from_document(doc: dict[str, Any]) -> State:
         change=top.get("change", str, ""),
     )
     _check_references(state)
+    _check_fingerprints(state.certificates)
     _check_unique(state)
     return state
 
@@ -208,6 +212,37 @@ def _certificates(top: _Reader) -> dict[str, str]:
             raise reader.fail("pem", "holds a private key; keys belong in key files, not here")
         result[sha] = pem
     return result
+
+
+def _check_fingerprints(certificates: dict[str, str]) -> None:
+    """Each stored PEM must still be the certificate its key names: a hand edit or a bad
+    merge that changed a byte would otherwise be trusted under the old fingerprint."""
+    for sha, pem in certificates.items():
+        where = f"certificates.{sha}.pem"
+        actual = pem_sha256(pem)
+        if actual is None:
+            raise StateFileError(
+                f"{where}: the certificate's base64 text is damaged; paste the certificate again"
+            )
+        if actual != sha:
+            raise StateFileError(
+                f"{where}: holds a certificate whose SHA-256 is {actual[:12]}…, not its key: "
+                "it was changed after it was stored; paste the certificate again"
+            )
+
+
+def pem_sha256(pem: str) -> str | None:
+    """The SHA-256 of the DER inside the first CERTIFICATE block, or None if its base64 is
+    damaged. hashlib and base64 only: checking every stored certificate's key stays cheap
+    and loading a state never needs cryptography."""
+    body = pem.split("-----BEGIN CERTIFICATE-----", 1)[1].split("-----END CERTIFICATE-----", 1)
+    if len(body) < 2:
+        return None
+    try:
+        der = base64.b64decode("".join(body[0].split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return hashlib.sha256(der).hexdigest()
 
 
 def _cluster_certificate(reader: _Reader, key: str) -> ClusterCertificate | None:
