@@ -363,8 +363,12 @@ class _Applier:
         )
 
     def check_plaintext(self, port: int) -> None:
+        import redis
+
         try:
             ping(self.admin.host, port, tls=False).close()
+        except redis.AuthenticationError:
+            pass  # it answered: with a password (requirepass), which is not ours to check
         except Exception as error:
             raise StepFailed(
                 f"plaintext check: no PING answer on {self.admin.host}:{port} "

@@ -83,6 +83,8 @@ def _wait_ready(server: RedisServer) -> None:
             with redis.Redis(port=server.port, socket_timeout=1) as client:
                 client.ping()
                 return
+        except (redis.AuthenticationError, redis.ResponseError):
+            return  # it answers: it wants a password (requirepass)
         except redis.RedisError:
             time.sleep(0.05)
     pytest.fail(f"redis-server on {server.port} did not answer within {START_TIMEOUT:g} s")

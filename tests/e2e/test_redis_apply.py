@@ -354,3 +354,23 @@ def test_a_tls_folder_that_cannot_be_written_changes_nothing(redis_servers, work
     assert code == 1 and "cannot write" in err and "--tls-dir" in err
     assert "Traceback" not in err
     assert _server_state(server) == before
+
+
+def test_replica_of_mode_on_a_password_protected_server(redis_servers, workspace, pki, capsys):
+    """The new plaintext port is checked with PING; NOAUTH is an answer, not a failure."""
+    server = redis_servers("requirepass s3cret")
+    port, tls_port = free_port(), free_port()
+    add_database(workspace, "sessions", port, trusted=[pki.pem("client-ca")], mode="replica-of")
+    code, result = cli_json(
+        capsys,
+        workspace,
+        "apply",
+        "redis",
+        "sessions",
+        "--url",
+        f"redis://:s3cret@127.0.0.1:{server.port}",
+        "--tls-port",
+        str(tls_port),
+    )
+    assert code == 0, result["error"]
+    assert f"PING answered on plaintext port 127.0.0.1:{port}" in result["checks"]
