@@ -179,7 +179,8 @@ class WizardApp(App[int]):
             if reload:
                 self.reload_state()
 
-        self.push_screen(StaleStateDialog(str(error), error.base, error.current), answered)
+        name = self.workspace.path.name if self.workspace else "the state file"
+        self.push_screen(StaleStateDialog(name, error.base, error.current), answered)
 
     def reload_state(self) -> bool:
         """Read the state file again (after another writer saved); True when it loaded."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
@@ -22,9 +23,9 @@ class StaleStateDialog(ModalScreen[bool]):
         Binding("r", "answer(True)", "Reload"),
     ]
 
-    def __init__(self, message: str, base: int | None = None, current: int | None = None) -> None:
+    def __init__(self, file_name: str, base: int | None = None, current: int | None = None) -> None:
         super().__init__(classes="dialog-screen")
-        self.message = message
+        self.file_name = file_name
         self.base = base
         self.current = current
 
@@ -37,11 +38,11 @@ class StaleStateDialog(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label("The state file changed on disk", classes="dialog-title")
             yield Static(
-                f"Another writer saved the state since you opened it ({moved}).\n"
-                "Nothing was saved. Reload the newer state, then apply your change again.",
+                f"Another writer saved {escape(self.file_name)} since you opened it "
+                f"({moved}).\nNothing was saved. Reload the newer state: your pending edits "
+                "are kept, and Update saves them on top of it.",
                 classes="dialog-message",
             )
-            yield Static(self.message, classes="dialog-detail")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Reload", id="reload", variant="primary")
                 yield Button("Stay", id="stay")
