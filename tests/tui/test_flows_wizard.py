@@ -216,3 +216,55 @@ async def test_errors_block_update(app: WizardApp, state_path: Path) -> None:
         await settle(pilot)
         assert app.screen is wizard
     assert state_path.read_bytes() == before
+
+
+async def test_a_file_path_is_read_and_a_card_removed_and_inspected(
+    app: WizardApp, state_path: Path, samples: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "orders")
+        await pilot.press("ctrl+n", "ctrl+n", "a")
+        dialog = app.screen
+        await pilot.press(*str(samples / "app2.pem"))
+        await settle(pilot)
+        assert [c.subject_cn for c in dialog.certificates] == ["app2.example.com"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(wizard.form.certificates) == 3
+        # The first card has the focus: Enter inspects it, x removes it.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "InspectorScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is wizard
+        removed = wizard.form.certificates[0]
+        await pilot.press("x")
+        await pilot.pause()
+        assert removed not in wizard.form.certificates and len(wizard.form.certificates) == 2
+        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.pause()
+
+    tls = store.load(state_path).database("orders").tls
+    assert removed not in tls.certificates
+    assert read_certificate_file(samples / "app2.pem")[0].sha256 in tls.certificates
+
+
+async def test_full_subject_validation_lists_subjects(app: WizardApp, state_path: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "orders")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+        wizard.query_one("#full-subject", Switch).focus()
+        await pilot.press("space")
+        names = wizard.query_one("#names-input", Input)
+        names.focus()
+        await pilot.press(*"CN=app1.example.com,O=Example")
+        table = wizard.query_one("#names-table")
+        verdicts = [str(table.get_row(key)[2]) for key in table.rows]
+        assert "yes" in verdicts
+        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.pause()
+
+    tls = store.load(state_path).database("orders").tls
+    assert tls.subject_validation == "full-subject"
+    assert tls.authorized_subjects == [{"CN": "app1.example.com", "O": "Example"}]
