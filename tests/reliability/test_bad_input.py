@@ -230,7 +230,10 @@ def test_hostile_san_lists(run: Runner, state_folder, reliability_report):
     picture = folder_picture(folder)
     problems = Problems()
     accepted = []
-    for names in HOSTILE_SAN_LISTS:
+    lists = HOSTILE_SAN_LISTS
+    if run is cli:  # an argument cannot hold a NUL byte; only the in-process form sends it
+        lists = [names for names in lists if "\x00" not in names]
+    for names in lists:
         what = f"--san {names[:40]!r}"
         done = run("--state", str(state_folder), "db", "tls", "orders", f"--san={names}")
         _refusal_is_clean(done, problems, what)
@@ -243,7 +246,7 @@ def test_hostile_san_lists(run: Runner, state_folder, reliability_report):
             _restore(folder, picture)
     problems.assert_none()
     reliability_report(
-        f"{len(HOSTILE_SAN_LISTS)} hostile SAN lists: {len(HOSTILE_SAN_LISTS) - len(accepted)} "
+        f"{len(lists)} hostile SAN lists: {len(lists) - len(accepted)} "
         f"refused in one line, {len(accepted)} accepted as valid names ({accepted})"
     )
 
