@@ -414,13 +414,13 @@ def to_document(state: State) -> dict[str, Any]:
         "participants": [
             {"name": p.name, "syncer_certificate": p.syncer_certificate} for p in state.participants
         ],
-        "databases": [_database_document(d) for d in state.databases],
+        "databases": [database_document(d) for d in state.databases],
         "certificates": {sha: {"pem": pem} for sha, pem in sorted(state.certificates.items())},
     }
     return doc
 
 
-def _database_document(database: Database) -> dict[str, Any]:
+def database_document(database: Database) -> dict[str, Any]:
     tls = database.tls
     tls_doc: dict[str, Any] = {
         "enabled": tls.enabled,

@@ -11,6 +11,7 @@ from ..certificates import describe_pem
 from ..findings import Finding
 from ..model import Database, State
 from ..operations import Workspace
+from ..schema import database_document
 from ..store import default_path
 
 
@@ -30,26 +31,10 @@ def print_findings(findings: list[Finding], stream=None) -> None:
 
 
 def database_json(database: Database) -> dict[str, Any]:
-    tls = database.tls
-    result: dict[str, Any] = {
-        "uid": database.uid,
-        "name": database.name,
-        "port": database.port,
-        "type": database.type,
-        "replica_of": list(database.replica_of),
-        "participants": list(database.participants),
-        "tls": {
-            "enabled": tls.enabled,
-            "mode": tls.mode,
-            "enforce_client_auth": tls.enforce_client_auth,
-            "certificates": list(tls.certificates),
-            "subject_validation": tls.subject_validation,
-            "authorized_names": list(tls.authorized_names),
-        },
-    }
-    if tls.authorized_subjects:
-        result["tls"]["authorized_subjects"] = [dict(s) for s in tls.authorized_subjects]
-    return result
+    """The documented `db show --json` shape: the state file's table without bookkeeping."""
+    document = database_document(database)
+    del document["created_with_tls"]
+    return document
 
 
 def cluster_json(state: State) -> dict[str, Any]:
