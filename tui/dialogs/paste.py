@@ -35,6 +35,18 @@ KEY_REFUSED = (
 HINT = "Paste PEM certificates (a client certificate or a CA), or type the path of a file."
 
 
+class PasteArea(TextArea):
+    """A TextArea whose Ctrl+Z after a multi-line paste cannot crash the app (Textual
+    issue #6686): undo shortens the document before it restores the cursor, and the
+    cursor's screen offset is recomputed in between, from a line that no longer exists.
+    Clamping that location into the document keeps the offset valid; the selection
+    itself is untouched and restored by undo right after."""
+
+    def _recompute_cursor_offset(self) -> None:
+        location = self.clamp_visitable(self.cursor_location)
+        self._cursor_offset = self.wrapped_document.location_to_offset(location)
+
+
 def looks_like_path(text: str) -> bool:
     """One line with no PEM armour: treat it as a file to read rather than as PEM text."""
     stripped = text.strip()
@@ -62,7 +74,7 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
         with Vertical(classes="dialog paste-dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(HINT, id="paste-hint", classes="dialog-message")
-            yield TextArea(id="paste-text", soft_wrap=False, show_line_numbers=False)
+            yield PasteArea(id="paste-text", soft_wrap=False, show_line_numbers=False)
             with VerticalScroll(id="paste-preview"):
                 yield Static("Nothing pasted yet.", id="paste-certificates")
                 yield FindingsView(id="paste-findings", empty="No problems found.")
@@ -93,8 +105,12 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
     def read_path(self, path: str) -> None:
         """Read a file named in the text area; file I/O stays off the event loop."""
         location = Path(path).expanduser()
-        if not location.exists():
-            self.app.call_from_thread(self._show_error, f"{path}: no such file (yet)")
+        try:
+            exists = location.exists()
+        except (OSError, ValueError):  # a pasted line too long for a name, or with a NUL
+            exists = False
+        if not exists:
+            self.app.call_from_thread(self._show_error, f"{path[:80]}: no such file (yet)")
             return
         try:
             certificates = read_file(location)
