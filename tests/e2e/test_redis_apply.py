@@ -374,3 +374,68 @@ def test_replica_of_mode_on_a_password_protected_server(redis_servers, workspace
     )
     assert code == 0, result["error"]
     assert f"PING answered on plaintext port 127.0.0.1:{port}" in result["checks"]
+
+
+def test_tls_takes_over_the_port_the_admin_is_connected_to(redis_servers, workspace, pki, capsys):
+    """The database port is the server's plaintext port: plaintext must close first, and
+    the held admin connection carries the TLS check (and would carry the rollback)."""
+    server = redis_servers()
+    add_database(workspace, "orders", server.port, trusted=[pki.pem("client-ca")])
+    code, out, err = cli(
+        capsys,
+        workspace,
+        "apply",
+        "redis",
+        "orders",
+        "--url",
+        server.url,
+        *client_args(pki, "app1"),
+    )
+    assert code == 0, err
+    log = out.splitlines()
+    freed = next(i for i, line in enumerate(log) if f"frees {server.port} for TLS" in line)
+    opened = next(i for i, line in enumerate(log) if f"tls-port 0 -> {server.port}" in line)
+    checked = next(i for i, line in enumerate(log) if line.startswith("checked: TLS handshake"))
+    assert freed < opened < checked
+    app1 = (pki.files["app1.pem"], pki.files["app1.key"])
+    assert answers(server.port, cert=app1) == "PONG"
+
+
+def test_switching_modes_on_a_live_server_over_tls(redis_servers, workspace, pki, capsys):
+    """all -> Replica Of only -> all, each time administered over the TLS port it left."""
+    server = redis_servers()
+    port, tls_port = free_port(), free_port()
+    add_database(workspace, "orders", port, trusted=[pki.pem("client-ca")])
+    app1 = client_args(pki, "app1")
+    assert cli(capsys, workspace, "apply", "redis", "orders", "--url", server.url, *app1)[0] == 0
+    update_tls(workspace, "orders", TlsChange(mode="replica-of"))
+    code, _out, err = cli(
+        capsys,
+        workspace,
+        "apply",
+        "redis",
+        "orders",
+        "--url",
+        f"rediss://127.0.0.1:{port}",
+        "--tls-port",
+        str(tls_port),
+        *app1,
+    )
+    assert code == 0, err
+    assert plain_client(port).ping()
+    assert answers(tls_port, cert=(pki.files["app1.pem"], pki.files["app1.key"])) == "PONG"
+    update_tls(workspace, "orders", TlsChange(mode="all"))
+    code, _out, err = cli(
+        capsys,
+        workspace,
+        "apply",
+        "redis",
+        "orders",
+        "--url",
+        f"rediss://127.0.0.1:{tls_port}",
+        *app1,
+    )
+    assert code == 0, err
+    assert not listening(tls_port)
+    assert answers(port, cert=(pki.files["app1.pem"], pki.files["app1.key"])) == "PONG"
+    assert answers(port).startswith("refused")
