@@ -1,21 +1,27 @@
-"""What the command modules share: opening the state and printing results."""
+"""What the command modules share: opening the state and printing results.
+
+Every command module imports this one when the parser is built, so it imports nothing
+heavy at load time: the core (operations, store, cryptography) is imported inside the
+functions, and `tls-wizard inspect` or `--help` never pay for what they do not use.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..certificates import describe_pem
-from ..findings import Finding
-from ..model import Database, State
-from ..operations import Workspace
-from ..schema import database_document
-from ..store import default_path
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..model import Database, State
+    from ..operations import Workspace
 
 
 def workspace(args: argparse.Namespace) -> Workspace:
+    from ..operations import Workspace
+    from ..store import default_path
+
     return Workspace.open(default_path(args.state))
 
 
@@ -32,12 +38,16 @@ def print_findings(findings: list[Finding], stream=None) -> None:
 
 def database_json(database: Database) -> dict[str, Any]:
     """The documented `db show --json` shape: the state file's table without bookkeeping."""
+    from ..schema import database_document
+
     document = database_document(database)
     del document["created_with_tls"]
     return document
 
 
 def cluster_json(state: State) -> dict[str, Any]:
+    from ..certificates import describe_pem
+
     result: dict[str, Any] = {
         "name": state.cluster.name,
         "fqdn": state.cluster.fqdn,
