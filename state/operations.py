@@ -323,15 +323,22 @@ class Workspace:
             raise RefusedError("the key does not match the certificate (key-mismatch)")
         new_state = self.state.copy()
         add_certificate_texts(new_state, certificates)
-        key_file = self.write_key(f"{role}-{leaf.sha256[:12]}.key", key_pem)
+        key_name = f"{role}-{leaf.sha256[:12]}.key"
+        existed = (self.folder / KEYS_FOLDER / key_name).exists()
+        key_file = self.write_key(key_name, key_pem)
         ref = ClusterCertificate(leaf.sha256, key_file, [c.sha256 for c in certificates[1:]])
         if role == "proxy":
             new_state.cluster.proxy = ref
         else:
             new_state.cluster.syncer = ref
-        return self.commit(
-            new_state, f"cluster certificate set {role} (CN={leaf.subject_cn})"
-        ), warnings
+        try:
+            saved = self.commit(new_state, f"cluster certificate set {role} (CN={leaf.subject_cn})")
+        except BaseException:
+            # A refused or stale save must not leave an unreferenced private key behind.
+            if not existed:
+                self.key_path(key_file).unlink(missing_ok=True)
+            raise
+        return saved, warnings
 
 
 def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, bytes]]:

@@ -450,3 +450,18 @@ def test_state_env_variable(monkeypatch, initialized, capsys):
 def test_issue_certificate_helper_makes_client_certs(client_ca):
     made = issue_certificate(client_ca, SubjectFields(cn="x"))
     assert b"BEGIN CERTIFICATE" in made.pem
+
+
+def test_a_stale_certificate_set_leaves_no_key_behind(initialized, tmp_path):
+    from state.errors import StaleStateError
+    from state.operations import Workspace, set_min_tls_version
+
+    issued = self_signed_cluster_certificate("cluster1.example.com")
+    from state.certificates import read_certificates
+
+    stale = Workspace.open(initialized)
+    Workspace.open(initialized).update(lambda s: set_min_tls_version(s, "1.3"), "other writer")
+    keys_before = sorted(p.name for p in (initialized.parent / "keys").iterdir())
+    with pytest.raises(StaleStateError):
+        stale.set_cluster_certificate("proxy", read_certificates(issued.pem), issued.key_pem)
+    assert sorted(p.name for p in (initialized.parent / "keys").iterdir()) == keys_before
