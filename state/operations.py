@@ -13,14 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import store
-from .certificates import (
-    CertificateInfo,
-    check,
-    describe_pem,
-    key_matches,
-    load_private_key,
-)
-from .certificates.issue import self_signed_cluster_certificate
+from .certificates import CertificateInfo, check, describe_pem
 from .errors import RefusedError, StateFileError, WizardError
 from .findings import Finding, errors
 from .model import (
@@ -314,6 +307,8 @@ class Workspace:
             raise WizardError(f"{role!r} is not proxy or syncer")
         if not certificates:
             raise WizardError("the certificate file holds no certificate")
+        from .certificates import key_matches, load_private_key  # the reader: not at start-up
+
         key = load_private_key(key_pem, "key_file")
         warnings = refuse_bad_certificates(
             certificates, role, fqdn=self.state.cluster.fqdn, key=key
@@ -343,6 +338,8 @@ class Workspace:
 
 def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, bytes]]:
     """A fresh cluster with self-signed proxy and syncer certificates, as the product ships."""
+    from .certificates.issue import self_signed_cluster_certificate  # key generation
+
     fqdn = (fqdn or name).strip().lower()
     name = name.strip()
     if not name:
