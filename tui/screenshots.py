@@ -20,6 +20,7 @@ from textual.widgets import TextArea
 
 SIZE = (100, 32)
 SMALL = (80, 24)
+WIDE = (160, 45)
 
 Steps = Callable[[Pilot], Awaitable[None]]
 
@@ -157,6 +158,12 @@ SHOTS: tuple[Shot, ...] = (
         "Step 3 in an 80x24 terminal",
         wizard("orders", "ctrl+n", "ctrl+n"),
         size=SMALL,
+    ),
+    Shot(
+        "wizard-certificates-wide",
+        "A large terminal shows the focused certificate's details beside the cards",
+        wizard("orders", "ctrl+n", "ctrl+n"),
+        size=WIDE,
     ),
     Shot(
         "wizard-certificates-syncer-missing",

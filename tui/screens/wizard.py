@@ -9,7 +9,7 @@ after which the edits are replayed on the newer state.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -46,9 +46,12 @@ from state.wizard_form import (
 
 from ..messages import StateChanged
 from ..widgets.certificate_card import CertificateCard
-from ..widgets.findings import FindingsView
+from ..widgets.findings import FindingsView, findings_markup
+from ..widgets.inspector_details import details_markup
 from ..widgets.step_indicator import StepIndicator
 
+WIDE = 130
+"""From this many columns on, the Certificates step shows the focused card's details."""
 STEPS = ("Enable", "Mode", "Certificates", "Subject names", "Review")
 STEP_IDS = ("step-enable", "step-mode", "step-certificates", "step-names", "step-review")
 
@@ -188,7 +191,10 @@ class TlsWizardScreen(Screen):
                 "[b]a[/] add (paste) · [b]x[/] remove · [b]⏎[/] inspect",
                 classes="hint",
             )
-            yield VerticalScroll(id="cards")
+            with Horizontal(id="cards-row"):
+                yield VerticalScroll(id="cards")
+                with VerticalScroll(id="card-details-box"):
+                    yield Static("", id="card-details")
             yield Static("Syncer certificates this database needs", classes="section-title")
             yield Static(
                 "None: no Replica Of source or participating cluster that the state knows.",
@@ -223,6 +229,19 @@ class TlsWizardScreen(Screen):
             yield Static("Findings", classes="section-title")
             with VerticalScroll(id="review-findings-box"):
                 yield FindingsView(id="review-findings", empty="No findings: all rules pass.")
+
+    def on_resize(self, event: events.Resize) -> None:
+        # A wide terminal shows the focused card's full details beside the cards.
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, CertificateCard):
+            card = event.widget
+            self.query_one("#card-details", Static).update(
+                details_markup(card.certificate)
+                + "\n\n"
+                + findings_markup(card.findings, empty="No findings.", show_where=False)
+            )
 
     def on_mount(self) -> None:
         self.query_one("#names-table", DataTable).add_columns("Certificate", "Names", "Accepted")
