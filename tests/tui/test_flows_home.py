@@ -161,3 +161,18 @@ def test_a_broken_state_file_is_one_line_and_exit_1(tmp_path: Path, capsys) -> N
     err = capsys.readouterr().err
     assert err.startswith("tls-wizard: ") and err.count("\n") == 1
     assert path.read_text() == "format = 1\nrevision = 'x'\n"
+
+
+async def test_first_run_can_open_the_demo(empty_path: Path) -> None:
+    import shutil
+
+    app = WizardApp(empty_path, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen)
+        assert rows(app) == ["orders", "sessions", "inventory", "cache"]
+        demo_folder = app.workspace.folder
+    assert not empty_path.exists(), "the demo lives in its own folder"
+    assert demo_folder != empty_path.parent
+    shutil.rmtree(demo_folder)

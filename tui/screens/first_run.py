@@ -28,7 +28,7 @@ class FirstRunScreen(Screen):
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", key_display="^s"),
-        Binding("ctrl+d", "demo", "Open demo", key_display="^d"),
+        Binding("ctrl+d", "demo", "Open demo", key_display="^d", priority=True),
         Binding("ctrl+q", "app.quit", "Quit", key_display="^q"),
     ]
 
