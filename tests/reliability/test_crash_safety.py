@@ -89,11 +89,13 @@ def test_kill_during_saves_leaves_one_saved_revision(
         on_disk = loaded.revision
         if len(list(tmp_path.rglob("*.tmp"))) > temporaries_before:
             landed_in_write += 1
-    # Every kept history file is itself a whole, loadable revision older than the current.
+    # Every kept history file is a whole, loadable revision, the one its name says, and not
+    # newer than the file (equal when a kill came after the copy, before the new file).
     history = sorted(store.history_folder(path).glob("*.toml"))
     assert history, "no save happened: the kills came too early to test anything"
     for file in history:
-        assert store.load(file).revision < on_disk
+        kept = store.load(file).revision
+        assert kept == int(file.stem.rsplit("-", 1)[1]) and kept <= on_disk, file.name
     # On a loaded machine saves are slower; half a save per kill still means most kills
     # landed among saves (each run starts a fresh process, so none are warm-up only).
     assert saves >= kills // 2, f"only {saves} saves in {kills} runs: the kills came too early"
