@@ -18,7 +18,6 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ..findings import Finding
 from . import der as asn1
@@ -352,6 +351,10 @@ def _add_certificate(out: _Collector, cert: x509.Certificate, via: str) -> None:
 
 
 def _pkcs7(out: _Collector, der: bytes) -> None:
+    # Imported here: it pulls in the e-mail package (S/MIME), ~10 ms that every PEM-only
+    # `tls-wizard inspect` paid before reading a byte.
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
     try:
         certs: object = pkcs7.load_der_pkcs7_certificates(der)
     except ValueError as error:  # cryptography's way of saying "a bundle with no certificate"
