@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             from ..store import default_path
 
-            return run_app(default_path(args.state))
+            return run_app(default_path(args.state), demo=args.demo)
         return int(args.handler(args) or 0)
     except WizardError as error:
         return fail(str(error))
