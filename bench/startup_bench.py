@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.common import ROOT, Timing, env, heading, interleaved, python, verdict, wall
+from bench.common import ROOT, RUNS, Timing, env, heading, interleaved, python, verdict, wall
 from bench.states import write_state
 from bench.terminal import time_to_first_frame
 
@@ -31,6 +31,7 @@ def main() -> int:
         ours, reference = interleaved(
             lambda: time_to_first_frame(wizard, env=children),
             lambda: time_to_first_frame(bare, env=children),
+            runs=max(RUNS, 9),
         )
         # Where the difference goes: the imports (a process that only imports), and the
         # app's own start (Pilot, in this process, imports already done).
