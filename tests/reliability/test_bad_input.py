@@ -397,9 +397,14 @@ def test_state_files_broken_field_by_field(run: Runner, state_folder, reliabilit
             outcomes.append(done.code)
         problems.check(outcomes == [1, 1, 1], f"{what}: loaded ({outcomes})")
         refused_everywhere += outcomes == [1, 1, 1]
+        if outcomes[0] == 1:  # refused: the wizard (no command) must refuse it before starting
+            done = run("--state", str(state_folder))
+            _refusal_is_clean(done, problems, f"{what} / (the wizard)")
+            problems.check(done.code == 1, f"{what}: the wizard started on it")
+            problems.check(folder_picture(folder) == picture, f"{what} / (the wizard): changed")
     shutil.rmtree(store.history_folder(state_folder), ignore_errors=True)
     problems.assert_none()
     reliability_report(
         f"{len(variants)} state files each with one field broken: all refused by `db list`, "
-        "`check` and `db tls` with one line, the file never rewritten"
+        "`check`, `db tls` and the wizard's start with one line, the file never rewritten"
     )
