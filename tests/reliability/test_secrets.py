@@ -248,3 +248,26 @@ def test_the_leak_detector_finds_a_key_quoted_or_rewrapped(cluster):
     assert leaks(f"> {rewrapped}", keys)
     assert leaks(base64.b64decode(body).hex(), keys)
     assert not leaks((outside / "ca.pem").read_text(), keys)
+
+
+def test_the_redis_target_writes_keys_0600_and_only_into_key_files(cluster, tmp_path):
+    """Applying to a Redis server copies the proxy key beside its certificate: that copy
+    must be a 0600 key file, and no other planned file or CONFIG value may hold key bytes."""
+    from state.operations import Workspace
+    from state.targets.redis_plan import build_plan
+
+    state, outside = cluster
+    keys = _all_keys(state, outside)
+    workspace = Workspace.open(state)
+    plan = build_plan(workspace.state, "orders", tmp_path / "tls", workspace.read_key)
+    assert plan.files, "the plan writes no file"
+    key_files = [f for f in plan.files if b"PRIVATE KEY" in f.data]
+    assert key_files, "the plan carries no key for tls-key-file"
+    for planned in plan.files:
+        holds_key = b"PRIVATE KEY" in planned.data or bool(
+            leaks(planned.data.decode("latin-1"), keys)
+        )
+        assert holds_key == (planned.mode == 0o600), (
+            f"{planned.path.name}: mode {oct(planned.mode)}"
+        )
+    assert not leaks(" ".join(plan.settings.values()) + " ".join(plan.notes), keys)
