@@ -12,8 +12,6 @@ runs every command as its own process, as a script would.
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
 import json
 import re
 import shutil
@@ -32,26 +30,13 @@ from corpus import (
     private_key_entries,
     vector_entries,
 )
-from reliability_helpers import Run, cli, folder_picture
+from reliability_helpers import Run, cli, folder_picture, in_process
 
 from state import store
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
-from state.cli import main
 from state.operations import init_state
 
 Runner = Callable[..., Run]
-
-
-def in_process(*args: str) -> Run:
-    """`tls-wizard ARGS` in this process; an exception the CLI does not turn into a
-    message escapes and fails the test, as a traceback would."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exit:
-            code = exit.code if isinstance(exit.code, int) else 1
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 RUNNERS = [

@@ -16,8 +16,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from reliability_helpers import folder_picture
-from test_bad_input import in_process
+from reliability_helpers import folder_picture, in_process
 
 from state.certificates.issue import (
     SubjectFields,
