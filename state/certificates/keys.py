@@ -67,11 +67,12 @@ def load_private_key(data: bytes | str, source: str = "key") -> object:
     raw = _as_bytes(data)
     if len(raw) > MAX_INPUT_BYTES:
         raise CertificateInputError(f"{source}: over 1 MiB; a private key file is a few kilobytes")
+    if raw[:1] == b"\x30":
+        # DER is binary: normalising line ends would corrupt any 0x0d 0x0a inside it.
+        return _load(raw, source, "DER")
     raw = raw.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
     match = _KEY_BLOCK.search(raw)
     if match is None:
-        if raw[:1] == b"\x30":
-            return _load(raw, source, "DER")
         raise _not_a_key(source, raw)
     block = match.group(0)
     label = match.group(1).decode("ascii")
