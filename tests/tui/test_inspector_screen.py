@@ -68,6 +68,17 @@ async def test_a_chain_shows_as_root_over_leaf_with_the_leaf_selected(
         assert "keyCertSign" in str(screen.query_one("#inspector-details").render())
 
 
+async def test_undo_after_a_multi_line_paste_does_not_crash(app: WizardApp, samples: Path) -> None:
+    """Ctrl+Z right after a bracketed paste crashed a plain TextArea (Textual #6686)."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_inspector(pilot)
+        await paste(pilot, (samples / "app1.pem").read_text() + "\n\n")
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.query_one(TextArea).text == ""
+
+
 async def test_a_pasted_private_key_is_wiped_and_reported(app: WizardApp, samples: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_inspector(pilot)

@@ -27,24 +27,13 @@ from state.findings import Finding, errors
 
 from ..widgets.days import expiry_markup
 from ..widgets.findings import FindingsView
+from ..widgets.paste_area import PasteArea
 
 KEY_REFUSED = (
     "A private key was pasted: it was refused, not stored, and wiped from the text area. "
     "Paste only certificates (-----BEGIN CERTIFICATE-----); keep private keys in files."
 )
 HINT = "Paste PEM certificates (a client certificate or a CA), or type the path of a file."
-
-
-class PasteArea(TextArea):
-    """A TextArea whose Ctrl+Z after a multi-line paste cannot crash the app (Textual
-    issue #6686): undo shortens the document before it restores the cursor, and the
-    cursor's screen offset is recomputed in between, from a line that no longer exists.
-    Clamping that location into the document keeps the offset valid; the selection
-    itself is untouched and restored by undo right after."""
-
-    def _recompute_cursor_offset(self) -> None:
-        location = self.clamp_visitable(self.cursor_location)
-        self._cursor_offset = self.wrapped_document.location_to_offset(location)
 
 
 def looks_like_path(text: str) -> bool:

@@ -50,6 +50,7 @@ from state.errors import RefusedError, StaleStateError, WizardError
 from state.findings import Finding, errors
 
 from ..widgets.findings import FindingsView
+from ..widgets.paste_area import PasteArea
 
 KEY_WIPED = (
     "A private key was pasted: it was wiped from the text area. Paste only the signed "
@@ -148,7 +149,7 @@ class ReplaceCertificateScreen(Screen):
                     id="import-key",
                     validators=[Function(lambda v: bool(v.strip()), "Give the key file.")],
                 )
-            yield TextArea(id="import-text", soft_wrap=False)
+            yield PasteArea(id="import-text", soft_wrap=False)
             with VerticalScroll(id="import-checks-box"):
                 yield Static(id="import-status")
                 yield FindingsView(id="import-findings", empty="All checks pass.")

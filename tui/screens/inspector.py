@@ -34,6 +34,7 @@ from state.findings import Finding
 from ..widgets.findings import FindingsView
 from ..widgets.inspector_details import details_markup
 from ..widgets.inspector_tree import InspectorChainTree
+from ..widgets.paste_area import PasteArea
 
 HINT = "Paste certificates, or type a file path (PEM, DER, PKCS#7). Nothing is kept."
 KEY_WIPED = (
@@ -120,7 +121,7 @@ class InspectorScreen(Screen):
         yield Header()
         yield Label("Certificate inspector", classes="screen-title")
         yield Static(HINT, classes="hint", id="inspector-hint")
-        yield TextArea(self.initial_text, id="inspector-text", soft_wrap=False)
+        yield PasteArea(self.initial_text, id="inspector-text", soft_wrap=False)
         with Horizontal(id="inspector-main"):
             with Vertical(id="inspector-chain-box"):
                 yield Static("Chain", classes="section-title")
