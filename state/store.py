@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import stat
 import tempfile
@@ -145,6 +146,7 @@ def save(
     """
     path = Path(path)
     with locked(path):
+        _remove_orphaned_temporaries(path)
         current = disk_revision(path)
         if base_revision is None and current is not None:
             raise StateFileError(
@@ -164,6 +166,16 @@ def save(
             _keep_history(path, current)
         write_atomic(path, dumps(saved).encode("utf-8"))
     return saved
+
+
+def _remove_orphaned_temporaries(path: Path) -> None:
+    """Temporary files of a writer that died mid-save. Every writer holds the lock while
+    its temporary file exists, so under the lock any that are left are orphans."""
+    folders = [(path.parent, path.name), (history_folder(path), f"{path.stem}-")]
+    for folder, prefix in folders:
+        for orphan in folder.glob(f".{glob.escape(prefix)}*.tmp"):
+            with contextlib.suppress(OSError):
+                orphan.unlink()
 
 
 def _keep_history(path: Path, revision: int) -> None:

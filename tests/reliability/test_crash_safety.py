@@ -100,9 +100,10 @@ def test_kill_during_saves_leaves_one_saved_revision(
     # (fewer per run), so the bar is low; the figures say how many there were.
     assert saves >= kills // 4, f"only {saves} saves in {kills} runs: the kills came too early"
     leftovers = len(list(tmp_path.rglob("*.tmp")))
+    assert leftovers <= 1, "orphaned temporary files pile up: a save must remove them"
     reliability_report(
         f"{kills} SIGKILLs during {saves} saves; the file loaded and equalled a saved "
         f"revision after every one; {landed_in_write} kills landed inside an atomic write "
-        f"(of the state or its history copy: a temporary file was left behind, "
-        f"{leftovers} in all)"
+        f"(of the state or its history copy) and left a temporary file; the next save "
+        f"removed it ({leftovers} left at the end)"
     )

@@ -225,3 +225,17 @@ def test_init_refuses_to_overwrite(initialized: Path):
     with pytest.raises(StateFileError, match="already exists"):
         init_state(initialized, "other")
     assert initialized.read_bytes() == before
+
+
+def test_a_save_removes_temporaries_left_by_a_writer_that_died(initialized: Path):
+    orphan = initialized.parent / f".{initialized.name}.abc123.tmp"
+    orphan.write_text("half a file")
+    history = store.history_folder(initialized)
+    history.mkdir(parents=True, exist_ok=True)
+    history_orphan = history / f".{initialized.stem}-000001.toml.xyz.tmp"
+    history_orphan.write_text("half a copy")
+    unrelated = initialized.parent / ".other.toml.abc.tmp"
+    unrelated.write_text("another state's")
+    Workspace.open(initialized).update(lambda s: set_min_tls_version(s, "1.3"), "tls")
+    assert not orphan.exists() and not history_orphan.exists()
+    assert unrelated.exists()
