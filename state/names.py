@@ -38,6 +38,11 @@ def name_problem(name: str) -> str | None:
         return None if URI_RE.match(name) else f"{name!r} is not a valid URI"
     if "*" in name and not name.startswith("*."):
         return f"{name!r}: a wildcard must be the whole leftmost label, as in *.example.com"
-    if DNS_RE.match(name):
-        return None
-    return f"{name!r} is not a DNS name, IP address, e-mail address or URI"
+    if not DNS_RE.match(name):
+        return f"{name!r} is not a DNS name, IP address, e-mail address or URI"
+    labels = name.rstrip(".").split(".")
+    if len(labels) > 1 and labels[-1].isdigit():
+        return f"{name!r} is neither an IP address nor a DNS name (a top-level domain is never all digits)"
+    if labels[0] == "*" and len(labels) < 3:
+        return f"{name!r}: a wildcard must cover a domain, not a whole top-level domain"
+    return None
