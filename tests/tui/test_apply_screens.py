@@ -185,3 +185,31 @@ async def _escape_while_applying(app) -> None:
         screen.running = False
         await pilot.press("escape")
         assert pilot.app.screen is not screen
+
+
+def test_databases_screen_and_review_step_open_apply_and_verify(app):
+    asyncio.run(_wired(app))
+
+
+async def _wired(app) -> None:
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        shown = {k: b.binding.description for k, b in pilot.app.active_bindings.items()}
+        assert shown["a"] == "Apply" and shown["v"] == "Verify"
+        await pilot.press("a")
+        assert isinstance(pilot.app.screen, ApplyScreen)
+        assert pilot.app.screen.database == "orders"  # the highlighted row
+        await pilot.press("escape")
+        await pilot.press("down", "v")
+        assert isinstance(pilot.app.screen, VerifyScreen)
+        assert pilot.app.screen.database == "sessions"
+        await pilot.press("escape")
+        await pilot.press("up", "enter")  # the TLS wizard of orders
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # Update jumps to the Review step first
+        await pilot.pause()
+        await pilot.press("a")
+        assert isinstance(pilot.app.screen, ApplyScreen)
+        assert pilot.app.screen.database == "orders"
+        await pilot.press("escape")
+        await pilot.press("v")
+        assert isinstance(pilot.app.screen, VerifyScreen)

@@ -83,6 +83,8 @@ class DatabasesScreen(Screen):
         Binding("i", "app.open('inspector')", "Inspect"),
         Binding("e", "app.open('encryption')", "Encrypt"),
         Binding("h", "app.history", "History"),
+        Binding("a", "apply_selected", "Apply"),
+        Binding("v", "verify_selected", "Verify"),
         Binding("slash", "filter", "Filter", key_display="/", show=False),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
@@ -228,7 +230,7 @@ class DatabasesScreen(Screen):
             return
         if self.focused is not table or not event.is_printable or not event.character:
             return
-        if event.character in {"n", "c", "p", "i", "e", "h", "q", "/", " "}:
+        if event.character in {"n", "c", "p", "i", "e", "h", "a", "v", "q", "/", " "}:
             return
         filter_box.focus()
         filter_box.insert_text_at_cursor(event.character)
@@ -257,3 +259,23 @@ class DatabasesScreen(Screen):
         if filter_box.value:
             filter_box.value = ""
         self.query_one(DataTable).focus()
+
+    def action_apply_selected(self) -> None:
+        """Apply to server: the highlighted database's saved TLS settings, to a redis-server."""
+        from .apply import ApplyScreen
+
+        name = self.selected_name()
+        if name is None:
+            self.notify("No database selected.", severity="warning")
+            return
+        self.app.push_screen(ApplyScreen(name))
+
+    def action_verify_selected(self) -> None:
+        """Verify: live handshakes against the server that serves the highlighted database."""
+        from .apply import VerifyScreen
+
+        name = self.selected_name()
+        if name is None:
+            self.notify("No database selected.", severity="warning")
+            return
+        self.app.push_screen(VerifyScreen(name))

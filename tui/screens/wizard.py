@@ -103,6 +103,8 @@ class TlsWizardScreen(Screen):
         Binding("delete,x", "remove_certificate", "Remove", key_display="x"),
         Binding("enter", "inspect", "Inspect", key_display="⏎"),
         Binding("s", "add_syncer", "Add syncer"),
+        Binding("a", "apply_to_server", "Apply to server"),
+        Binding("v", "verify_server", "Verify"),
     ]
 
     def __init__(self, database: str) -> None:
@@ -474,6 +476,8 @@ class TlsWizardScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Certificate keys only on the Certificates step; Back/Next only where they lead."""
+        if action in ("apply_to_server", "verify_server"):
+            return self.step == len(STEPS) - 1  # the Review step ("a" is Add elsewhere)
         if action in ("add_certificates", "remove_certificate", "inspect", "add_syncer"):
             if self.step != 2:
                 return False
@@ -683,3 +687,17 @@ class TlsWizardScreen(Screen):
                 self.dismiss()
 
         self.app.push_screen(UnsavedChangesDialog(self.form.describe(self.saved)), answered)
+
+    def action_apply_to_server(self) -> None:
+        """Apply the saved settings to a redis-server; pending edits must be updated first."""
+        if self.form.is_dirty(self.saved):
+            self.notify("Update first: Apply to server applies the saved settings.")
+            return
+        from .apply import ApplyScreen
+
+        self.app.push_screen(ApplyScreen(self.database_name))
+
+    def action_verify_server(self) -> None:
+        from .apply import VerifyScreen
+
+        self.app.push_screen(VerifyScreen(self.database_name))
