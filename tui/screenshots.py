@@ -229,6 +229,8 @@ SHOTS: tuple[Shot, ...] = (
         keys("p", "up", "up", "enter"),
         other_screens=True,
     ),
+    Shot("apply", "Apply to server: admin URL and options", keys("a"), other_screens=True),
+    Shot("verify", "Verify: live handshakes against the server", keys("v"), other_screens=True),
     Shot("cluster-csr", "Replace: the CSR form", keys("c", "r"), other_screens=True),
     Shot(
         "cluster-import",
