@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.widgets import Footer, Input, Static, TabbedContent, TextArea
+from textual.widgets import Footer, Input, Static, Switch, TabbedContent, TextArea
 
 from state.enterprise.rest import database_body, render_curl, rest_export
 from state.enterprise.rladmin import render_rladmin
@@ -197,3 +197,55 @@ async def _import_and_refuse(app, state_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.imported[-1] is None
+
+
+# -- wired into the wizard's Review step and the Databases screen -----------------------
+
+
+def test_review_step_shows_the_pending_change_in_the_rest_tab(app, state_path: Path):
+    asyncio.run(_review_step(app))
+
+
+async def _review_step(app) -> None:
+    from tui.screens.wizard import TlsWizardScreen
+
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        await pilot.press("/", *"orders", "enter")
+        await pilot.pause()
+        wizard = app.screen
+        assert isinstance(wizard, TlsWizardScreen)
+        wizard.query_one("#client-auth", Switch).value = False
+        await pilot.pause()
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        tabs = wizard.query_one(ExportTabs)
+        tabs.select("export-rest")
+        await pilot.pause()
+        shown = wizard.query_one("#export-rest-text", TextArea).text
+        assert '"enforce_client_authentication": "disabled"' in shown
+        assert "/v1/bdbs/1" in shown and "/v1/bdbs/2" not in shown
+        await pilot.press("y")
+        assert '"enforce_client_authentication": "disabled"' in app.clipboard
+        assert "-----BEGIN CERTIFICATE-----" in app.clipboard
+
+
+def test_databases_screen_imports_and_opens_the_new_state(app, state_path: Path):
+    asyncio.run(_databases_import(with_results(app), state_path))
+
+
+async def _databases_import(app, state_path: Path) -> None:
+    bdbs, cluster = write_cluster_json(state_path.parent, state_path)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ImportRestDialog)
+        dialog.query_one("#import-bdbs", Input).value = str(bdbs)
+        dialog.query_one("#import-cluster", Input).value = str(cluster)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.workspace.path == state_path.parent / "imported-tls-wizard.toml"
+        assert app.state.cluster.name == "imported.example.com"
+        assert not isinstance(app.screen, ImportRestDialog)

@@ -87,6 +87,7 @@ class DatabasesScreen(Screen):
         Binding("v", "verify_selected", "Verify"),
         Binding("slash", "filter", "Filter", key_display="/", show=False),
         Binding("q", "app.quit", "Quit"),
+        Binding("ctrl+o", "import_rest", "Import", key_display="^o"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -247,6 +248,18 @@ class DatabasesScreen(Screen):
         # Coming back, the table has the focus again, so the screen's keys work at once.
         self.query_one(DataTable).focus()
         self.app.action_wizard(name)  # type: ignore[attr-defined]
+
+    def action_import_rest(self) -> None:
+        """Import a Redis Enterprise cluster's REST JSON into a new state, then open it."""
+        from .import_rest import ImportRestDialog
+
+        def imported(workspace) -> None:
+            if workspace is not None:
+                self.app.open_workspace(workspace)  # type: ignore[attr-defined]
+                self.app.notify(f"Imported into {workspace.path}.", title="Imported")
+
+        folder = self.app.workspace.folder  # type: ignore[attr-defined]
+        self.app.push_screen(ImportRestDialog(folder), imported)
 
     def action_filter(self) -> None:
         """Focus the filter with its text selected, so typing replaces the last filter."""

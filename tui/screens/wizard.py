@@ -46,6 +46,7 @@ from state.wizard_form import (
 
 from ..messages import StateChanged
 from ..widgets.certificate_card import CertificateCard
+from ..widgets.exports import ExportTabs
 from ..widgets.findings import FindingsView, findings_markup
 from ..widgets.inspector_details import details_markup
 from ..widgets.step_indicator import StepIndicator
@@ -231,6 +232,8 @@ class TlsWizardScreen(Screen):
             yield Static("Findings", classes="section-title")
             with VerticalScroll(id="review-findings-box"):
                 yield FindingsView(id="review-findings", empty="No findings: all rules pass.")
+            yield Static("Redis Enterprise (after Update)", classes="section-title")
+            yield ExportTabs(self.saved, self.database_name, id="review-exports")
 
     def on_resize(self, event: events.Resize) -> None:
         # A wide terminal shows the focused card's full details beside the cards.
@@ -431,6 +434,7 @@ class TlsWizardScreen(Screen):
         table.display = bool(changes)
         findings = self.review_findings(after, problem)
         self.query_one("#review-findings", FindingsView).show(findings)
+        self.query_one(ExportTabs).show(after, problem=problem or "")
 
     def refresh_nav(self) -> None:
         self.query_one("#back", Button).disabled = self.step == 0
