@@ -55,6 +55,21 @@ COMMANDS: tuple[WizardCommand, ...] = (
     ),
     WizardCommand("New database", "Create a database; TLS under Advanced Options (n)", "new"),
     WizardCommand("History", "Revisions of the state file, rollback (h)", "history"),
+    WizardCommand(
+        "Apply to server",
+        "The highlighted database's TLS to a redis-server (a)",
+        "screen.apply_selected",
+    ),
+    WizardCommand(
+        "Verify",
+        "Live handshakes against the highlighted database's server (v)",
+        "screen.verify_selected",
+    ),
+    WizardCommand(
+        "Import from Redis Enterprise",
+        "A cluster's REST JSON into a new state (ctrl+o)",
+        "screen.import_rest",
+    ),
 )
 
 

@@ -136,6 +136,20 @@ async def test_the_command_palette_offers_the_home_screen_actions(app: WizardApp
         assert isinstance(app.screen, HistoryScreen)
 
 
+async def test_the_palette_reaches_apply_and_verify_which_80_columns_cut(app: WizardApp) -> None:
+    """At 80x24 the home footer has no room for a/v/ctrl+o: the palette must offer them."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        for query, name in (("apply to", "ApplyScreen"), ("verify", "VerifyScreen")):
+            await pilot.press("ctrl+p", *query)
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert type(app.screen).__name__ == name
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, DatabasesScreen)
+
+
 async def test_other_screens_open_from_the_home_keys(app: WizardApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         for key, name in (

@@ -78,6 +78,7 @@ class DatabasesScreen(Screen):
     BINDINGS = [
         Binding("enter", "open_selected", "Open", key_display="⏎", priority=True),
         Binding("n", "app.new", "New"),
+        Binding("q", "app.quit", "Quit"),
         Binding("c", "app.open('cluster')", "Cluster"),
         Binding("p", "app.open('protocols')", "TLS"),
         Binding("i", "app.open('inspector')", "Inspect"),
@@ -86,7 +87,6 @@ class DatabasesScreen(Screen):
         Binding("a", "apply_selected", "Apply"),
         Binding("v", "verify_selected", "Verify"),
         Binding("slash", "filter", "Filter", key_display="/", show=False),
-        Binding("q", "app.quit", "Quit"),
         Binding("ctrl+o", "import_rest", "Import", key_display="^o"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
