@@ -15,10 +15,6 @@ from .names import name_problem
 Rule = Callable[[State, Database, str], Iterator[Finding]]
 
 
-def _where(state: State, database: Database) -> str:
-    return f"databases.{database.name}"
-
-
 def crdb_needs_active_active(state: State, db: Database, where: str) -> Iterator[Finding]:
     if db.tls.enabled and db.tls.mode == "crdb" and not db.is_active_active:
         yield Finding(
@@ -219,7 +215,7 @@ def check_cluster(state: State) -> list[Finding]:
 
 
 def check_database(state: State, database: Database) -> list[Finding]:
-    where = _where(state, database)
+    where = f"databases.{database.name}"
     return [finding for rule in DATABASE_RULES for finding in rule(state, database, where)]
 
 

@@ -59,10 +59,9 @@ class _Reader:
         if isinstance(value, bool) and kind is int:
             raise self.fail(key, f"expected an integer, got {_kind(value)}")
         if not isinstance(value, kind):
-            expected = (
-                kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            )
-            raise self.fail(key, f"expected {_article(expected)}, got {_kind(value)}")
+            kinds = (kind,) if isinstance(kind, type) else kind
+            expected = "/".join(_TYPE_WORDS.get(k, k.__name__) for k in kinds)
+            raise self.fail(key, f"expected {expected}, got {_kind(value)}")
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = ...) -> str:
@@ -103,26 +102,18 @@ def key_text(key: str) -> str:
     return json.dumps(key)
 
 
+_TYPE_WORDS: dict[type, str] = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a float",
+    str: "a string",
+    list: "an array",
+    dict: "a table",
+}
+
+
 def _kind(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a float",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
-def _article(name: str) -> str:
-    words = {
-        "int": "an integer",
-        "str": "a string",
-        "bool": "a boolean",
-        "list": "an array",
-        "dict": "a table",
-    }
-    return words.get(name, name)
+    return _TYPE_WORDS.get(type(value), type(value).__name__)
 
 
 def from_document(doc: dict[str, Any]) -> State:

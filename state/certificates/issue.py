@@ -56,6 +56,11 @@ class KeyAndCertificate:
     pem: bytes
     extra: dict[str, bytes] = field(default_factory=dict)
 
+    def loaded(self) -> tuple[x509.Certificate, PrivateKey]:
+        """The certificate and key as cryptography objects, to sign with (a CA)."""
+        key = serialization.load_pem_private_key(self.key_pem, password=None)
+        return x509.load_pem_x509_certificate(self.pem), key  # type: ignore[return-value]
+
 
 def cluster_sans(fqdn: str) -> list[str]:
     """The names a proxy or syncer certificate must cover, as the product documents them."""
@@ -220,8 +225,7 @@ def issue_certificate(
     key_usage: bool = True,
 ) -> KeyAndCertificate:
     """A certificate signed by `ca` (a client certificate unless told otherwise)."""
-    ca_certificate = x509.load_pem_x509_certificate(ca.pem)
-    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    ca_certificate, ca_key = ca.loaded()
     if key_type == "rsa" and bits < 2048:
         key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     else:
@@ -267,8 +271,7 @@ def sign_csr(
 ) -> bytes:
     """Sign a CSR with `ca`, copying its SANs: the CA's part of the documented flow (tests, demo)."""
     csr = x509.load_pem_x509_csr(csr_pem)
-    ca_certificate = x509.load_pem_x509_certificate(ca.pem)
-    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    ca_certificate, ca_key = ca.loaded()
     try:
         san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         names = [str(v) for v in san.get_values_for_type(x509.DNSName)]

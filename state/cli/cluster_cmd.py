@@ -104,23 +104,13 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_file(path: str, what: str) -> bytes:
-    from ..errors import WizardError
-
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise WizardError(f"{what} {path}: no such file") from None
-    except OSError as error:
-        raise WizardError(f"{what} {path}: cannot be read ({error.strerror})") from None
-
-
 def run_certificate_set(args: argparse.Namespace) -> int:
     from ..certificates import read_certificate_file
+    from ..cluster_replace import read_key_file
 
     ws = workspace(args)
     certificates = read_certificate_file(args.certificate_file)
-    key_pem = _read_file(args.key_file, "key_file")
+    key_pem = read_key_file(args.key_file)
     saved, warnings = ws.set_cluster_certificate(args.role, certificates, key_pem)
     ref = saved.cluster.certificate(args.role)
     assert ref is not None
