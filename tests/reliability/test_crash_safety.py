@@ -38,7 +38,7 @@ def _expected(base: store.State, revision: int) -> str:
     return store.dumps(state)
 
 
-def _run_until_killed(path: Path, rng: random.Random) -> tuple[int | None, float]:
+def _run_until_killed(path: Path, rng: random.Random) -> tuple[int, float]:
     """Start the child, let it save for a random while, SIGKILL it; the last revision it
     reported and how long it ran."""
     child = subprocess.Popen(
@@ -50,14 +50,18 @@ def _run_until_killed(path: Path, rng: random.Random) -> tuple[int | None, float
     assert child.stdout is not None
     ready = child.stdout.readline()
     assert ready == b"ready\n", child.stderr.read().decode() if child.stderr else ready
+    # The kill window is timed from the child's own first completed save, not from its
+    # start: on a loaded machine the first save can take longer than any fixed delay.
+    first = child.stdout.readline()
+    assert first.strip().isdigit(), child.stderr.read().decode() if child.stderr else first
     delay = rng.uniform(0.0, 0.2)
     time.sleep(delay)
     child.send_signal(signal.SIGKILL)
     out, err = child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL, err.decode()
     assert b"Traceback" not in err, err.decode()
-    printed = [int(line) for line in out.split()]
-    return (printed[-1] if printed else None), delay
+    printed = [int(first), *(int(line) for line in out.split())]
+    return printed[-1], delay
 
 
 @pytest.mark.parametrize("kills", sizes(30, 300))
@@ -80,7 +84,7 @@ def test_kill_during_saves_leaves_one_saved_revision(
             pytest.fail(f"kill {kill + 1}: the state no longer loads: {error}")
         # It is the last revision the child reported, or the one after it (saved, but
         # killed before it could print); never older, never a mix.
-        last = on_disk if reported is None else reported
+        last = reported
         assert loaded.revision in (last, last + 1), (kill, on_disk, reported, loaded.revision)
         assert loaded.revision >= on_disk
         text = path.read_text()
@@ -96,9 +100,8 @@ def test_kill_during_saves_leaves_one_saved_revision(
     for file in history:
         kept = store.load(file).revision
         assert kept == int(file.stem.rsplit("-", 1)[1]) and kept <= on_disk, file.name
-    # Not vacuous: saves happened between the kills. On a loaded machine a save is slower
-    # (fewer per run), so the bar is low; the figures say how many there were.
-    assert saves >= kills // 4, f"only {saves} saves in {kills} runs: the kills came too early"
+    # Not vacuous: every run completed at least one save before its kill window opened.
+    assert saves >= kills, f"only {saves} saves in {kills} runs: a run saved nothing"
     leftovers = len(list(tmp_path.rglob("*.tmp")))
     assert leftovers <= 1, "orphaned temporary files pile up: a save must remove them"
     reliability_report(
