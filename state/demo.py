@@ -14,7 +14,13 @@ from .certificates.issue import (
     self_signed_cluster_certificate,
 )
 from .model import Participant
-from .operations import TlsChange, create_database, init_state
+from .operations import (
+    SourceChange,
+    TlsChange,
+    add_participant_syncer,
+    create_database,
+    init_state,
+)
 
 DEMO_CLUSTER = "cluster1.example.com"
 PARTICIPANTS = ("cluster2.example.com", "cluster3.example.com")
@@ -36,6 +42,8 @@ def build_demo(folder: str | Path | None = None) -> Path:
         syncer = _info(self_signed_cluster_certificate(name))
         state.certificates[syncer.sha256] = syncer.pem
         state.participants.append(Participant(name, syncer.sha256))
+    # What an administrator copies from cluster2's general settings to replicate from it.
+    source_proxy = _info(self_signed_cluster_certificate(PARTICIPANTS[0]))
 
     ca = certificate_authority("Demo Client CA")
     app1 = issue_certificate(
@@ -64,19 +72,25 @@ def build_demo(folder: str | Path | None = None) -> Path:
             subject_validation="san",
             authorized_names=["app1.example.com"],
         ),
+        replica_clusters=[PARTICIPANTS[1]],
     )
-    cluster2 = state.participant(PARTICIPANTS[0])
-    assert cluster2 is not None
+    state = add_participant_syncer(state, "orders", PARTICIPANTS[1])
     state = create_database(
         state,
         "sessions",
         12001,
-        replica_of=[f"redis-12001.{PARTICIPANTS[0]}:12001"],
+        sources=[
+            SourceChange(
+                f"redis-12001.{PARTICIPANTS[0]}:12001",
+                encryption=True,
+                server_certificate=source_proxy,
+            )
+        ],
         tls=TlsChange(
             enabled=True,
             mode="replica-of",
             enforce_client_auth=True,
-            add_certificates=[describe_pem(state.certificates[cluster2.syncer_certificate])],
+            add_certificates=[_info(ca)],
         ),
     )
     syncers = [describe_pem(state.certificates[p.syncer_certificate]) for p in state.participants]

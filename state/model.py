@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-FORMAT = 1
+FORMAT = 2
 TLS_VERSIONS = ("1", "1.1", "1.2", "1.3")
 DEFAULT_MIN_TLS = "1.2"
 DATABASE_TYPES = ("standard", "active-active")
@@ -68,19 +68,47 @@ class TlsSettings:
 
 
 @dataclass(slots=True)
+class ReplicaSource:
+    """The replica side of Replica Of: one source database and how this replica reaches it.
+
+    With `encryption` the replica's syncer connects over TLS, presents this cluster's syncer
+    certificate and trusts `server_certificate`, the source cluster's proxy certificate
+    (REST `replica_sources[]`: `encryption`, `server_cert`, `replication_tls_sni`).
+    """
+
+    uri: str
+    encryption: bool = False
+    server_certificate: str | None = None
+    sni: str = ""
+
+
+@dataclass(slots=True)
 class Database:
     uid: int
     name: str
     port: int
     type: str = "standard"
-    replica_of: list[str] = field(default_factory=list)
+    replica_sources: list[ReplicaSource] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
     created_with_tls: bool = False
     tls: TlsSettings = field(default_factory=TlsSettings)
+    replica_clusters: list[str] = field(default_factory=list)
+    crdb_guid: str = ""
 
     @property
     def is_active_active(self) -> bool:
         return self.type == "active-active"
+
+    @property
+    def replica_of(self) -> list[str]:
+        """The Replica Of sources' host:port, in order (the replica side)."""
+        return [source.uri for source in self.replica_sources]
+
+    def source(self, uri: str) -> ReplicaSource | None:
+        for source in self.replica_sources:
+            if source.uri == uri:
+                return source
+        return None
 
 
 @dataclass(slots=True)
@@ -111,6 +139,17 @@ class State:
                 return participant
         return None
 
+    def known_cluster(self, name: str) -> bool:
+        """This cluster or a known participant: a cluster whose syncer certificate is known."""
+        return name == self.cluster.name or self.participant(name) is not None
+
+    def syncer_certificate_of(self, name: str) -> str | None:
+        """The current syncer certificate of this cluster or of a known participant."""
+        if name == self.cluster.name:
+            return self.cluster.syncer.certificate if self.cluster.syncer else None
+        participant = self.participant(name)
+        return participant.syncer_certificate if participant else None
+
     def next_uid(self) -> int:
         return max((d.uid for d in self.databases), default=0) + 1
 
@@ -125,6 +164,9 @@ class State:
         used.update(p.syncer_certificate for p in self.participants)
         for database in self.databases:
             used.update(database.tls.certificates)
+            used.update(
+                s.server_certificate for s in database.replica_sources if s.server_certificate
+            )
         return used
 
     def prune_certificates(self) -> None:

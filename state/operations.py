@@ -25,8 +25,10 @@ from .model import (
     ClusterCertificate,
     Database,
     Participant,
+    ReplicaSource,
     State,
 )
+from .names import name_problem
 from .rules import introduced_errors
 from .schema import valid_host_port
 
@@ -48,6 +50,20 @@ class TlsChange:
 
     def is_empty(self) -> bool:
         return self == TlsChange()
+
+
+@dataclass(slots=True)
+class SourceChange:
+    """The replica side of one Replica Of source: what `db source` or `--replica-of` set.
+
+    None leaves a field as it is; `server_certificate` is the source cluster's proxy
+    certificate (or its CA) as pasted, stored once like every certificate.
+    """
+
+    uri: str
+    encryption: bool | None = None
+    server_certificate: CertificateInfo | None = None
+    sni: str | None = None
 
 
 def _require_database(state: State, name: str) -> Database:
@@ -132,8 +148,14 @@ def create_database(
     replica_of: list[str] | None = None,
     participants: list[str] | None = None,
     tls: TlsChange | None = None,
+    replica_clusters: list[str] | None = None,
+    sources: list[SourceChange] | None = None,
 ) -> State:
-    """A new database; TLS chosen here (the "Advanced Options" path) sets created_with_tls."""
+    """A new database; TLS chosen here (the "Advanced Options" path) sets created_with_tls.
+
+    `replica_of` names sources by host:port alone; `sources` also carries each one's
+    encryption, proxy certificate and SNI (the replica side). `replica_clusters` are the
+    known clusters hosting a replica of this database (the source side)."""
     name = name.strip()
     if not name:
         raise WizardError("a database needs a name")
@@ -146,8 +168,9 @@ def create_database(
             raise WizardError(f"port {port} is already used by database {other.name!r}")
     if type not in DATABASE_TYPES:
         raise WizardError(f"type {type!r} is not one of {', '.join(DATABASE_TYPES)}")
-    sources = list(replica_of or [])
-    for source in sources:
+    changes = [SourceChange(uri) for uri in replica_of or []] + list(sources or [])
+    uris = list(dict.fromkeys(change.uri for change in changes))
+    for source in uris:
         if not valid_host_port(source):
             raise WizardError(f"Replica Of source {source!r} is not host:port")
     clusters = list(dict.fromkeys(participants or []))
@@ -162,15 +185,77 @@ def create_database(
             name=name,
             port=port,
             type=type,
-            replica_of=sources,
+            replica_sources=[ReplicaSource(uri) for uri in uris],
             participants=clusters,
         )
     )
+    for change in changes:
+        state = change_source(state, name, change, copy=False)
+    if replica_clusters:
+        state = change_replica_clusters(state, name, add=replica_clusters, copy=False)
     if tls is not None and not tls.is_empty():
         state = change_tls(state, name, tls)
     database = state.database(name)
     assert database is not None
     database.created_with_tls = database.tls.enabled
+    return state
+
+
+def change_replica_clusters(
+    state: State,
+    name: str,
+    *,
+    add: list[str] | None = None,
+    remove: list[str] | None = None,
+    copy: bool = True,
+) -> State:
+    """The source side: name the clusters that host a replica of this database. Each must
+    be known (this cluster or a participant), since its syncer certificate is what the
+    database has to trust."""
+    state = state.copy() if copy else state
+    database = _require_database(state, name)
+    for cluster in remove or []:
+        if cluster not in database.replica_clusters:
+            listed = ", ".join(database.replica_clusters) or "none"
+            raise WizardError(
+                f"cluster {cluster!r} hosts no replica of {name!r} (replica clusters: {listed})"
+            )
+        database.replica_clusters.remove(cluster)
+    for cluster in add or []:
+        if not state.known_cluster(cluster):
+            raise WizardError(
+                f"cluster {cluster!r} is not a known participant: add it first with the "
+                f"syncer certificate from its general settings "
+                f"(cluster participant add {cluster} FILE)"
+            )
+        if cluster in database.replica_clusters:
+            raise WizardError(f"cluster {cluster!r} already hosts a replica of {name!r}")
+        database.replica_clusters.append(cluster)
+    return state
+
+
+def change_source(state: State, name: str, change: SourceChange, *, copy: bool = True) -> State:
+    """The replica side of one Replica Of source: encryption, the source cluster's proxy
+    certificate (refused if a server would refuse it) and the SNI name."""
+    state = state.copy() if copy else state
+    database = _require_database(state, name)
+    source = database.source(change.uri)
+    if source is None:
+        listed = ", ".join(database.replica_of) or "none"
+        raise WizardError(
+            f"database {name!r} has no Replica Of source {change.uri!r} (sources: {listed})"
+        )
+    if change.encryption is not None:
+        source.encryption = change.encryption
+    if change.server_certificate is not None:
+        refuse_bad_certificates([change.server_certificate], "any")
+        source.server_certificate = add_certificate_texts(state, [change.server_certificate])[0]
+    if change.sni is not None:
+        sni = change.sni.strip()
+        problem = name_problem(sni) if sni else None
+        if problem:
+            raise WizardError(f"SNI name: {problem}")
+        source.sni = sni
     return state
 
 
@@ -213,7 +298,9 @@ def remove_participant(state: State, name: str) -> State:
     participant = state.participant(name)
     if participant is None:
         raise WizardError(f"no participating cluster named {name!r}")
-    users = [d.name for d in state.databases if name in d.participants]
+    users = [
+        d.name for d in state.databases if name in d.participants or name in d.replica_clusters
+    ]
     if users:
         raise WizardError(f"cluster {name!r} still participates in {', '.join(users)}")
     state = state.copy()
@@ -222,15 +309,16 @@ def remove_participant(state: State, name: str) -> State:
 
 
 def add_participant_syncer(state: State, database_name: str, cluster: str) -> State:
-    """Trust the known syncer certificate of `cluster` in a database (the checklist's action)."""
-    participant = state.participant(cluster)
-    if participant is None:
+    """Trust the known syncer certificate of `cluster` (a participant, or this cluster when
+    it hosts a replica itself) in a database (the checklist's action)."""
+    sha = state.syncer_certificate_of(cluster)
+    if sha is None:
         raise WizardError(f"no participating cluster named {cluster!r}")
     database = _require_database(state, database_name)
-    if participant.syncer_certificate in database.tls.certificates:
+    if sha in database.tls.certificates:
         return state
     state = state.copy()
-    state.database(database_name).tls.certificates.append(participant.syncer_certificate)  # type: ignore[union-attr]
+    state.database(database_name).tls.certificates.append(sha)  # type: ignore[union-attr]
     return state
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .model import MODE_LABELS, ClusterCertificate, Database, State
+from .model import MODE_LABELS, ClusterCertificate, Database, ReplicaSource, State
 
 ChangeKind = Literal["added", "removed", "changed"]
 
@@ -55,13 +55,23 @@ def _subjects(subjects: list[dict[str, str]]) -> str:
     return "; ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in subjects)
 
 
+def _source(source: ReplicaSource) -> str:
+    """One Replica Of source in a line: where, whether encrypted, and the certificate held."""
+    if not source.encryption:
+        return f"{source.uri} (no encryption)"
+    cert = _short(source.server_certificate) if source.server_certificate else "no server cert"
+    sni = f", SNI {source.sni}" if source.sni else ""
+    return f"{source.uri} (encryption, {cert}{sni})"
+
+
 def database_fields(database: Database) -> dict[str, str]:
     """The fields of a database as the plan shows them, in the order of the console's form."""
     tls = database.tls
     return {
         "port": str(database.port),
         "type": database.type,
-        "replica_of": _list(database.replica_of),
+        "replica_clusters": _list(database.replica_clusters),
+        "replica_of": _list([_source(s) for s in database.replica_sources]),
         "participants": _list(database.participants),
         "tls.enabled": _bool(tls.enabled),
         "tls.mode": MODE_LABELS.get(tls.mode, tls.mode),

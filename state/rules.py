@@ -37,49 +37,107 @@ def aa_tls_toggle(state: State, db: Database, where: str) -> Iterator[Finding]:
         )
 
 
-def _known_replica_sources(state: State, db: Database) -> list[str]:
-    """Participants named by the Replica Of sources (host equal to, or inside, the cluster name)."""
-    clusters = []
-    for source in db.replica_of:
-        host = source.rsplit(":", 1)[0].strip("[]").lower()
-        for participant in state.participants:
-            name = participant.name.lower()
-            if (host == name or host.endswith("." + name)) and participant.name not in clusters:
-                clusters.append(participant.name)
-    return clusters
-
-
 def required_syncer_clusters(state: State, db: Database) -> list[str]:
-    """The clusters whose syncer certificate this database must trust."""
+    """The clusters whose syncer certificate this database must trust: every participant of
+    an active-active database; on a Replica Of source, every cluster hosting a replica."""
     if db.is_active_active:
         return list(db.participants)
-    return _known_replica_sources(state, db)
+    return list(db.replica_clusters)
+
+
+def _needs_syncer_trust(db: Database) -> bool:
+    """Whether the database's trusted list decides who may replicate from it: TLS covers
+    replication (all, or Replica Of/CRDB only) and client certificates are required."""
+    return db.tls.enabled and db.tls.enforce_client_auth
 
 
 def missing_syncer_cert(state: State, db: Database, where: str) -> Iterator[Finding]:
-    if not db.tls.enabled:
-        return
-    if not db.is_active_active and not db.replica_of:
+    if not _needs_syncer_trust(db):
         return
     trusted = set(db.tls.certificates)
     for cluster in required_syncer_clusters(state, db):
-        participant = state.participant(cluster)
-        if participant is None:
+        kind = "participating" if db.is_active_active else "replica"
+        field = "participants" if db.is_active_active else "replica_clusters"
+        sha = state.syncer_certificate_of(cluster)
+        if not state.known_cluster(cluster):
             yield Finding(
                 "error",
                 "missing-syncer-cert",
-                f"participating cluster {cluster} is unknown: add it with its syncer certificate "
-                "(cluster participant add)",
-                f"{where}.participants",
+                f"{kind} cluster {cluster} is unknown: add it with the syncer certificate from "
+                f"its general settings (cluster participant add {cluster} FILE)",
+                f"{where}.{field}",
             )
-        elif participant.syncer_certificate not in trusted:
-            kind = "participating" if db.is_active_active else "Replica Of source"
+        elif sha is not None and sha not in trusted:
+            hosts = "takes part in this database" if db.is_active_active else "hosts a replica"
             yield Finding(
                 "error",
                 "missing-syncer-cert",
-                f"the syncer certificate of {kind} cluster {cluster} is not among the "
-                "database's certificates; replication fails without it",
+                f"cluster {cluster} {hosts} but its syncer certificate ({sha[:12]}…) is not "
+                f"among the database's certificates: paste the syncer certificate from "
+                f"{cluster}'s general settings; replication fails without it",
                 f"{where}.tls.certificates",
+            )
+
+
+def replica_source_certificate(state: State, db: Database, where: str) -> Iterator[Finding]:
+    """The replica side: an encrypted source needs the source cluster's proxy certificate."""
+    for index, source in enumerate(db.replica_sources):
+        if source.encryption and not source.server_certificate:
+            yield Finding(
+                "error",
+                "replica-source-without-cert",
+                f"Replica Of source {source.uri} uses encryption but holds no server "
+                "certificate: paste the proxy certificate from the source cluster's general "
+                f"settings (db source {db.name} {source.uri} --server-cert FILE)",
+                f"{where}.replica_of[{index}].server_certificate",
+            )
+
+
+def local_source(state: State, uri: str) -> Database | None:
+    """The database a Replica Of URI names when it lives on this cluster (its FQDN, or a
+    name inside it, and a database's port), or None when the state cannot tell."""
+    host, _, port = uri.rpartition(":")
+    host = host.strip("[]").lower().rstrip(".")
+    fqdn = state.cluster.fqdn.lower().rstrip(".")
+    if not fqdn or not (host == fqdn or host.endswith("." + fqdn)):
+        return None
+    for database in state.databases:
+        if str(database.port) == port:
+            return database
+    return None
+
+
+def requires_tls_for_replication(database: Database) -> bool:
+    """A source database whose replicas must connect over TLS."""
+    return database.tls.enabled and database.tls.mode in ("all", "replica-of")
+
+
+def replica_source_plaintext(state: State, db: Database, where: str) -> Iterator[Finding]:
+    """A source without encryption: an error when the source is known to require TLS, else a
+    note of what to add if it does (every source an older state file held starts here)."""
+    for index, source in enumerate(db.replica_sources):
+        if source.encryption:
+            continue
+        origin = local_source(state, source.uri)
+        if origin is not None and origin is not db and requires_tls_for_replication(origin):
+            yield Finding(
+                "error",
+                "replica-source-plaintext",
+                f"Replica Of source {source.uri} (database {origin.name}) requires TLS but "
+                "this replica connects without encryption: turn encryption on and paste the "
+                f"proxy certificate of {state.cluster.name} "
+                f"(db source {db.name} {source.uri} --encryption --server-cert FILE)",
+                f"{where}.replica_of[{index}].encryption",
+            )
+        else:
+            yield Finding(
+                "info",
+                "replica-source-plaintext",
+                f"Replica Of source {source.uri} is reached without encryption; if the source "
+                "database requires TLS, turn encryption on and paste the proxy certificate "
+                "from the source cluster's general settings "
+                f"(db source {db.name} {source.uri} --encryption --server-cert FILE)",
+                f"{where}.replica_of[{index}].encryption",
             )
 
 
@@ -165,13 +223,14 @@ def replica_mode_without_source(state: State, db: Database, where: str) -> Itera
         db.tls.enabled
         and db.tls.mode == "replica-of"
         and not db.replica_of
+        and not db.replica_clusters
         and not db.is_active_active
     ):
         yield Finding(
             "warning",
             "replica-of-without-source",
-            "mode 'Require TLS for Replica Of Only' on a database with no Replica Of source: "
-            "clients still connect in plain text",
+            "mode 'Require TLS for Replica Of Only' on a database that neither replicates from "
+            "a source nor has clusters hosting its replicas: clients still connect in plain text",
             f"{where}.tls.mode",
         )
 
@@ -180,6 +239,8 @@ DATABASE_RULES: tuple[Rule, ...] = (
     crdb_needs_active_active,
     aa_tls_toggle,
     missing_syncer_cert,
+    replica_source_certificate,
+    replica_source_plaintext,
     client_auth_without_certs,
     subject_names,
     duplicated_certs,

@@ -26,6 +26,7 @@ from .model import (
     ClusterCertificate,
     Database,
     Participant,
+    ReplicaSource,
     State,
     TlsSettings,
 )
@@ -170,7 +171,9 @@ def migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:
     """Bring an older document up to FORMAT in memory; the file changes on the next save.
 
     Format 0 (before the `format` key existed) kept participants under `cluster` and
-    called the subject validation switch `enforce_san` (a boolean).
+    called the subject validation switch `enforce_san` (a boolean). Formats 0 and 1 held
+    each Replica Of source as a `host:port` string; it becomes a source table without
+    encryption (the rule `replica-source-plaintext` then says what to add).
     """
     if version >= FORMAT:
         return doc
@@ -184,6 +187,11 @@ def migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:
         tls = database.get("tls") if isinstance(database, dict) else None
         if isinstance(tls, dict) and "enforce_san" in tls:
             tls["subject_validation"] = "san" if tls.pop("enforce_san") else "none"
+        sources = database.get("replica_of") if isinstance(database, dict) else None
+        if isinstance(sources, list):
+            database["replica_of"] = [
+                {"uri": source} if isinstance(source, str) else source for source in sources
+            ]
     doc["format"] = FORMAT
     return doc
 
@@ -276,7 +284,18 @@ def _participant(reader: _Reader) -> Participant:
 
 def _database(reader: _Reader) -> Database:
     reader.unknown_keys(
-        {"uid", "name", "port", "type", "replica_of", "participants", "created_with_tls", "tls"}
+        {
+            "uid",
+            "name",
+            "port",
+            "type",
+            "replica_of",
+            "replica_clusters",
+            "participants",
+            "crdb_guid",
+            "created_with_tls",
+            "tls",
+        }
     )
     uid = reader.get("uid", int)
     if uid < 1:
@@ -287,22 +306,37 @@ def _database(reader: _Reader) -> Database:
     port = reader.get("port", int)
     if not 1 <= port <= 65535:
         raise reader.fail("port", f"{port} is not a port (1-65535)")
-    replica_of = reader.strings("replica_of")
-    for index, source in enumerate(replica_of):
-        if not valid_host_port(source):
-            raise StateFileError(
-                f"{reader.where('replica_of')}[{index}]: {source!r} is not host:port"
-            )
+    sources = [
+        _replica_source(_Reader(source, f"{reader.where('replica_of')}[{index}]"))
+        for index, source in enumerate(reader.get("replica_of", list, []))
+    ]
     tls = _tls(reader.table_at("tls")) if "tls" in reader.table else TlsSettings()
     return Database(
         uid=uid,
         name=name,
         port=port,
         type=reader.choice("type", DATABASE_TYPES, "standard"),
-        replica_of=replica_of,
+        replica_sources=sources,
         participants=reader.strings("participants"),
         created_with_tls=reader.get("created_with_tls", bool, tls.enabled),
         tls=tls,
+        replica_clusters=reader.strings("replica_clusters"),
+        crdb_guid=reader.get("crdb_guid", str, ""),
+    )
+
+
+def _replica_source(reader: _Reader) -> ReplicaSource:
+    reader.unknown_keys({"uri", "encryption", "server_certificate", "sni"})
+    uri = reader.get("uri", str)
+    if not valid_host_port(uri):
+        raise reader.fail("uri", f"{uri!r} is not host:port")
+    return ReplicaSource(
+        uri=uri,
+        encryption=reader.get("encryption", bool, False),
+        server_certificate=(
+            reader.sha256("server_certificate") if "server_certificate" in reader.table else None
+        ),
+        sni=reader.get("sni", str, ""),
     )
 
 
@@ -364,6 +398,11 @@ def _check_references(state: State) -> None:
     for i, database in enumerate(state.databases):
         for j, sha in enumerate(database.tls.certificates):
             need(sha, f"databases[{i}].tls.certificates[{j}]")
+        for j, source in enumerate(database.replica_sources):
+            if source.server_certificate:
+                need(
+                    source.server_certificate, f"databases[{i}].replica_of[{j}].server_certificate"
+                )
 
 
 def _check_unique(state: State) -> None:
@@ -423,13 +462,27 @@ def database_document(database: Database) -> dict[str, Any]:
     }
     if tls.authorized_subjects:
         tls_doc["authorized_subjects"] = [dict(s) for s in tls.authorized_subjects]
-    return {
+    document: dict[str, Any] = {
         "uid": database.uid,
         "name": database.name,
         "port": database.port,
         "type": database.type,
-        "replica_of": list(database.replica_of),
+        "replica_clusters": list(database.replica_clusters),
+        "replica_of": [source_document(s) for s in database.replica_sources],
         "participants": list(database.participants),
-        "created_with_tls": database.created_with_tls,
-        "tls": tls_doc,
     }
+    if database.crdb_guid:
+        document["crdb_guid"] = database.crdb_guid
+    document["created_with_tls"] = database.created_with_tls
+    document["tls"] = tls_doc
+    return document
+
+
+def source_document(source: ReplicaSource) -> dict[str, Any]:
+    """A Replica Of source as the state file keeps it (TOML has no null: no key when unset)."""
+    document: dict[str, Any] = {"uri": source.uri, "encryption": source.encryption}
+    if source.server_certificate:
+        document["server_certificate"] = source.server_certificate
+    if source.sni:
+        document["sni"] = source.sni
+    return document

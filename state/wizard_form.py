@@ -149,13 +149,12 @@ class TlsForm:
 
     def add_syncer(self, state: State, cluster: str) -> str:
         """Tick a participant's syncer certificate in the checklist; returns its SHA-256."""
-        participant = state.participant(cluster)
-        if participant is None:
+        sha = state.syncer_certificate_of(cluster)
+        if sha is None:
             raise WizardError(
                 f"cluster {cluster!r} is not a known participant; add it with its syncer "
                 "certificate on the cluster certificates screen (c)"
             )
-        sha = participant.syncer_certificate
         if sha not in self.certificates:
             self.certificates.append(sha)
         if cluster not in self.syncers:
@@ -169,10 +168,8 @@ class TlsForm:
             return []
         rows = []
         for cluster in required_syncer_clusters(state, database):
-            participant = state.participant(cluster)
-            known = participant is not None
-            trusted = known and participant.syncer_certificate in self.certificates  # type: ignore[union-attr]
-            rows.append((cluster, known, bool(trusted)))
+            sha = state.syncer_certificate_of(cluster)
+            rows.append((cluster, sha is not None, sha is not None and sha in self.certificates))
         return rows
 
     # -- the result ---------------------------------------------------------------------
@@ -217,9 +214,9 @@ class TlsForm:
     def _syncer_shas(self, state: State) -> set[str]:
         shas = set()
         for cluster in self.syncers:
-            participant = state.participant(cluster)
-            if participant is not None:
-                shas.add(participant.syncer_certificate)
+            sha = state.syncer_certificate_of(cluster)
+            if sha is not None:
+                shas.add(sha)
         return shas
 
     def apply(self, state: State) -> State:
@@ -227,8 +224,7 @@ class TlsForm:
         change = self.change(state)
         new_state = change_tls(state, self.database, change) if not change.is_empty() else state
         for cluster in self.syncers:
-            participant = state.participant(cluster)
-            if participant is not None and participant.syncer_certificate in self.certificates:
+            if state.syncer_certificate_of(cluster) in self.certificates:
                 new_state = add_participant_syncer(new_state, self.database, cluster)
         return new_state
 

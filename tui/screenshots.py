@@ -167,8 +167,8 @@ SHOTS: tuple[Shot, ...] = (
     ),
     Shot(
         "wizard-certificates-syncer-missing",
-        "Replica Of: the syncer checklist after removing the source's certificate",
-        wizard("sessions", "ctrl+n", "ctrl+n", "x"),
+        "Active-Active: the syncer checklist after removing a participant's certificate",
+        wizard("inventory", "ctrl+n", "ctrl+n", "x"),
     ),
     Shot(
         "wizard-names",

@@ -42,6 +42,15 @@ def database_json(database: Database) -> dict[str, Any]:
 
     document = database_document(database)
     del document["created_with_tls"]
+    document["replica_of"] = [
+        {
+            "uri": source.uri,
+            "encryption": source.encryption,
+            "server_cert": source.server_certificate,
+            "sni": source.sni or None,
+        }
+        for source in database.replica_sources
+    ]
     return document
 
 

@@ -58,6 +58,57 @@ def _tls_options(parser: argparse.ArgumentParser) -> None:
     san.add_argument("--no-san", action="store_true", help="turn subject validation off")
 
 
+class _SourceAction(argparse.Action):
+    """`--replica-of HOST:PORT` starts a source; the `--source-*` options after it set that
+    source, so several sources can be given each with its own encryption and certificate."""
+
+    def __call__(self, parser, namespace, value, option_string=None) -> None:
+        sources = getattr(namespace, "sources", None) or []
+        if self.dest == "uri":
+            sources.append({"uri": value})
+        elif not sources:
+            parser.error(
+                f"{option_string} applies to the source just named: give --replica-of "
+                "HOST:PORT before it"
+            )
+        else:
+            sources[-1][self.dest] = True if self.nargs == 0 else value
+        namespace.sources = sources
+
+
+def _source_options(create: argparse.ArgumentParser) -> None:
+    create.set_defaults(sources=[])
+    create.add_argument(
+        "--replica-of",
+        action=_SourceAction,
+        dest="uri",
+        metavar="HOST:PORT",
+        help="a Replica Of source (the replica side); repeatable, each followed by its options",
+    )
+    create.add_argument(
+        "--source-encryption",
+        action=_SourceAction,
+        dest="encryption",
+        nargs=0,
+        help="the source just named is reached over TLS (Encrypt replica database traffic)",
+    )
+    create.add_argument(
+        "--source-cert",
+        action=_SourceAction,
+        dest="server_cert",
+        metavar="FILE",
+        help="the source cluster's proxy certificate (from its general settings), for the "
+        "source just named",
+    )
+    create.add_argument(
+        "--source-sni",
+        action=_SourceAction,
+        dest="sni",
+        metavar="NAME",
+        help="the TLS SNI name for the source just named (replication_tls_sni)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     db = subparsers.add_parser("db", help="databases and their TLS settings")
     commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
@@ -74,14 +125,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a participating cluster (active-active); repeatable",
     )
     create.add_argument(
-        "--replica-of",
+        "--replica-cluster",
         action="append",
         default=[],
-        metavar="HOST:PORT",
-        help="a Replica Of source; repeatable",
+        metavar="CLUSTER",
+        help="a known cluster hosting a replica of this database (the source side; its "
+        "syncer certificate must be trusted); repeatable",
     )
+    _source_options(create)
     _tls_options(create)
     create.set_defaults(handler=run_create)
+
+    replicas = commands.add_parser(
+        "replicas", help="the clusters hosting a replica of a database (the source side)"
+    )
+    replicas.add_argument("name")
+    replicas.add_argument("--add", action="append", default=[], metavar="CLUSTER")
+    replicas.add_argument("--remove", action="append", default=[], metavar="CLUSTER")
+    replicas.set_defaults(handler=run_replicas)
+
+    source = commands.add_parser(
+        "source", help="one Replica Of source of a database (the replica side)"
+    )
+    source.add_argument("name")
+    source.add_argument("uri", metavar="HOST:PORT")
+    encryption = source.add_mutually_exclusive_group()
+    encryption.add_argument(
+        "--encryption", dest="encryption", action="store_const", const=True, default=None
+    )
+    encryption.add_argument("--no-encryption", dest="encryption", action="store_const", const=False)
+    source.add_argument(
+        "--server-cert",
+        metavar="FILE",
+        help="the source cluster's proxy certificate (or its CA), from its general settings",
+    )
+    source.add_argument("--sni", metavar="NAME", help="TLS SNI name (replication_tls_sni)")
+    source.set_defaults(handler=run_source)
 
     listing = commands.add_parser("list", help="list the databases")
     listing.add_argument("--json", action="store_true")
@@ -123,20 +202,47 @@ def tls_change(args: argparse.Namespace):
     return change
 
 
+def _server_certificate(file: str | None):
+    """The one certificate of a --source-cert/--server-cert file (the source's proxy
+    certificate, or its CA)."""
+    from ..certificates import read_certificate_file
+    from ..errors import WizardError
+
+    if file is None:
+        return None
+    certificates = read_certificate_file(file)
+    if len(certificates) != 1:
+        raise WizardError(
+            f"{file}: holds {len(certificates)} certificates; give the source cluster's proxy "
+            "certificate (or its CA) alone"
+        )
+    return certificates[0]
+
+
 def run_create(args: argparse.Namespace) -> int:
-    from ..operations import create_database
+    from ..operations import SourceChange, create_database
 
     ws = workspace(args)
     change = tls_change(args)
+    sources = [
+        SourceChange(
+            source["uri"],
+            encryption=source.get("encryption"),
+            server_certificate=_server_certificate(source.get("server_cert")),
+            sni=source.get("sni"),
+        )
+        for source in args.sources
+    ]
     ws.update(
         lambda s: create_database(
             s,
             args.name,
             args.port,
             type=args.type,
-            replica_of=args.replica_of,
             participants=args.participant,
             tls=change,
+            replica_clusters=args.replica_cluster,
+            sources=sources,
         ),
         f"db create {args.name}",
     )
@@ -183,8 +289,15 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     tls = database.tls
     print(f"{database.name} (uid {database.uid}, port {database.port}, {database.type})")
-    if database.replica_of:
-        print(f"  Replica Of: {', '.join(database.replica_of)}")
+    if database.replica_clusters:
+        print(f"  replica clusters (source side): {', '.join(database.replica_clusters)}")
+    for source in database.replica_sources:
+        encryption = "encryption" if source.encryption else "no encryption"
+        cert = (
+            f", server cert {source.server_certificate[:16]}" if source.server_certificate else ""
+        )
+        sni = f", SNI {source.sni}" if source.sni else ""
+        print(f"  Replica Of {source.uri}: {encryption}{cert}{sni}")
     if database.participants:
         print(f"  participants: {', '.join(database.participants)}")
     print(f"  TLS: {MODE_LABELS[tls.mode] if tls.enabled else 'disabled'}")
@@ -207,6 +320,45 @@ def run_remove(args: argparse.Namespace) -> int:
     ws = workspace(args)
     ws.update(lambda s: remove_database(s, args.name), f"db remove {args.name}")
     print(f"removed database {args.name}; revision {ws.state.revision}")
+    return 0
+
+
+def run_replicas(args: argparse.Namespace) -> int:
+    from ..errors import WizardError
+    from ..operations import change_replica_clusters
+
+    if not args.add and not args.remove:
+        raise WizardError("nothing to change: give --add CLUSTER or --remove CLUSTER")
+    ws = workspace(args)
+    words = [*(f"add {c}" for c in args.add), *(f"remove {c}" for c in args.remove)]
+    ws.update(
+        lambda s: change_replica_clusters(s, args.name, add=args.add, remove=args.remove),
+        f"db replicas {args.name}: " + ", ".join(words),
+    )
+    database = ws.state.database(args.name)
+    assert database is not None
+    listed = ", ".join(database.replica_clusters) or "none"
+    print(f"replica clusters of {args.name}: {listed}; revision {ws.state.revision}")
+    return 0
+
+
+def run_source(args: argparse.Namespace) -> int:
+    from ..errors import WizardError
+    from ..operations import SourceChange, change_source
+
+    change = SourceChange(
+        args.uri,
+        encryption=args.encryption,
+        server_certificate=_server_certificate(args.server_cert),
+        sni=args.sni,
+    )
+    if change == SourceChange(args.uri):
+        raise WizardError(
+            "nothing to change: give --encryption/--no-encryption, --server-cert FILE or --sni NAME"
+        )
+    ws = workspace(args)
+    ws.update(lambda s: change_source(s, args.name, change), f"db source {args.name} {args.uri}")
+    print(f"updated Replica Of source {args.uri} of {args.name}; revision {ws.state.revision}")
     return 0
 
 

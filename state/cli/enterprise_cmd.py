@@ -160,5 +160,7 @@ def run_apply_enterprise(args: argparse.Namespace) -> int:
     )
     for reason in report.skipped:
         print(f"  skipped: {reason}")
+    for note in report.notes:
+        print(f"  note: {note}")
     print(report.summary())
     return 1 if report.failed else 0

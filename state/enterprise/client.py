@@ -52,6 +52,7 @@ class ApplyReport:
     outcomes: list[Outcome] = field(default_factory=list)
     not_sent: list[RestRequest] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> Outcome | None:
@@ -240,7 +241,7 @@ def apply(
         legacy_names=legacy_names,
         bulk_certificates=bulk_certificates,
     )
-    result = ApplyReport(dry_run=dry_run, skipped=list(export.skipped))
+    result = ApplyReport(dry_run=dry_run, skipped=list(export.skipped), notes=list(export.notes))
     bodies = [_body(workspace, r) for r in export.requests]
     say = report or (lambda outcome: None)
     with httpx.Client(

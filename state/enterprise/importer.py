@@ -34,6 +34,7 @@ from ..model import (
     ClusterCertificate,
     Database,
     Participant,
+    ReplicaSource,
     State,
     TlsSettings,
 )
@@ -215,9 +216,10 @@ class _Importer:
             name=name,
             port=port,
             type="active-active" if crdt else "standard",
-            replica_of=self.replica_of(bdb, where),
+            replica_sources=self.replica_sources(bdb, where),
             created_with_tls=tls.enabled,
             tls=tls,
+            crdb_guid=bdb.get("crdt_guid", str, "") if crdt else "",
         )
         for index, entry in enumerate(bdb.get("authentication_ssl_client_certs", list, [])):
             self.trust(database, entry, f"{where}.authentication_ssl_client_certs[{index}]")
@@ -226,6 +228,12 @@ class _Importer:
             if crdt:
                 self.participant(database, infos[0])
         self.subjects(bdb, tls, where)
+        if tls.enabled and not crdt and not database.replica_sources:
+            self.note(
+                f"database {name!r} requires TLS{' for Replica Of' if tls.mode == 'replica-of' else ''}: "
+                "the clusters hosting its replicas are not in the cluster's JSON; name them "
+                f"(db replicas {name} --add CLUSTER) so their syncer certificates are checked"
+            )
         return database
 
     def trust(self, database: Database, entry: Any, where: str) -> list[CertificateInfo]:
@@ -260,17 +268,32 @@ class _Importer:
         if participant.name not in database.participants:
             database.participants.append(participant.name)
 
-    def replica_of(self, bdb: _Fields, where: str) -> list[str]:
+    def replica_sources(self, bdb: _Fields, where: str) -> list[ReplicaSource]:
+        """The replica side: each syncer_sources object's uri, encryption, server_cert
+        (the source cluster's proxy certificate, stored once) and replication_tls_sni."""
         sources = []
-        for index, source in enumerate(bdb.get("replica_sources", list, [])):
-            uri = _Fields(source, f"{where}.replica_sources[{index}]").get("uri", str)
-            host_port = _host_port(uri)
+        for index, entry in enumerate(bdb.get("replica_sources", list, [])):
+            at = f"{where}.replica_sources[{index}]"
+            source = _Fields(entry, at)
+            host_port = _host_port(source.get("uri", str))
             if host_port is None:
-                raise WizardError(
-                    f"{where}.replica_sources[{index}].uri: not a redis:// or rediss:// URI "
-                    "with host and port"
+                raise WizardError(f"{at}.uri: not a redis:// or rediss:// URI with host and port")
+            replica = ReplicaSource(
+                host_port,
+                encryption=bool(source.get("encryption", bool, False)),
+                sni=source.get("replication_tls_sni", str, "") or "",
+            )
+            server_cert = source.get("server_cert", str, "") or ""
+            if server_cert.strip():
+                replica.server_certificate = self.certificates(server_cert, f"{at}.server_cert")[
+                    0
+                ].sha256
+            if source.get("client_cert", str, ""):
+                self.note(
+                    f"{at}.client_cert: the source's own client certificate is not kept; the "
+                    "replica presents this cluster's syncer certificate"
                 )
-            sources.append(host_port)
+            sources.append(replica)
         return sources
 
     def subjects(self, bdb: _Fields, tls: TlsSettings, where: str) -> None:
@@ -497,4 +520,9 @@ def plan_against_cluster(
             imported.cluster.proxy = theirs
         else:
             imported.cluster.syncer = theirs
+    for database in imported.databases:
+        # The clusters hosting replicas are not in GET /v1/bdbs: only the state knows them.
+        mine = state.database(database.name)
+        if mine is not None:
+            database.replica_clusters = list(mine.replica_clusters)
     return diff_states(imported, state)

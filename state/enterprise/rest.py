@@ -74,6 +74,7 @@ class RestExport:
 
     requests: list[RestRequest] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def tls_mode(database: Database) -> str:
@@ -96,6 +97,33 @@ def crdt_certificates(state: State, database: Database) -> set[str]:
     if state.cluster.syncer is not None:
         syncers.add(state.cluster.syncer.certificate)
     return syncers & set(database.tls.certificates)
+
+
+def replica_sources_body(state: State, database: Database) -> list[dict[str, Any]]:
+    """The replica side as `replica_sources` (syncer_sources objects): `encryption`, the
+    source cluster's proxy certificate as `server_cert`, and `replication_tls_sni`.
+
+    `client_cert`/`client_key` are not sent: the replica's syncer presents this cluster's
+    syncer certificate, which the source database trusts. The URI carries no password
+    (the wizard never keeps one); `source_uri_note` says so.
+    """
+    sources = []
+    for source in database.replica_sources:
+        entry: dict[str, Any] = {"uri": f"redis://{source.uri}", "encryption": source.encryption}
+        if source.server_certificate:
+            entry["server_cert"] = state.certificates[source.server_certificate]
+        if source.sni:
+            entry["replication_tls_sni"] = source.sni
+        sources.append(entry)
+    return sources
+
+
+def source_uri_note(database: Database) -> str:
+    return (
+        f"database {database.name}: replica_sources[].uri is sent as redis://HOST:PORT without "
+        "a password (the wizard never stores one); if the source database has a password, "
+        "write it into the URI (redis://:PASSWORD@HOST:PORT) before sending"
+    )
 
 
 def _subject_body(subject: dict[str, str]) -> dict[str, Any]:
@@ -139,6 +167,8 @@ def database_body(
         body["authorized_names"] = list(tls.authorized_names)
     else:
         body["authorized_subjects"] = [{"CN": name} for name in tls.authorized_names]
+    if database.replica_sources:
+        body["replica_sources"] = replica_sources_body(state, database)
     return body
 
 
@@ -265,6 +295,8 @@ def rest_export(
                 supports_dry_run=True,
             )
         )
+        if db.replica_sources:
+            export.notes.append(source_uri_note(db))
     return export
 
 
@@ -273,6 +305,7 @@ def render_json(export: RestExport) -> str:
     document = {
         "requests": [r.as_json() for r in export.requests],
         "skipped": list(export.skipped),
+        "notes": list(export.notes),
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -335,6 +368,8 @@ def render_curl(
     ]
     for reason in export.skipped:
         lines.append(f"# skipped: {reason}")
+    for note in export.notes:
+        lines.append(f"# note: {note}")
     for request in export.requests:
         lines.append("")
         lines.append(f"# {request.title}: {request.method} {request.path}")

@@ -27,6 +27,16 @@ BDB_TLS_FIELDS = {
 }
 BDB_CERT_LISTS = ("authentication_ssl_client_certs", "authentication_ssl_crdt_certs")
 SUBJECT_KEYS = {"CN", "O", "OU", "L", "ST", "C"}
+SYNCER_SOURCE_FIELDS = {
+    "uri": str,
+    "encryption": bool,
+    "server_cert": str,
+    "client_cert": str,
+    "client_key": str,
+    "replication_tls_sni": str,
+    "compression": int,
+}
+"""The writable fields of a syncer_sources object (REST API reference, objects/bdb/syncer_sources)."""
 TLS_VERSIONS = ("1", "1.1", "1.2", "1.3")
 
 USER = "admin@example.com"
@@ -65,7 +75,13 @@ class FakeCluster:
         if not isinstance(body, dict):
             self.violations.append(f"bdb body is not an object: {body!r}")
             return
-        known = {*BDB_TLS_FIELDS, *BDB_CERT_LISTS, "authorized_names", "authorized_subjects"}
+        known = {
+            *BDB_TLS_FIELDS,
+            *BDB_CERT_LISTS,
+            "authorized_names",
+            "authorized_subjects",
+            "replica_sources",
+        }
         for key in set(body) - known:
             self.violations.append(f"unknown bdb field {key!r}")
         for key, values in BDB_TLS_FIELDS.items():
@@ -87,9 +103,30 @@ class FakeCluster:
                 isinstance(subject["OU"], list) and all(isinstance(u, str) for u in subject["OU"])
             ):
                 self.violations.append("authorized_subjects: OU must be an array of strings")
+        for source in body.get("replica_sources", []):
+            self.check_syncer_source(source)
         names = body.get("authorized_names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             self.violations.append("authorized_names must be an array of strings")
+
+    def check_syncer_source(self, source: Any) -> None:
+        if not isinstance(source, dict) or not isinstance(source.get("uri"), str):
+            self.violations.append(f"replica_sources: not a syncer_sources object: {source!r}")
+            return
+        for key, value in source.items():
+            kind = SYNCER_SOURCE_FIELDS.get(key)
+            if kind is None or not isinstance(value, kind):
+                self.violations.append(f"replica_sources: bad field {key}={value!r}")
+        if not urlsplit(source["uri"]).port:
+            self.violations.append(f"replica_sources: uri {source['uri']!r} has no port")
+        for key in ("server_cert", "client_cert"):
+            if key in source:
+                try:
+                    x509.load_pem_x509_certificates(source[key].encode())
+                except ValueError:
+                    self.violations.append(f"replica_sources: {key} is not a PEM certificate")
+        if source.get("encryption") and "server_cert" not in source:
+            self.violations.append("replica_sources: encryption without server_cert")
 
     def check_update_cert(self, body: Any) -> None:
         if not isinstance(body, dict) or set(body) != {"name", "certificate", "key"}:

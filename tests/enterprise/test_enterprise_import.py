@@ -25,7 +25,14 @@ from state.enterprise.rest import (
 )
 from state.errors import StateFileError, WizardError
 from state.model import State
-from state.operations import TlsChange, Workspace, certificate_pem, change_tls
+from state.operations import (
+    SourceChange,
+    TlsChange,
+    Workspace,
+    certificate_pem,
+    change_source,
+    change_tls,
+)
 
 SOURCE_PASSWORD = "replica-source-password"
 
@@ -45,12 +52,19 @@ def bdbs_json(state: State) -> list[dict]:
             "endpoints": [
                 {"dns_name": f"redis-{database.port}.{state.cluster.fqdn}", "port": database.port}
             ],
-            "replica_sources": [
-                {"uri": f"redis://admin:{SOURCE_PASSWORD}@{source}", "status": "in-sync"}
-                for source in database.replica_of
-            ],
             **database_body(state, database),
         }
+        bdb["replica_sources"] = [
+            {
+                **entry,
+                "uri": entry["uri"].replace("redis://", f"redis://admin:{SOURCE_PASSWORD}@"),
+                "status": "in-sync",
+                "uid": index + 1,
+            }
+            for index, entry in enumerate(bdb.get("replica_sources", []))
+        ]
+        if database.is_active_active:
+            bdb["crdt_guid"] = f"1f0c{database.uid:04d}-5e6d-4c3b-9a21-0123456789ab"
         result.append(bdb)
     return result
 
@@ -126,6 +140,35 @@ def test_replica_sources_keep_host_and_port_never_credentials(demo: Workspace):
     assert state.database("sessions").replica_of == ["redis-12001.cluster2.example.com:12001"]
     assert SOURCE_PASSWORD not in store.dumps(state)
     assert "admin-pass-not-for-the-state" not in store.dumps(state)
+
+
+def test_the_replica_side_and_the_crdb_guid_are_kept(demo: Workspace):
+    state = change_source(
+        demo.state,
+        "sessions",
+        SourceChange("redis-12001.cluster2.example.com:12001", sni="redis.cluster2.example.com"),
+    )
+    imported = import_rest(bdbs_json(state), cluster_json(state)).state
+    sessions, original = imported.database("sessions"), state.database("sessions")
+    assert sessions.replica_sources == original.replica_sources
+    assert sessions.replica_sources[0].encryption is True
+    assert (
+        imported.certificates[sessions.replica_sources[0].server_certificate]
+        == (state.certificates[original.replica_sources[0].server_certificate])
+    )
+    assert imported.database("inventory").crdb_guid == "1f0c0003-5e6d-4c3b-9a21-0123456789ab"
+    assert imported.database("orders").crdb_guid == ""
+    assert store.parse(store.dumps(imported)).database("inventory").crdb_guid == (
+        "1f0c0003-5e6d-4c3b-9a21-0123456789ab"
+    )
+
+
+def test_a_source_client_certificate_is_noted_not_kept(demo: Workspace):
+    bdbs = bdbs_json(demo.state)
+    sessions = next(b for b in bdbs if b["name"] == "sessions")
+    sessions["replica_sources"][0]["client_cert"] = sessions["replica_sources"][0]["server_cert"]
+    result = import_rest(bdbs, cluster_json(demo.state))
+    assert any("client_cert" in note and "syncer" in note for note in result.notes)
 
 
 def test_cluster_certificates_without_keys_are_cluster_held(demo: Workspace):
@@ -272,7 +315,7 @@ def test_preview_writes_nothing_and_describes_the_result(demo: Workspace, tmp_pa
     assert result.keys == {} and result.state.cluster.proxy is None
     lines = describe_import(result)
     assert lines[0] == "cluster cluster1.example.com: minimum data TLS version 1.2, 4 database(s)"
-    assert "  orders (uid 1, port 12000): TLS all, 2 certificate(s), san validation" in lines
+    assert "  orders (uid 1, port 12000): TLS all, 3 certificate(s), san validation" in lines
     assert "  cache (uid 4, port 12003): TLS off" in lines
     assert any(line.startswith("note: the cluster JSON has no proxy certificate") for line in lines)
 

@@ -16,7 +16,7 @@ from state.enterprise.rest import (
 )
 from state.errors import WizardError
 from state.model import ClusterCertificate, State
-from state.operations import TlsChange, Workspace, change_tls
+from state.operations import SourceChange, TlsChange, Workspace, change_source, change_tls
 
 
 def body(state: State, name: str, **kwargs) -> dict:
@@ -47,15 +47,51 @@ def test_legacy_names_send_authorized_names(demo: Workspace):
     assert "authorized_subjects" not in result
 
 
-def test_replica_of_sends_replica_ssl_and_the_syncer_among_client_certs(demo: Workspace):
+def test_a_replica_sends_its_source_with_encryption_and_the_source_proxy_certificate(
+    demo: Workspace,
+):
+    """The replica side (Encrypt replica database traffic): replica_sources[] carries
+    encryption and the source cluster's proxy certificate as server_cert."""
     state = demo.state
-    syncer = state.participant("cluster2.example.com").syncer_certificate
+    sessions = state.database("sessions")
+    source = sessions.replica_sources[0]
     result = body(state, "sessions")
     assert result["tls_mode"] == "replica_ssl"
-    assert result["authentication_ssl_client_certs"] == pems(state, [syncer])
+    assert result["replica_sources"] == [
+        {
+            "uri": f"redis://{source.uri}",
+            "encryption": True,
+            "server_cert": state.certificates[source.server_certificate],
+        }
+    ]
+    syncer = state.participant("cluster2.example.com").syncer_certificate
+    assert pems(state, [syncer])[0] not in result["authentication_ssl_client_certs"]
+    state = change_source(
+        state, "sessions", SourceChange(source.uri, sni="redis.cluster2.example.com")
+    )
+    assert body(state, "sessions")["replica_sources"][0]["replication_tls_sni"] == (
+        "redis.cluster2.example.com"
+    )
+    state = change_source(state, "sessions", SourceChange(source.uri, encryption=False))
+    entry = body(state, "sessions")["replica_sources"][0]
+    assert entry["encryption"] is False
+    assert "replica_sources" not in body(state, "orders")
+    export = rest_export(state, "sessions")
+    assert any("without a password" in note for note in export.notes)
+
+
+def test_a_source_sends_the_syncer_certificate_of_each_replica_cluster_among_client_certs(
+    demo: Workspace,
+):
+    """The source side (Encrypt source database traffic): the syncer certificate of every
+    cluster hosting a replica is one of the database's client certificates."""
+    state = demo.state
+    orders = state.database("orders")
+    assert orders.replica_clusters == ["cluster3.example.com"]
+    syncer = state.participant("cluster3.example.com").syncer_certificate
+    result = body(state, "orders")
+    assert pems(state, [syncer])[0] in result["authentication_ssl_client_certs"]
     assert "authentication_ssl_crdt_certs" not in result
-    assert result["client_cert_subject_validation_type"] == "disabled"
-    assert result["authorized_subjects"] == []
 
 
 def test_active_active_puts_syncer_certificates_in_crdt_certs(demo: Workspace, client_pem):

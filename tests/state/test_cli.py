@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from state import store
+from state.certificates import describe_pem
 from state.certificates.issue import (
     SubjectFields,
     certificate_authority,
@@ -71,7 +72,16 @@ def test_db_create_with_tls_and_two_certs_and_san(
     listed = json.loads(cli("db", "list", "--json").out)
     assert [d["name"] for d in listed] == ["orders"]
     db = listed[0]
-    assert set(db) == {"uid", "name", "port", "type", "replica_of", "participants", "tls"}
+    assert set(db) == {
+        "uid",
+        "name",
+        "port",
+        "type",
+        "replica_clusters",
+        "replica_of",
+        "participants",
+        "tls",
+    }
     assert db["tls"]["enabled"] is True and db["tls"]["mode"] == "all"
     assert db["tls"]["enforce_client_auth"] is True
     assert len(db["tls"]["certificates"]) == 2
@@ -225,38 +235,78 @@ def test_active_active_with_participants(cli, initialized, syncer_certs, pem_fil
     assert in_use.code == 1 and "still participates" in in_use.err
 
 
-def test_replica_of_needs_the_source_syncer(cli, initialized, syncer_certs, pem_file):
+def test_a_source_names_its_replica_clusters_and_must_trust_their_syncers(
+    cli, initialized, syncer_certs, pem_file
+):
     name = "cluster2.example.com"
     syncer = pem_file(syncer_certs[name].pem)
+    unknown = cli("db", "create", "orders", "--port", "12000", "--replica-cluster", name)
+    assert unknown.code == 1 and "cluster participant add" in unknown.err
     cli("cluster", "participant", "add", name, "--syncer-cert", str(syncer))
-    refused = cli(
-        "db",
-        "create",
-        "copy",
-        "--port",
-        "12000",
-        "--replica-of",
-        f"redis.{name}:12000",
-        "--enable",
-        "--mode",
-        "replica-of",
-    )
-    assert refused.code == 1 and name in refused.err
-    ok = cli(
-        "db",
-        "create",
-        "copy",
-        "--port",
-        "12000",
-        "--replica-of",
-        f"redis.{name}:12000",
-        "--enable",
-        "--mode",
-        "replica-of",
-        "--add-cert",
-        str(syncer),
-    )
+    args = ("db", "create", "orders", "--port", "12000", "--replica-cluster", name)
+    refused = cli(*args, "--enable", "--mode", "replica-of")
+    assert refused.code == 1 and "missing-syncer-cert" in refused.err and name in refused.err
+    ok = cli(*args, "--enable", "--mode", "replica-of", "--add-cert", str(syncer))
     assert ok.code == 0, ok.err
+    shown = json.loads(cli("db", "show", "orders", "--json").out)
+    assert shown["replica_clusters"] == [name] and shown["replica_of"] == []
+    assert cli("db", "replicas", "orders", "--remove", name).code == 0
+    assert json.loads(cli("db", "show", "orders", "--json").out)["replica_clusters"] == []
+    assert cli("db", "replicas", "orders", "--remove", name).code == 1
+    assert cli("db", "replicas", "orders").code == 1
+    readded = cli("db", "replicas", "orders", "--add", name)
+    assert readded.code == 0 and name in readded.out
+    assert cli("cluster", "participant", "remove", name).code == 1
+
+
+def test_a_replica_names_its_source_with_encryption_and_the_source_proxy_certificate(
+    cli, initialized, syncer_certs, pem_file
+):
+    proxy = syncer_certs["cluster2.example.com"]
+    proxy_file = pem_file(proxy.pem)
+    first, second = "redis-1.cluster2.example.com:12000", "redis-2.cluster3.example.com:12001"
+    created = cli(
+        "db",
+        "create",
+        "copy",
+        "--port",
+        "12000",
+        "--replica-of",
+        first,
+        "--source-encryption",
+        "--source-cert",
+        str(proxy_file),
+        "--source-sni",
+        "redis-1.cluster2.example.com",
+        "--replica-of",
+        second,
+    )
+    assert created.code == 0, created.err
+    shown = json.loads(cli("db", "show", "copy", "--json").out)
+    sha = describe_pem(proxy.pem.decode()).sha256
+    assert shown["replica_of"] == [
+        {
+            "uri": first,
+            "encryption": True,
+            "server_cert": sha,
+            "sni": "redis-1.cluster2.example.com",
+        },
+        {"uri": second, "encryption": False, "server_cert": None, "sni": None},
+    ]
+    no_cert = cli("db", "source", "copy", second, "--encryption")
+    assert no_cert.code == 1 and "replica-source-without-cert" in no_cert.err
+    changed = cli("db", "source", "copy", second, "--encryption", "--server-cert", str(proxy_file))
+    assert changed.code == 0, changed.err
+    assert json.loads(cli("db", "show", "copy", "--json").out)["replica_of"][1]["encryption"]
+    assert cli("db", "source", "copy", "nowhere.example.com:1", "--encryption").code == 1
+    assert cli("db", "source", "copy", second).code == 1
+    text = cli("db", "show", "copy").out
+    assert f"Replica Of {first}: encryption, server cert {sha[:16]}" in text
+
+
+def test_source_options_apply_to_the_source_just_named(cli, initialized):
+    early = cli("db", "create", "copy", "--port", "12000", "--source-encryption")
+    assert early.code == 2 and "--replica-of HOST:PORT before it" in early.err
 
 
 def test_db_remove(cli, initialized):

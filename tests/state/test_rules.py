@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from state.model import Cluster, Database, Participant, State, TlsSettings
+from state.model import Cluster, Database, Participant, ReplicaSource, State, TlsSettings
 from state.names import name_problem, parse_name_list
 from state.rules import check_state, introduced_errors
 
 SYNCER_2 = "2" * 64
 SYNCER_3 = "3" * 64
 CLIENT = "c" * 64
+PROXY_2 = "d" * 64
 
 
 def make_state(*databases: Database, min_tls: str = "1.2") -> State:
@@ -130,25 +131,115 @@ def test_missing_syncer_cert_for_an_unknown_participant():
     assert findings and "cluster9.example.com is unknown" in findings[0].message
 
 
-def test_missing_syncer_cert_for_replica_of_known_sources_only():
+def test_a_source_must_trust_the_syncer_of_every_cluster_hosting_a_replica():
+    """The documented direction: the SOURCE database trusts each replica cluster's syncer."""
+    database = Database(
+        1,
+        "orders",
+        12000,
+        replica_clusters=["cluster2.example.com", "cluster3.example.com"],
+        tls=tls(mode="replica-of"),
+    )
+    findings = [f for f in check_state(make_state(database)) if f.code == "missing-syncer-cert"]
+    assert [f.severity for f in findings] == ["error", "error"]
+    assert "cluster2.example.com" in findings[0].message
+    assert "cluster3.example.com" in findings[1].message
+    assert "general settings" in findings[0].message
+    database.tls.certificates.append(SYNCER_2)
+    findings = [f for f in check_state(make_state(database)) if f.code == "missing-syncer-cert"]
+    assert len(findings) == 1 and "cluster3.example.com" in findings[0].message
+    database.tls.certificates.append(SYNCER_3)
+    assert "missing-syncer-cert" not in codes(make_state(database))
+
+
+def test_a_replica_cluster_may_be_this_cluster_whose_own_syncer_is_then_trusted():
+    database = Database(
+        1, "orders", 12000, replica_clusters=["cluster1.example.com"], tls=tls(mode="all")
+    )
+    assert "missing-syncer-cert" in error_codes(make_state(database))
+    database.tls.certificates.append("b" * 64)
+    assert "missing-syncer-cert" not in codes(make_state(database))
+
+
+def test_an_unknown_replica_cluster_is_named():
+    database = Database(
+        1, "orders", 12000, replica_clusters=["cluster9.example.com"], tls=tls(mode="all")
+    )
+    findings = [f for f in check_state(make_state(database)) if f.code == "missing-syncer-cert"]
+    assert findings and "cluster9.example.com is unknown" in findings[0].message
+
+
+def test_a_replica_never_needs_its_source_clusters_syncer():
+    """The old, inverted rule asked the replica to trust the source's syncer certificate."""
     database = Database(
         1,
         "copy",
         12000,
-        replica_of=["redis-1.cluster2.example.com:12000", "elsewhere.example.org:6379"],
+        replica_sources=[ReplicaSource("redis-1.cluster2.example.com:12000", True, PROXY_2)],
         tls=tls(mode="replica-of"),
     )
-    findings = [f for f in check_state(make_state(database)) if f.code == "missing-syncer-cert"]
-    assert [("cluster2.example.com" in f.message) for f in findings] == [True]
-    database.tls.certificates.append(SYNCER_2)
     assert "missing-syncer-cert" not in codes(make_state(database))
 
 
-def test_no_syncer_needed_without_tls():
+def test_no_syncer_needed_without_tls_or_without_client_authentication():
     database = Database(
-        1, "copy", 12000, replica_of=["cluster2.example.com:12000"], tls=TlsSettings(enabled=False)
+        1,
+        "orders",
+        12000,
+        replica_clusters=["cluster2.example.com"],
+        tls=TlsSettings(enabled=False),
     )
     assert "missing-syncer-cert" not in codes(make_state(database))
+    database.tls = tls(enforce_client_auth=False)
+    assert "missing-syncer-cert" not in codes(make_state(database))
+
+
+def test_an_encrypted_source_needs_the_source_clusters_proxy_certificate():
+    source = ReplicaSource("redis-1.cluster2.example.com:12000", encryption=True)
+    database = Database(1, "copy", 12000, replica_sources=[source])
+    findings = [
+        f for f in check_state(make_state(database)) if f.code == "replica-source-without-cert"
+    ]
+    assert [f.severity for f in findings] == ["error"]
+    assert "proxy certificate" in findings[0].message
+    assert findings[0].where == "databases.copy.replica_of[0].server_certificate"
+    source.server_certificate = PROXY_2
+    assert "replica-source-without-cert" not in codes(make_state(database))
+
+
+def test_a_plaintext_source_is_a_note_unless_the_source_is_known_to_require_tls():
+    remote = Database(
+        1,
+        "copy",
+        12001,
+        replica_sources=[ReplicaSource("redis-1.cluster2.example.com:12000")],
+    )
+    findings = [f for f in check_state(make_state(remote)) if f.code == "replica-source-plaintext"]
+    assert [f.severity for f in findings] == ["info"]
+    assert "--encryption --server-cert" in findings[0].message
+    source = Database(1, "orders", 12000, tls=tls(mode="replica-of"))
+    local = Database(
+        2, "copy", 12001, replica_sources=[ReplicaSource("redis-1.cluster1.example.com:12000")]
+    )
+    findings = [
+        f for f in check_state(make_state(source, local)) if f.code == "replica-source-plaintext"
+    ]
+    assert [f.severity for f in findings] == ["error"]
+    assert "orders" in findings[0].message
+    source.tls.enabled = False
+    assert "replica-source-plaintext" not in error_codes(make_state(source, local))
+    source.tls.enabled = True
+    local.replica_sources[0].encryption = True
+    local.replica_sources[0].server_certificate = PROXY_2
+    assert "replica-source-plaintext" not in codes(make_state(source, local))
+
+
+def test_replica_of_mode_on_a_source_with_replica_clusters_is_not_without_source():
+    database = Database(1, "orders", 12000, tls=tls(mode="replica-of"))
+    assert "replica-of-without-source" in codes(make_state(database))
+    database.replica_clusters = ["cluster2.example.com"]
+    database.tls.certificates.append(SYNCER_2)
+    assert "replica-of-without-source" not in codes(make_state(database))
 
 
 def test_client_auth_without_certs():

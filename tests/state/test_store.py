@@ -11,7 +11,9 @@ import pytest
 
 from state import store
 from state.errors import StaleStateError, StateFileError
+from state.model import FORMAT
 from state.operations import Workspace, create_database, set_min_tls_version
+from state.rules import check_state
 
 
 def _mode(path: Path) -> int:
@@ -130,8 +132,8 @@ def test_duplicate_names_and_ports_are_refused(initialized: Path):
 
 
 def test_a_newer_format_is_refused(initialized: Path):
-    initialized.write_text(initialized.read_text().replace("format = 1", "format = 2", 1))
-    with pytest.raises(StateFileError, match="format 2, newer than this tls-wizard understands"):
+    initialized.write_text(initialized.read_text().replace("format = 2", "format = 3", 1))
+    with pytest.raises(StateFileError, match="format 3, newer than this tls-wizard understands"):
         store.load(initialized)
 
 
@@ -139,11 +141,11 @@ def test_an_older_format_is_migrated_in_memory(initialized: Path):
     text = initialized.read_text()
     ws = Workspace.open(initialized)
     ws.update(lambda s: create_database(s, "orders", 12000), "db")
-    text = initialized.read_text().replace("format = 1\n", "", 1)
+    text = initialized.read_text().replace("format = 2\n", "", 1)
     text = text.replace('subject_validation = "none"', "enforce_san = false")
     initialized.write_text(text)
     state = store.load(initialized)
-    assert state.format == 1
+    assert state.format == FORMAT
     assert state.database("orders").tls.subject_validation == "none"
     assert "enforce_san" in initialized.read_text()
 
@@ -239,3 +241,37 @@ def test_a_save_removes_temporaries_left_by_a_writer_that_died(initialized: Path
     Workspace.open(initialized).update(lambda s: set_min_tls_version(s, "1.3"), "tls")
     assert not orphan.exists() and not history_orphan.exists()
     assert unrelated.exists()
+
+
+def test_a_format_1_replica_of_string_becomes_a_source_without_encryption(initialized: Path):
+    """Format 1 kept each Replica Of source as "host:port": it loads as a source without
+    encryption, nothing else lost, and the rules say what to add."""
+    ws = Workspace.open(initialized)
+    ws.update(lambda s: create_database(s, "orders", 12000), "db")
+    text = initialized.read_text().replace("format = 2\n", "format = 1\n", 1)
+    text = text.replace("replica_of = []", 'replica_of = [ "redis-1.cluster2.example.com:12000" ]')
+    text = text.replace("replica_clusters = []\n", "")
+    initialized.write_text(text)
+    state = store.load(initialized)
+    database = state.database("orders")
+    assert [(s.uri, s.encryption, s.server_certificate) for s in database.replica_sources] == [
+        ("redis-1.cluster2.example.com:12000", False, None)
+    ]
+    notes = [f for f in check_state(state) if f.code == "replica-source-plaintext"]
+    assert [f.severity for f in notes] == ["info"]
+    assert "db source orders redis-1.cluster2.example.com:12000 --encryption" in notes[0].message
+    saved = Workspace.open(initialized).update(lambda s: s, "migrate")
+    written = tomllib.loads(initialized.read_text())["databases"][0]["replica_of"]
+    assert written == [{"uri": "redis-1.cluster2.example.com:12000", "encryption": False}]
+    assert (
+        store.load(initialized).database("orders").replica_of == saved.database("orders").replica_of
+    )
+
+
+def test_a_format_2_source_must_be_a_table(initialized: Path):
+    ws = Workspace.open(initialized)
+    ws.update(lambda s: create_database(s, "orders", 12000), "db")
+    text = initialized.read_text().replace("replica_of = []", 'replica_of = [ "a.example.com:1" ]')
+    initialized.write_text(text)
+    with pytest.raises(StateFileError, match=r"databases\[0\]\.replica_of\[0\]: expected a table"):
+        store.load(initialized)

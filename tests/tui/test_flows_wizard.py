@@ -75,16 +75,17 @@ async def test_tls_with_client_auth_two_pasted_certificates_and_a_san_list(
     assert saved.change.startswith("db tls cache: enable TLS")
 
 
-async def test_replica_of_needs_the_syncer_certificate_of_its_source(
+async def test_a_replica_of_source_needs_the_syncer_certificate_of_each_replica_cluster(
     make_app, state_path: Path
 ) -> None:
+    """The documented direction: the SOURCE trusts the syncer certificate of the cluster
+    hosting its replica (a replica never needs its source cluster's syncer)."""
     state = store.load(state_path)
-    source = f"redis-12010.{PARTICIPANTS[1]}:12010"
-    state = create_database(state, "replica", 12010, replica_of=[source])
-    store.save(state_path, state, base_revision=state.revision, change="test: add replica")
+    state = create_database(state, "primary", 12010, replica_clusters=[PARTICIPANTS[1]])
+    store.save(state_path, state, base_revision=state.revision, change="test: add source")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        wizard = await open_wizard(pilot, "replica")
+        wizard = await open_wizard(pilot, "primary")
         await pilot.press("space")  # TLS on
         await pilot.press("ctrl+n")
         await pilot.press("down", "enter")  # Require TLS for Replica Of Only
@@ -103,7 +104,7 @@ async def test_replica_of_needs_the_syncer_certificate_of_its_source(
         assert isinstance(app.screen, DatabasesScreen)
 
     saved = store.load(state_path)
-    database = saved.database("replica")
+    database = saved.database("primary")
     syncer = saved.participant(PARTICIPANTS[1]).syncer_certificate
     assert database.tls.enabled and database.tls.mode == "replica-of"
     assert database.tls.certificates == [syncer]
