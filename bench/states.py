@@ -26,6 +26,7 @@ from state.model import (
     ClusterCertificate,
     Database,
     Participant,
+    ReplicaSource,
     State,
     TlsSettings,
 )
@@ -110,7 +111,8 @@ def _database(index: int, ca: str, clients: list[str], participants: list[Partic
             uid,
             name,
             port,
-            replica_of=[f"redis-{port}.{source.name}:{port}"],
+            replica_sources=[ReplicaSource(f"redis-{port}.{source.name}:{port}")],
+            replica_clusters=[source.name],
             created_with_tls=True,
             tls=TlsSettings(
                 enabled=True, mode="replica-of", certificates=[source.syncer_certificate]
