@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .model import MODE_LABELS, ClusterCertificate, Database, ReplicaSource, State
+from .text import visible
 
 ChangeKind = Literal["added", "removed", "changed"]
 
@@ -159,11 +160,13 @@ def render_diff(changes: list[Change]) -> str:
     for change in changes:
         if change.object != current:
             current = change.object
-            lines.append(f"{current}:")
+            lines.append(f"{visible(current)}:")
         if change.kind == "added":
-            lines.append(f"  + {change.field}: {change.after}")
+            lines.append(f"  + {visible(change.field)}: {visible(change.after)}")
         elif change.kind == "removed":
-            lines.append(f"  - {change.field}: {change.before}")
+            lines.append(f"  - {visible(change.field)}: {visible(change.before)}")
         else:
-            lines.append(f"  ~ {change.field}: {change.before} -> {change.after}")
+            lines.append(
+                f"  ~ {visible(change.field)}: {visible(change.before)} -> {visible(change.after)}"
+            )
     return "\n".join(lines)

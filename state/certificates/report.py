@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, sort_findings
+from ..text import visible
 from .info import CertificateInfo, ReadResult, utcnow
 
 if TYPE_CHECKING:
@@ -159,29 +160,29 @@ def render_text(
     lines: list[str] = []
     for number, item in enumerate(result.items, 1):
         summary = item.certificate.short(now) if item.certificate else item.label
-        lines.append(f"{number:>2}  {item.kind:<12} {summary}")
+        lines.append(f"{number:>2}  {item.kind:<12} {visible(summary)}")
     if not result.items:
         lines.append("nothing readable in the input")
     for number, item in enumerate(result.items, 1):
         if item.certificate is None:
             continue
         lines.append("")
-        lines.append(paint("bold", f"item {number}: {item.certificate.label}"))
+        lines.append(paint("bold", f"item {number}: {visible(item.certificate.label)}"))
         rows = _details(item.certificate, now)
         width = max(len(name) for name, _ in rows)
-        lines += [f"  {name:<{width}}  {value}" for name, value in rows]
+        lines += [f"  {name:<{width}}  {visible(value)}" for name, value in rows]
     lines.append("")
     if findings:
         lines.append(paint("bold", "findings"))
         for finding in sort_findings(list(findings)):
-            where = f"{finding.where}: " if finding.where else ""
+            where = f"{visible(finding.where)}: " if finding.where else ""
             severity = paint(finding.severity, f"{finding.severity:<7}")
-            lines.append(f"  {severity}  {where}{finding.message} [{finding.code}]")
+            lines.append(f"  {severity}  {where}{visible(finding.message)} [{finding.code}]")
     else:
         lines.append(paint("ok", "no findings"))
     if verdict is not None:
         lines.append("")
         state = paint("ok", "accepted") if verdict.accepted else paint("error", "rejected")
         reason = verdict.reason.removeprefix("accepted: ")
-        lines.append(f"{paint('bold', 'verdict')}  {state}: {reason}")
+        lines.append(f"{paint('bold', 'verdict')}  {state}: {visible(reason)}")
     return "\n".join(lines) + "\n"

@@ -1,6 +1,9 @@
 """The headless CLI: `tls-wizard [--state PATH] COMMAND`, the same operations as the screens.
 
 Exit codes: 0 ok, 1 refused or failed, 2 usage. Errors are one line on stderr.
+Everything a command prints goes through `state.text.OutputGuard`: no control character
+from a name, a certificate or a state file reaches the terminal raw. A reader that goes
+away (`| head`) ends the command quietly with 141, as a process killed by SIGPIPE would.
 Command modules import their heavy dependencies inside their handlers, so `inspect` and
 friends start fast and never import Textual.
 """
@@ -8,9 +11,16 @@ friends start fast and never import Textual.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+from ..text import OutputGuard, visible
+
+BROKEN_PIPE_EXIT = 141
+"""128 + SIGPIPE: what the shell reports for a writer whose reader went away."""
 
 COMMAND_MODULES = (
     "state.cli.state_cmd",
@@ -75,9 +85,19 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with guarded_output():
+        try:
+            code = _main(argv)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return _reader_gone()
+    return code
+
+
+def _main(argv: list[str]) -> int:
     from ..errors import WizardError
 
-    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(modules_for(argv))
     args = parser.parse_args(argv)
     try:
@@ -94,19 +114,47 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(default_path(args.state), demo=args.demo)
         return int(args.handler(args) or 0)
+    except BrokenPipeError:
+        raise
     except WizardError as error:
         return fail(str(error))
     except ValueError as error:
         return fail(str(error))
+    except RecursionError:
+        return fail("the input is nested too deeply to read; nothing was changed")
     except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
+        where = f"{visible(error.filename)}: " if error.filename else ""
         return fail(f"{where}{error.strerror or error}")
     except KeyboardInterrupt:
         return fail("interrupted")
 
 
+@contextlib.contextmanager
+def guarded_output() -> Iterator[None]:
+    """stdout and stderr behind an OutputGuard for the length of one command (restored
+    after, so a test or a caller that runs several commands keeps its own streams)."""
+    saved = sys.stdout, sys.stderr
+    if not isinstance(sys.stdout, OutputGuard):
+        sys.stdout = OutputGuard(sys.stdout)
+    if not isinstance(sys.stderr, OutputGuard):
+        sys.stderr = OutputGuard(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _reader_gone() -> int:
+    """Nothing more can be written to stdout: point it at /dev/null so the interpreter's
+    last flush cannot print "Broken pipe" either, and end with the SIGPIPE status."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+    return BROKEN_PIPE_EXIT
+
+
 def fail(message: str) -> int:
-    print(f"tls-wizard: {message}", file=sys.stderr)
+    print(f"tls-wizard: {visible(message)}", file=sys.stderr)
     return 1
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..text import visible
 from .common import cluster_json, print_findings, print_json, workspace
 
 
@@ -87,19 +88,19 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    print(f"cluster {data['name']} (fqdn {data['fqdn']})")
+    print(f"cluster {visible(data['name'])} (fqdn {visible(data['fqdn'])})")
     print(f"  minimum data TLS version: {data['min_data_tls_version']}")
     for role in ("proxy", "syncer"):
         ref = data[role]
         if ref:
             print(
-                f"  {role}: {ref['sha256'][:16]}  expires {ref['not_after']}  key {ref['key_file']}"
+                f"  {role}: {ref['sha256'][:16]}  expires {ref['not_after']}  key {visible(ref['key_file'])}"
             )
         else:
             print(f"  {role}: none")
     for participant in data["participants"]:
         print(
-            f"  participant {participant['name']}: syncer {participant['syncer_certificate'][:16]}"
+            f"  participant {visible(participant['name'])}: syncer {participant['syncer_certificate'][:16]}"
         )
     return 0
 
@@ -115,7 +116,7 @@ def run_certificate_set(args: argparse.Namespace) -> int:
     ref = saved.cluster.certificate(args.role)
     assert ref is not None
     print(
-        f"installed the {args.role} certificate {ref.certificate[:16]} (key {ref.key_file}); "
+        f"installed the {args.role} certificate {ref.certificate[:16]} (key {visible(ref.key_file)}); "
         f"revision {saved.revision}"
     )
     print_findings(warnings)
@@ -145,11 +146,14 @@ def run_certificate_request(args: argparse.Namespace) -> int:
     key_path, csr_path = write_key_and_csr(
         state, args.role, Path(args.out), subject, key_type=args.key_type, bits=args.bits
     )
-    print(f"wrote {key_path} (private key, 0600) and {csr_path} (CSR, CN={subject.cn})")
+    print(
+        f"wrote {visible(key_path)} (private key, 0600) and {visible(csr_path)} "
+        f"(CSR, CN={visible(subject.cn)})"
+    )
     print("have your CA sign the CSR (serverAuth and clientAuth), then install it with:")
     print(
         f"  tls-wizard cluster certificate set {args.role} certificate_file <signed.pem> "
-        f"key_file {key_path}"
+        f"key_file {visible(key_path)}"
     )
     return 0
 
@@ -173,7 +177,7 @@ def run_participant_add(args: argparse.Namespace) -> int:
     ws = workspace(args)
     certificates = read_certificate_file(args.syncer_cert)
     ws.update(lambda s: add_participant(s, args.name, certificates), f"participant add {args.name}")
-    print(f"added participating cluster {args.name}; revision {ws.state.revision}")
+    print(f"added participating cluster {visible(args.name)}; revision {ws.state.revision}")
     return 0
 
 
@@ -186,7 +190,7 @@ def run_participant_list(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         for row in rows:
-            print(f"{row['name']:<32} {row['syncer_certificate']}")
+            print(f"{visible(row['name']):<32} {row['syncer_certificate']}")
     return 0
 
 
@@ -195,5 +199,5 @@ def run_participant_remove(args: argparse.Namespace) -> int:
 
     ws = workspace(args)
     ws.update(lambda s: remove_participant(s, args.name), f"participant remove {args.name}")
-    print(f"removed participating cluster {args.name}; revision {ws.state.revision}")
+    print(f"removed participating cluster {visible(args.name)}; revision {ws.state.revision}")
     return 0

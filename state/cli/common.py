@@ -32,8 +32,10 @@ def print_json(value: Any) -> None:
 
 def print_findings(findings: list[Finding], stream=None) -> None:
     stream = stream or sys.stderr
+    from ..text import visible
+
     for finding in findings:
-        print(f"  {finding}", file=stream)
+        print(f"  {visible(finding)}", file=stream)
 
 
 def database_json(database: Database) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..text import visible
 from .common import database_json, print_json, workspace
 
 
@@ -250,7 +251,7 @@ def run_create(args: argparse.Namespace) -> int:
     assert database is not None
     tls = "TLS " + (database.tls.mode if database.tls.enabled else "off")
     print(
-        f"created database {database.name} (uid {database.uid}, port {database.port}, {tls}); "
+        f"created database {visible(database.name)} (uid {database.uid}, port {database.port}, {tls}); "
         f"revision {ws.state.revision}"
     )
     return 0
@@ -268,7 +269,7 @@ def run_list(args: argparse.Namespace) -> int:
         tls = d.tls.mode if d.tls.enabled else "off"
         auth = "yes" if d.tls.enabled and d.tls.enforce_client_auth else "no"
         print(
-            f"{d.uid:>4}  {d.name:<16} {d.port:>5}  {d.type:<13} {tls:<11} {auth:<5} "
+            f"{d.uid:>4}  {visible(d.name):<16} {d.port:>5}  {d.type:<13} {tls:<11} {auth:<5} "
             f"{len(d.tls.certificates):>5}  {d.tls.subject_validation}"
         )
     return 0
@@ -283,34 +284,36 @@ def run_show(args: argparse.Namespace) -> int:
     state = workspace(args).state
     database = state.database(args.name)
     if database is None:
-        raise WizardError(f"no database named {args.name!r}")
+        raise WizardError(f"no database named {visible(args.name)!r}")
     if args.json:
         print_json(database_json(database))
         return 0
     tls = database.tls
-    print(f"{database.name} (uid {database.uid}, port {database.port}, {database.type})")
+    print(f"{visible(database.name)} (uid {database.uid}, port {database.port}, {database.type})")
     if database.replica_clusters:
-        print(f"  replica clusters (source side): {', '.join(database.replica_clusters)}")
+        print(
+            f"  replica clusters (source side): {', '.join(map(visible, database.replica_clusters))}"
+        )
     for source in database.replica_sources:
         encryption = "encryption" if source.encryption else "no encryption"
         cert = (
             f", server cert {source.server_certificate[:16]}" if source.server_certificate else ""
         )
-        sni = f", SNI {source.sni}" if source.sni else ""
-        print(f"  Replica Of {source.uri}: {encryption}{cert}{sni}")
+        sni = f", SNI {visible(source.sni)}" if source.sni else ""
+        print(f"  Replica Of {visible(source.uri)}: {encryption}{cert}{sni}")
     if database.participants:
-        print(f"  participants: {', '.join(database.participants)}")
+        print(f"  participants: {', '.join(map(visible, database.participants))}")
     print(f"  TLS: {MODE_LABELS[tls.mode] if tls.enabled else 'disabled'}")
     print(f"  enforce client authentication: {'yes' if tls.enforce_client_auth else 'no'}")
     print(
         f"  subject validation: {tls.subject_validation}"
-        + (f" ({', '.join(tls.authorized_names)})" if tls.authorized_names else "")
+        + (f" ({', '.join(map(visible, tls.authorized_names))})" if tls.authorized_names else "")
     )
     print(f"  certificates: {len(tls.certificates)}")
     for sha in tls.certificates:
-        print(f"    {sha[:16]}  {describe_pem(state.certificates[sha]).short()}")
+        print(f"    {sha[:16]}  {visible(describe_pem(state.certificates[sha]).short())}")
     for finding in check_database(state, database):
-        print(f"  {finding}")
+        print(f"  {visible(finding)}")
     return 0
 
 
@@ -319,7 +322,7 @@ def run_remove(args: argparse.Namespace) -> int:
 
     ws = workspace(args)
     ws.update(lambda s: remove_database(s, args.name), f"db remove {args.name}")
-    print(f"removed database {args.name}; revision {ws.state.revision}")
+    print(f"removed database {visible(args.name)}; revision {ws.state.revision}")
     return 0
 
 
@@ -337,8 +340,8 @@ def run_replicas(args: argparse.Namespace) -> int:
     )
     database = ws.state.database(args.name)
     assert database is not None
-    listed = ", ".join(database.replica_clusters) or "none"
-    print(f"replica clusters of {args.name}: {listed}; revision {ws.state.revision}")
+    listed = ", ".join(map(visible, database.replica_clusters)) or "none"
+    print(f"replica clusters of {visible(args.name)}: {listed}; revision {ws.state.revision}")
     return 0
 
 
@@ -358,7 +361,9 @@ def run_source(args: argparse.Namespace) -> int:
         )
     ws = workspace(args)
     ws.update(lambda s: change_source(s, args.name, change), f"db source {args.name} {args.uri}")
-    print(f"updated Replica Of source {args.uri} of {args.name}; revision {ws.state.revision}")
+    print(
+        f"updated Replica Of source {visible(args.uri)} of {visible(args.name)}; revision {ws.state.revision}"
+    )
     return 0
 
 
@@ -371,7 +376,7 @@ def run_tls(args: argparse.Namespace) -> int:
     if change.is_empty():
         raise WizardError("nothing to change: give at least one TLS option (see db tls --help)")
     ws.update(lambda s: change_tls(s, args.name, change), describe_change(args))
-    print(f"updated TLS of {args.name}; revision {ws.state.revision}")
+    print(f"updated TLS of {visible(args.name)}; revision {ws.state.revision}")
     return 0
 
 

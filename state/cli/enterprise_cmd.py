@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..text import visible
 from .common import print_findings, subcommand_group, workspace
 
 
@@ -84,7 +85,7 @@ def run_export_rladmin(args: argparse.Namespace) -> int:
     export, written = write_rladmin(ws, args.out, args.database)
     print(export.text, end="")
     for path in written:
-        print(f"wrote {path}", file=sys.stderr)
+        print(f"wrote {visible(path)}", file=sys.stderr)
     return 0
 
 
@@ -117,12 +118,12 @@ def run_import_rest(args: argparse.Namespace) -> int:
     )
     state = ws.state
     print(
-        f"imported cluster {state.cluster.name}: {len(state.databases)} database(s), "
-        f"{len(state.participants)} participating cluster(s) into {ws.path}; "
+        f"imported cluster {visible(state.cluster.name)}: {len(state.databases)} database(s), "
+        f"{len(state.participants)} participating cluster(s) into {visible(ws.path)}; "
         f"revision {state.revision}"
     )
     for note in result.notes:
-        print(f"  note: {note}", file=sys.stderr)
+        print(f"  note: {visible(note)}", file=sys.stderr)
     print_findings([f for f in check_state(state) if f.severity != "info"])
     return 0
 
@@ -134,7 +135,7 @@ def run_plan(args: argparse.Namespace) -> int:
     ws = workspace(args)
     changes = plan_against_cluster(ws.state, args.bdbs, args.cluster)
     if changes:
-        print(f"applying {ws.path} to the cluster would change:")
+        print(f"applying {visible(ws.path)} to the cluster would change:")
     print(render_diff(changes))
     return 0
 
@@ -145,7 +146,9 @@ def run_apply_enterprise(args: argparse.Namespace) -> int:
     ws = workspace(args)
     password = read_password(args.user, args.url)
     verb = "validating (dry run)" if args.dry_run else "applying"
-    print(f"{verb} {ws.path} on {args.url} as {args.user}", file=sys.stderr)
+    print(
+        f"{verb} {visible(ws.path)} on {visible(args.url)} as {visible(args.user)}", file=sys.stderr
+    )
     report = apply(
         ws,
         args.url,
@@ -156,11 +159,11 @@ def run_apply_enterprise(args: argparse.Namespace) -> int:
         database=args.database,
         legacy_names=args.legacy_names,
         bulk_certificates=args.certificates_endpoint,
-        report=lambda outcome: print(f"  {outcome}"),
+        report=lambda outcome: print(f"  {visible(outcome)}"),
     )
     for reason in report.skipped:
-        print(f"  skipped: {reason}")
+        print(f"  skipped: {visible(reason)}")
     for note in report.notes:
-        print(f"  note: {note}")
+        print(f"  note: {visible(note)}")
     print(report.summary())
     return 1 if report.failed else 0

@@ -61,9 +61,12 @@ def _colour() -> bool:
 
 
 def _write(text: str) -> None:
-    """Print the report; a reader that went away (``| head``) is not an error."""
+    """Print the report (its own colours kept, any other control character made visible);
+    a reader that went away (``| head``) is not an error."""
+    from ..text import write_styled
+
     try:
-        sys.stdout.write(text)
+        write_styled(sys.stdout, text)
         sys.stdout.flush()
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..text import visible
 from .common import print_json, workspace
 
 
@@ -33,8 +34,12 @@ def run_init(args: argparse.Namespace) -> int:
     path = default_path(args.state)
     created = init_state(path, args.name, args.fqdn)
     cluster = created.state.cluster
-    print(f"created {path} for cluster {cluster.name} (fqdn {cluster.fqdn})")
-    print(f"self-signed proxy and syncer certificates; keys in {created.folder / 'keys'} (0600)")
+    print(
+        f"created {visible(path)} for cluster {visible(cluster.name)} (fqdn {visible(cluster.fqdn)})"
+    )
+    print(
+        f"self-signed proxy and syncer certificates; keys in {visible(created.folder / 'keys')} (0600)"
+    )
     return 0
 
 
@@ -46,7 +51,7 @@ def run_check(args: argparse.Namespace) -> int:
         print_json([f.as_dict() for f in findings])
     else:
         for finding in findings:
-            print(finding)
+            print(visible(finding))
         counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
         print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
     return 1 if any(f.severity == "error" for f in findings) else 0
@@ -71,7 +76,7 @@ def run_history(args: argparse.Namespace) -> int:
         return 0
     for r in revisions:
         marker = "*" if r.current else " "
-        print(f"{marker} {r.revision:>5}  {r.saved_at or '-':<25}  {r.change}")
+        print(f"{marker} {r.revision:>5}  {visible(r.saved_at or '-'):<25}  {visible(r.change)}")
     return 0
 
 

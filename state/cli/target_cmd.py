@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..text import visible
 from .common import print_json, subcommand_group, workspace
 
 
@@ -110,7 +111,7 @@ def run_apply_redis(args: argparse.Namespace) -> int:
     ws = workspace(args)
     pairs = _pairs(args)
     admin = AdminConnection(args.url, pairs[0] if pairs else None, read_ca_file(args.ca))
-    progress = None if args.json else (lambda m: print(f"... {m}", file=sys.stderr))
+    progress = None if args.json else (lambda m: print(f"... {visible(m)}", file=sys.stderr))
     result = apply_database(
         ws,
         args.database,
@@ -137,7 +138,9 @@ def _here(text: str) -> str:
 
 
 def print_apply_result(result) -> None:
-    print(f"database {result.database} on {result.url} ({result.server})")
+    print(
+        f"database {visible(result.database)} on {visible(result.url)} ({visible(result.server)})"
+    )
     width = max((len(c.setting) for c in result.changes), default=7)
     print(f"  {'SETTING':<{width}}  {'CURRENT':<28}  DESIRED")
     for change in result.changes:
@@ -148,9 +151,9 @@ def print_apply_result(result) -> None:
     if result.not_enforced:
         print("not enforced by this target:")
         for setting, detail in result.not_enforced:
-            print(f"  - {setting}: {detail}")
+            print(f"  - {setting}: {visible(detail)}")
     for note in result.notes:
-        print(f"note: {note}")
+        print(f"note: {visible(note)}")
     if result.dry_run:
         count = len(result.pending)
         print(f"dry run: {count} setting(s) would change; nothing was written or applied")
@@ -160,7 +163,10 @@ def print_apply_result(result) -> None:
     for line in result.log:
         print(_here(line))
     if result.error:
-        print(f"tls-wizard: apply failed and was rolled back: {result.error}", file=sys.stderr)
+        print(
+            f"tls-wizard: apply failed and was rolled back: {visible(result.error)}",
+            file=sys.stderr,
+        )
     elif not result.applied:
         print("nothing to change: the server already matches the database")
     else:
@@ -188,9 +194,9 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.as_dict())
     else:
-        print(f"verify {report.database} on {report.host}:{report.port}")
+        print(f"verify {visible(report.database)} on {visible(report.host)}:{report.port}")
         for check in report.checks:
-            print(f"  {'PASS' if check.passed else 'FAIL'}  {check.title}: {check.reason}")
+            print(f"  {'PASS' if check.passed else 'FAIL'}  {check.title}: {visible(check.reason)}")
         passed = sum(check.passed for check in report.checks)
         print(f"{passed} of {len(report.checks)} checks passed")
     return 0 if report.ok else 1

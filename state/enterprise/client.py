@@ -24,6 +24,7 @@ from ..errors import RefusedError, WizardError
 from ..findings import errors
 from ..operations import Workspace
 from ..rules import check_state
+from ..text import visible
 from .rest import CERTIFICATE_PATHS, PASSWORD_VARIABLE, RestRequest, rest_export, with_keys
 
 TIMEOUT_SECONDS = 30.0
@@ -68,9 +69,9 @@ class ApplyReport:
         lines = [f"{verb}: {', '.join(done) if done else 'nothing'}"]
         failed = self.failed
         if failed is not None:
-            lines.append(f"failed: {failed.request.title}: {failed.message}")
+            lines.append(f"failed: {visible(failed.request.title)}: {visible(failed.message)}")
         if self.not_sent:
-            lines.append(f"not sent: {', '.join(r.title for r in self.not_sent)}")
+            lines.append(f"not sent: {', '.join(visible(r.title) for r in self.not_sent)}")
         return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import WizardError
 from ..model import CLUSTER_CERTIFICATE_ROLES, SUBJECT_FIELDS, ClusterCertificate, Database, State
+from ..text import visible
 
 TLS_MODE_VALUES = ("enabled", "replica_ssl", "disabled")
 """`tls_mode`: all communications, Replica Of / CRDB only, off."""
@@ -359,7 +360,7 @@ def render_curl(
     never for running (the copy always takes the full text).
     """
     lines = [
-        f"# Redis Enterprise REST requests{f' for {title}' if title else ''}",
+        f"# Redis Enterprise REST requests{f' for {visible(title)}' if title else ''}",
         f"# Needs {URL_VARIABLE} (https://HOST:9443), {USER_VARIABLE},",
         f"# {PASSWORD_VARIABLE} and {CA_VARIABLE} (the cluster's API certificate).",
         "# Run from the state file's folder (key files are read from there);",
@@ -367,11 +368,11 @@ def render_curl(
         "set -e",
     ]
     for reason in export.skipped:
-        lines.append(f"# skipped: {reason}")
+        lines.append(f"# skipped: {visible(reason)}")
     for note in export.notes:
-        lines.append(f"# note: {note}")
+        lines.append(f"# note: {visible(note)}")
     for request in export.requests:
         lines.append("")
-        lines.append(f"# {request.title}: {request.method} {request.path}")
+        lines.append(f"# {visible(request.title)}: {request.method} {visible(request.path)}")
         lines.append(_curl(request, dry_run, shorten))
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from ..errors import WizardError
 from ..model import CLUSTER_CERTIFICATE_ROLES, State
 from ..operations import Workspace, certificate_pem
 from ..store import write_atomic
+from ..text import visible
 from .rest import SKIP_REASONS, cluster_certificate_status
 
 RESTART_SENTINEL = "supervisorctl restart sentinel_service"
@@ -42,7 +43,7 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
         raise WizardError(f"no database named {database!r} (databases: {known})")
     prefix = f"{folder.rstrip('/')}/" if folder else ""
     lines = [
-        f"# rladmin commands for cluster {state.cluster.name}",
+        f"# rladmin commands for cluster {visible(state.cluster.name)}",
         "# Copy the certificate and key files to a cluster node (for example /tmp; never",
         "# overwrite the files in /etc/opt/redislabs), then run on that node:",
     ]
@@ -71,7 +72,7 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
         lines.append("# Per-database TLS settings (mode, client certificates, subject")
         lines.append("# validation) have no rladmin command; use the REST export:")
         for db in chosen:
-            lines.append(f"#   tls-wizard export rest {shlex.quote(db.name)}")
+            lines.append(f"#   tls-wizard export rest {visible(shlex.quote(db.name))}")
     return "\n".join(lines) + "\n"
 
 
