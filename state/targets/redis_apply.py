@@ -346,7 +346,7 @@ class _Applier:
             credential = ClientCredential(files["syncer certificate"], files["syncer key"])
             bundle = files.get("trusted certificates")
             cadata = bundle.read_text() if bundle else None
-            problem = link_problem(host, port, credential, cadata)
+            problem = link_problem(host, port, credential, cadata, self.plan.cluster_name)
             if problem:
                 raise StepFailed(f"Replica Of link: {problem}")
         deadline = time.monotonic() + self.link_timeout

@@ -83,6 +83,7 @@ class RedisPlan:
     proxy_certificate: str = ""
     enforce_client_auth: bool = False
     min_tls_version: str = "1.2"
+    cluster_name: str = "this cluster"
 
     @property
     def tls_port(self) -> int:
@@ -165,6 +166,17 @@ def _not_enforced(state: State, database: Database, plan: RedisPlan) -> None:
         )
 
 
+def _trusted(database: Database) -> list[str]:
+    """The database's trusted certificates, then (on a replica whose source is encrypted)
+    the source cluster's proxy certificate: redis-server verifies both clients and its
+    source with the one tls-ca-cert-file."""
+    shas = list(database.tls.certificates) if database.tls.enabled else []
+    for source in database.replica_sources[:1]:
+        if source.encryption and source.server_certificate not in (None, *shas):
+            shas.append(source.server_certificate)  # type: ignore[arg-type]
+    return shas
+
+
 def _replica_of(database: Database) -> str:
     if not database.replica_of:
         return NO_REPLICATION
@@ -189,7 +201,10 @@ def build_plan(
     tls = database.tls
     folder = Path(tls_dir).resolve()
     secure_clients = tls.enabled and tls.mode == "all"
-    secure_link = tls.enabled and tls.mode in ("all", "replica-of")
+    encrypted_source = bool(database.replica_sources) and database.replica_sources[0].encryption
+    # The replica side needs the TLS settings too when its source is encrypted, whatever
+    # the database's own TLS for its clients says.
+    secure_link = (tls.enabled and tls.mode in ("all", "replica-of")) or encrypted_source
     plan = RedisPlan(
         database=name,
         tls_enabled=secure_link,
@@ -197,6 +212,7 @@ def build_plan(
         replica_of=_replica_of(database),
         enforce_client_auth=tls.enforce_client_auth,
         min_tls_version=state.cluster.min_data_tls_version,
+        cluster_name=state.cluster.name,
     )
     _not_enforced(state, database, plan)
     if not secure_link:
@@ -208,18 +224,18 @@ def build_plan(
     proxy = state.cluster.proxy
     assert proxy is not None
     plan.proxy_certificate = proxy.certificate
-    trusted = "".join(state.certificates[sha] for sha in tls.certificates).encode()
-    replicating = plan.replica_of != NO_REPLICATION
-    if not trusted and (tls.enforce_client_auth or replicating):
+    source = database.replica_sources[0] if database.replica_sources else None
+    encrypted_link = source is not None and source.encryption
+    trusted = "".join(state.certificates[sha] for sha in _trusted(database)).encode()
+    if not trusted and (tls.enforce_client_auth or encrypted_link):
         why = (
-            "it must verify the Replica Of source's certificate"
-            if replicating
-            else "with client authentication enforced no client could connect"
+            "it must verify the Replica Of source's proxy certificate: paste it "
+            "(`db source DB HOST:PORT --server-cert FILE`)"
+            if encrypted_link
+            else "with client authentication enforced no client could connect: add a client "
+            "certificate or CA first (`db tls DB --add-cert FILE`)"
         )
-        raise WizardError(
-            f"database {name!r} trusts no certificate and {why}: add a client certificate "
-            "or CA first (`db tls DB --add-cert FILE`)"
-        )
+        raise WizardError(f"database {name!r} trusts no certificate and {why}")
     files = [
         _content_file(folder, "proxy certificate", "proxy", ".crt", proxy_pem),
         _content_file(folder, "proxy key", "proxy", ".key", proxy_key),
@@ -233,7 +249,7 @@ def build_plan(
         bundle = _content_file(folder, "trusted certificates", "trusted", ".crt", trusted)
         files.append(bundle)
         settings["tls-ca-cert-file"] = str(bundle.path)
-    if replicating:
+    if encrypted_link:
         syncer_pem = certificate_pem(state, "syncer").encode()
         syncer_key = _checked_key(state, "syncer", read_key)
         files.append(_content_file(folder, "syncer certificate", "syncer", ".crt", syncer_pem))
@@ -241,15 +257,20 @@ def build_plan(
         settings["tls-client-cert-file"] = str(files[-2].path)
         settings["tls-client-key-file"] = str(files[-1].path)
         plan.notes.append(
-            "redis-server verifies the Replica Of source with the same tls-ca-cert-file: the "
-            "source's server certificate (or its CA) must be among the trusted certificates"
+            "the replica presents this cluster's syncer certificate to the source and "
+            "verifies the source with tls-ca-cert-file, which holds the source cluster's "
+            "proxy certificate"
         )
     else:
         settings["tls-client-cert-file"] = ""
         settings["tls-client-key-file"] = ""
+    if source is not None and not encrypted_link:
+        plan.notes.append(
+            f"the Replica Of source {source.uri} is reached without encryption (tls-replication no)"
+        )
     settings["tls-auth-clients"] = "yes" if tls.enforce_client_auth else "no"
     settings["tls-protocols"] = TLS_PROTOCOLS[state.cluster.min_data_tls_version]
-    settings["tls-replication"] = "yes" if replicating else "no"
+    settings["tls-replication"] = "yes" if encrypted_link else "no"
     if secure_clients:
         settings["tls-port"] = str(database.port)
         settings["port"] = "0"

@@ -516,22 +516,30 @@ def _replication_check(
 
 
 def link_problem(
-    host: str, port: int, credential: ClientCredential | None, cadata: str | None
+    host: str,
+    port: int,
+    credential: ClientCredential | None,
+    cadata: str | None,
+    cluster: str = "this cluster",
 ) -> str | None:
     """Why a replica's TLS link to its source would fail, found by making the same handshake
-    the replica makes (its client certificate, its trusted certificates); None if it works."""
+    the replica makes (its client certificate, its trusted certificates), naming the side
+    that must change; None if it works."""
     # A replica verifies its source as redis-server does: no partial chains.
     seen = probe(host, port, credential=credential, cadata=cadata, partial_chain=False)
     if seen.accepted:
         return None
     if not seen.handshake and "certificate verify failed" in seen.error:
         return (
-            f"this database does not trust the certificate of the source {host}:{port} "
-            f"({seen.error}): add the source's certificate or its CA to the database"
+            f"the replica side is at fault: this database does not trust the certificate of "
+            f"the source {host}:{port} ({seen.error}): paste the source cluster's proxy "
+            "certificate into the Replica Of source (db source DB HOST:PORT --server-cert FILE)"
         )
     return (
-        f"the source {host}:{port} refused the syncer certificate ({seen.error}): add "
-        "this cluster's syncer certificate (or its CA) to the source database"
+        f"the source side is at fault: the source {host}:{port} refused the syncer certificate "
+        f"of {cluster} ({seen.error}): on the source cluster, name {cluster} as a replica "
+        f"cluster and add its syncer certificate to the source database "
+        f"(db replicas DB --add {cluster})"
     )
 
 
@@ -539,9 +547,13 @@ def diagnose_link(
     state: State, database: Database, host: str, port: int, read_key: Callable[[str], bytes]
 ) -> str:
     """Why the link is down, as the replica would see it; or that the handshake works."""
-    cadata = "".join(state.certificates[sha] for sha in database.tls.certificates) or None
+    trusted = list(database.tls.certificates)
+    for source in database.replica_sources[:1]:
+        if source.server_certificate and source.server_certificate not in trusted:
+            trusted.append(source.server_certificate)
+    cadata = "".join(state.certificates[sha] for sha in trusted) or None
     with state_credential(state, "syncer", read_key) as syncer:
-        problem = link_problem(host, port, syncer, cadata)
+        problem = link_problem(host, port, syncer, cadata, state.cluster.name)
     return problem or (
         f"the source {host}:{port} accepts the syncer certificate; the link may still be "
         "synchronizing, or the source needs authentication"

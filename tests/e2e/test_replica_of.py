@@ -1,44 +1,98 @@
-"""Replica Of over TLS between two real redis-servers, both ways of trust.
+"""Replica Of over TLS between two real redis-servers of two clusters, the documented way.
 
-The cluster ships self-signed proxy and syncer certificates (as the product does). The
-source database trusts the syncer certificate, so the replica (presenting it) may connect;
-the replica database trusts the proxy certificate, so it accepts the source's server
-certificate. Take either away and the link fails, and apply and verify say which.
+Two state files, as two clusters have: cluster1 hosts the source database, cluster2 the
+replica. Each ships self-signed proxy and syncer certificates, as the product does.
+
+- Source side ("Encrypt source database traffic"): the source database requires TLS with
+  client authentication and trusts the syncer certificate of cluster2, which hosts the
+  replica (`--replica-cluster`).
+- Replica side ("Encrypt replica database traffic"): the replica's source uses encryption
+  and holds cluster1's proxy certificate (`--source-encryption --source-cert`).
+
+Data written on the source is read on the replica; take either trust away and the link is
+refused, and apply and verify say which side is at fault.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 
 import pytest
-from e2e_helpers import (
-    add_database,
-    cli,
-    cli_json,
-    client_args,
-    free_port,
-    plain_client,
-    tls_client,
-)
+from e2e_helpers import cli, cli_json, client_args, free_port, plain_client, tls_client
 
-from state.operations import certificate_pem
+from state.operations import Workspace, certificate_pem, init_state
 
 pytestmark = pytest.mark.e2e
 
+SOURCE_CLUSTER = "cluster1.example.com"
+REPLICA_CLUSTER = "cluster2.example.com"
 
-def _source(redis_servers, workspace, pki, capsys, *, trust_syncer: bool = True) -> int:
+
+@pytest.fixture(scope="module")
+def replica_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cluster2")
+    init_state(folder / "tls-wizard.toml", REPLICA_CLUSTER)
+    return folder
+
+
+@pytest.fixture
+def replica_cluster(replica_template: Path, tmp_path: Path) -> Workspace:
+    """cluster2's own state file: a second cluster, with its own certificates."""
+    folder = tmp_path / "cluster2"
+    shutil.copytree(replica_template, folder)
+    return Workspace.open(folder / "tls-wizard.toml")
+
+
+def _pem_file(folder: Path, name: str, pem: str) -> str:
+    path = folder / name
+    path.write_text(pem)
+    return str(path)
+
+
+def _source(redis_servers, source_cluster, replica_cluster, pki, capsys, *, trust: bool = True):
+    """cluster1: the source database, trusting cluster2's syncer (when `trust`)."""
     server = redis_servers()
     port = free_port()
-    trusted = [pki.pem("client-ca")]
-    if trust_syncer:
-        trusted.append(certificate_pem(workspace.state, "syncer"))
-    add_database(workspace, "source", port, trusted=trusted)
+    folder = source_cluster.folder
+    syncer = _pem_file(
+        folder, "cluster2-syncer.pem", certificate_pem(replica_cluster.state, "syncer")
+    )
     code, _out, err = cli(
         capsys,
-        workspace,
+        source_cluster,
+        "cluster",
+        "participant",
+        "add",
+        REPLICA_CLUSTER,
+        "--syncer-cert",
+        syncer,
+    )
+    assert code == 0, err
+    trust_args = ["--replica-cluster", REPLICA_CLUSTER, "--add-cert", syncer] if trust else []
+    code, _out, err = cli(
+        capsys,
+        source_cluster,
+        "db",
+        "create",
+        "orders",
+        "--port",
+        str(port),
+        "--enable",
+        "--mode",
+        "all",
+        "--add-cert",
+        str(pki.files["client-ca.pem"]),
+        *trust_args,
+    )
+    assert code == 0, err
+    code, _out, err = cli(
+        capsys,
+        source_cluster,
         "apply",
         "redis",
-        "source",
+        "orders",
         "--url",
         server.url,
         *client_args(pki, "app1"),
@@ -47,20 +101,47 @@ def _source(redis_servers, workspace, pki, capsys, *, trust_syncer: bool = True)
     return port
 
 
-def _replica_database(workspace, pki, source_port: int, *, trust_proxy: bool = True) -> int:
+def _replica(replica_cluster, pki, capsys, source_port: int, source_cert_pem: str) -> int:
+    """cluster2: the replica database, its source encrypted with `source_cert_pem`."""
     port = free_port()
-    trusted = [pki.pem("client-ca")]
-    if trust_proxy:
-        trusted.append(certificate_pem(workspace.state, "proxy"))
-    add_database(
-        workspace,
-        "replica",
-        port,
-        trusted=trusted,
-        mode="replica-of",
-        replica_of=[f"127.0.0.1:{source_port}"],
+    cert = _pem_file(replica_cluster.folder, "source-proxy.pem", source_cert_pem)
+    code, _out, err = cli(
+        capsys,
+        replica_cluster,
+        "db",
+        "create",
+        "orders-copy",
+        "--port",
+        str(port),
+        "--replica-of",
+        f"127.0.0.1:{source_port}",
+        "--source-encryption",
+        "--source-cert",
+        cert,
+        "--enable",
+        "--mode",
+        "replica-of",
+        "--add-cert",
+        str(pki.files["client-ca.pem"]),
     )
+    assert code == 0, err
     return port
+
+
+def _apply_replica(capsys, replica_cluster, server, pki, tls_port: int, *extra: str):
+    return cli_json(
+        capsys,
+        replica_cluster,
+        "apply",
+        "redis",
+        "orders-copy",
+        "--url",
+        server.url,
+        "--tls-port",
+        str(tls_port),
+        *extra,
+        *client_args(pki, "app1"),
+    )
 
 
 def _read_on_replica(port: int, key: str, timeout: float = 5.0) -> str | None:
@@ -74,43 +155,40 @@ def _read_on_replica(port: int, key: str, timeout: float = 5.0) -> str | None:
     return None
 
 
-def test_data_written_on_the_source_is_read_on_the_replica(redis_servers, workspace, pki, capsys):
-    source_port = _source(redis_servers, workspace, pki, capsys)
+def test_data_crosses_the_link_between_two_clusters(
+    redis_servers, workspace, replica_cluster, pki, capsys
+):
+    source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys)
+    proxy = certificate_pem(workspace.state, "proxy")
+    replica_port = _replica(replica_cluster, pki, capsys, source_port, proxy)
     replica_server = redis_servers()
-    replica_port = _replica_database(workspace, pki, source_port)
     tls_port = free_port()
-    code, result = cli_json(
-        capsys,
-        workspace,
-        "apply",
-        "redis",
-        "replica",
-        "--url",
-        replica_server.url,
-        "--tls-port",
-        str(tls_port),
-        *client_args(pki, "app1"),
-    )
+    code, result = _apply_replica(capsys, replica_cluster, replica_server, pki, tls_port)
     assert code == 0, result["error"]
     assert f"Replica Of link to 127.0.0.1:{source_port} is up" in result["checks"]
     with tls_client(source_port, pki) as source:
-        source.set("greeting", "hello over TLS")
-    assert _read_on_replica(replica_port, "greeting") == "hello over TLS"
+        source.set("greeting", "hello across clusters")
+    assert _read_on_replica(replica_port, "greeting") == "hello across clusters"
     with plain_client(replica_port) as replica:
         values = replica.config_get("tls-replication")
         values.update(replica.config_get("tls-client-cert-file"))
+        values.update(replica.config_get("tls-ca-cert-file"))
     assert values["tls-replication"] == "yes" and "syncer-" in values["tls-client-cert-file"]
+    assert Path(values["tls-client-cert-file"]).read_text() == certificate_pem(
+        replica_cluster.state, "syncer"
+    )
+    assert proxy in Path(values["tls-ca-cert-file"]).read_text()
     code, report = cli_json(
         capsys,
-        workspace,
+        replica_cluster,
         "verify",
-        "replica",
+        "orders-copy",
         "--host",
         "127.0.0.1",
         "--port",
         str(tls_port),
         "--server-name",
-        "cluster1.example.com",
+        REPLICA_CLUSTER,
         *client_args(pki, "app1"),
     )
     checks = {check["name"]: check for check in report["checks"]}
@@ -118,79 +196,54 @@ def test_data_written_on_the_source_is_read_on_the_replica(redis_servers, worksp
     assert checks["replication"]["reason"] == f"linked to 127.0.0.1:{source_port}"
 
 
-def test_a_syncer_certificate_the_source_does_not_trust_fails_the_link(
-    redis_servers, workspace, pki, capsys
+def test_a_replica_whose_syncer_the_source_does_not_trust_is_refused(
+    redis_servers, workspace, replica_cluster, pki, capsys
 ):
-    source_port = _source(redis_servers, workspace, pki, capsys, trust_syncer=False)
+    source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys, trust=False)
+    _replica(replica_cluster, pki, capsys, source_port, certificate_pem(workspace.state, "proxy"))
     replica_server = redis_servers()
-    _replica_database(workspace, pki, source_port)
-    code, result = cli_json(
-        capsys,
-        workspace,
-        "apply",
-        "redis",
-        "replica",
-        "--url",
-        replica_server.url,
-        "--tls-port",
-        str(free_port()),
-        "--link-timeout",
-        "3",
-        *client_args(pki, "app1"),
+    code, result = _apply_replica(
+        capsys, replica_cluster, replica_server, pki, free_port(), "--link-timeout", "3"
     )
     assert code == 1
     assert "refused the syncer certificate" in result["error"]
+    assert "source side" in result["error"]
     assert "Replica Of" in result["rolled_back"]
     with plain_client(replica_server.port) as replica:
         assert replica.info("replication")["role"] == "master"
-        assert replica.config_get("tls-port")["tls-port"] == "0"
 
 
-def test_a_source_certificate_the_replica_does_not_trust_fails_the_link(
-    redis_servers, workspace, pki, capsys
+def test_a_replica_that_does_not_trust_the_source_proxy_certificate_is_refused(
+    redis_servers, workspace, replica_cluster, pki, capsys
 ):
-    source_port = _source(redis_servers, workspace, pki, capsys)
+    """The replica holds cluster1's syncer certificate instead of its proxy certificate:
+    the source presents its proxy certificate, which the replica cannot verify."""
+    source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys)
+    wrong = certificate_pem(workspace.state, "syncer")
+    _replica(replica_cluster, pki, capsys, source_port, wrong)
     replica_server = redis_servers()
-    _replica_database(workspace, pki, source_port, trust_proxy=False)
-    code, result = cli_json(
-        capsys,
-        workspace,
-        "apply",
-        "redis",
-        "replica",
-        "--url",
-        replica_server.url,
-        "--tls-port",
-        str(free_port()),
-        "--link-timeout",
-        "3",
-        *client_args(pki, "app1"),
+    code, result = _apply_replica(
+        capsys, replica_cluster, replica_server, pki, free_port(), "--link-timeout", "3"
     )
     assert code == 1
     assert "does not trust the certificate of the source" in result["error"]
+    assert "replica side" in result["error"]
 
 
-def test_verify_says_why_a_link_went_down(redis_servers, workspace, pki, capsys):
-    """A working link, then the source stops trusting the syncer certificate and drops the
-    replica: the replica cannot reconnect, and verify names the refused syncer certificate."""
-    source_server_port = _source(redis_servers, workspace, pki, capsys)
-    replica_server = redis_servers()
-    replica_port = _replica_database(workspace, pki, source_server_port)
-    tls_port = free_port()
-    code, result = cli_json(
-        capsys,
-        workspace,
-        "apply",
-        "redis",
-        "replica",
-        "--url",
-        replica_server.url,
-        "--tls-port",
-        str(tls_port),
-        *client_args(pki, "app1"),
+def test_verify_names_the_side_at_fault_when_a_link_goes_down(
+    redis_servers, workspace, replica_cluster, pki, capsys
+):
+    """A working link, then the source stops trusting cluster2's syncer certificate and
+    drops the replica: verify on the replica says the source side is at fault."""
+    source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys)
+    replica_port = _replica(
+        replica_cluster, pki, capsys, source_port, certificate_pem(workspace.state, "proxy")
     )
+    replica_server = redis_servers()
+    tls_port = free_port()
+    code, result = _apply_replica(capsys, replica_cluster, replica_server, pki, tls_port)
     assert code == 0, result["error"]
-    with tls_client(source_server_port, pki) as source:
+    with tls_client(source_port, pki) as source:
         source.config_set("tls-ca-cert-file", str(pki.files["client-ca.pem"]))
         source.client_kill_filter(_type="replica")
     deadline = time.monotonic() + 5
@@ -200,18 +253,20 @@ def test_verify_says_why_a_link_went_down(redis_servers, workspace, pki, capsys)
             time.sleep(0.05)
     code, report = cli_json(
         capsys,
-        workspace,
+        replica_cluster,
         "verify",
-        "replica",
+        "orders-copy",
         "--host",
         "127.0.0.1",
         "--port",
         str(tls_port),
         "--server-name",
-        "cluster1.example.com",
+        REPLICA_CLUSTER,
         *client_args(pki, "app1"),
     )
     checks = {check["name"]: check for check in report["checks"]}
     assert code == 1
     assert [name for name, check in checks.items() if not check["passed"]] == ["replication"]
-    assert "refused the syncer certificate" in checks["replication"]["reason"]
+    reason = checks["replication"]["reason"]
+    assert "refused the syncer certificate" in reason and "source side" in reason
+    assert REPLICA_CLUSTER in reason

@@ -13,8 +13,10 @@ from state.certificates.issue import new_private_key, private_key_pem
 from state.demo import build_demo
 from state.errors import WizardError
 from state.operations import (
+    SourceChange,
     TlsChange,
     Workspace,
+    change_source,
     change_tls,
     create_database,
     set_min_tls_version,
@@ -90,6 +92,48 @@ def test_replica_of_only_keeps_plaintext_and_presents_the_syncer(ws):
     assert plan_for(ws, "sessions", tls_port=16000).settings["tls-port"] == "16000"
     with pytest.raises(WizardError, match="--tls-port"):
         plan_for(ws, "sessions", tls_port=12001)
+
+
+def test_a_replica_trusts_the_source_clusters_proxy_certificate_in_its_ca_file(ws):
+    """The replica side: tls-ca-cert-file holds the database's own trusted certificates and
+    the proxy certificate of the source cluster, which is what the replica verifies."""
+    sessions = ws.state.database("sessions")
+    source_proxy = ws.state.certificates[sessions.replica_sources[0].server_certificate]
+    plan = plan_for(ws, "sessions")
+    bundle = {f.role: f for f in plan.files}["trusted certificates"].data.decode()
+    assert source_proxy in bundle
+    for sha in sessions.tls.certificates:
+        assert ws.state.certificates[sha] in bundle
+
+
+def test_a_source_without_encryption_replicates_in_plain_text(ws):
+    uri = ws.state.database("sessions").replica_of[0]
+    state = change_source(ws.state, "sessions", SourceChange(uri, encryption=False))
+    plan = build_plan(state, "sessions", ws.folder / "tls", ws.read_key)
+    assert plan.settings["tls-replication"] == "no"
+    assert plan.settings["tls-client-cert-file"] == ""
+    bundle = {f.role: f for f in plan.files}["trusted certificates"].data.decode()
+    assert (
+        state.certificates[state.database("sessions").replica_sources[0].server_certificate]
+        not in bundle
+    )
+    assert any("without encryption" in note for note in plan.notes)
+
+
+def test_an_encrypted_source_needs_tls_settings_even_with_the_databases_tls_off(ws):
+    uri = ws.state.database("sessions").replica_of[0]
+    state = change_tls(ws.state, "sessions", TlsChange(enabled=False))
+    plan = build_plan(state, "sessions", ws.folder / "tls", ws.read_key)
+    assert plan.settings["tls-replication"] == "yes"
+    assert plan.settings["port"] == "12001"
+    roles = {f.role: f for f in plan.files}
+    assert (
+        roles["trusted certificates"].data.decode()
+        == state.certificates[state.database("sessions").replica_sources[0].server_certificate]
+    )
+    state = change_source(state, "sessions", SourceChange(uri, encryption=False))
+    plain = build_plan(state, "sessions", ws.folder / "tls", ws.read_key)
+    assert plain.settings == {"tls-replication": "no", "tls-port": "0", "port": "12001"}
 
 
 def test_tls_off_only_touches_the_ports(ws):
