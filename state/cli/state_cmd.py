@@ -16,6 +16,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     check = subparsers.add_parser("check", help="run every rule over the state; exit 1 on errors")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    check.add_argument(
+        "--mesh",
+        nargs="+",
+        metavar="STATE",
+        help="check several clusters' state files together: every Active-Active database and "
+        "Replica Of link between them; exit 1 on any broken pair",
+    )
     check.set_defaults(handler=run_check)
 
     history = subparsers.add_parser("history", help="list the kept revisions")
@@ -43,9 +50,34 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_mesh(args: argparse.Namespace) -> int:
+    from ..mesh import check_mesh
+    from ..store import load
+
+    report = check_mesh([load(path) for path in args.mesh])
+    if args.json:
+        print_json([problem.as_json() for problem in report.problems])
+        return 0 if report.ok else 1
+    print(f"mesh of {len(report.clusters)} clusters: {visible(', '.join(report.clusters))}")
+    for problem in report.problems:
+        print(
+            f"✗ {problem.kind} {visible(problem.database)}: {visible(problem.cluster)} -> "
+            f"{visible(problem.peer)}: {visible(problem.problem)}"
+        )
+    for note in report.notes:
+        print(f"note: {visible(note)}")
+    if report.ok:
+        print(f"✓ every pair trusts the current certificates ({len(report.pairs)} checked)")
+    else:
+        print(f"{len(report.problems)} broken pair(s) of {len(report.pairs)} checked")
+    return 0 if report.ok else 1
+
+
 def run_check(args: argparse.Namespace) -> int:
     from ..rules import check_state_with_certificates
 
+    if args.mesh:
+        return run_mesh(args)
     findings = check_state_with_certificates(workspace(args).state)
     if args.json:
         print_json([f.as_dict() for f in findings])
