@@ -108,6 +108,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_certificate_set(args: argparse.Namespace) -> int:
     from ..certificates import read_certificate_file
     from ..cluster_replace import read_key_file
+    from ..rotation import follow_ups
 
     ws = workspace(args)
     certificates = read_certificate_file(args.certificate_file)
@@ -120,6 +121,11 @@ def run_certificate_set(args: argparse.Namespace) -> int:
         f"revision {saved.revision}"
     )
     print_findings(warnings)
+    steps = follow_ups(saved, args.role).lines()
+    if steps:
+        print(f"after replacing the {args.role} certificate:")
+        for step in steps:
+            print(f"  {visible(step)}")
     return 0
 
 

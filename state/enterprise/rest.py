@@ -250,6 +250,20 @@ def _certificate_requests(state: State, export: RestExport, bulk: bool) -> list[
     ]
 
 
+def _rotation_notes(state: State, requests: list[RestRequest]) -> list[str]:
+    """What replacing the proxy or syncer certificate still needs (updating-certificates)."""
+    from ..rotation import follow_ups
+
+    notes: list[str] = []
+    for request in requests:
+        for role in request.key_files:
+            for line in follow_ups(state, role).lines():
+                note = f"after the {role} certificate: {line}"
+                if note not in notes:
+                    notes.append(note)
+    return notes
+
+
 def with_keys(body: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
     """`body` with each certificate's `key` filled in from `keys` (name -> PEM text)."""
     if "certificates" in body:
@@ -276,6 +290,7 @@ def rest_export(
     else:
         chosen = sorted(state.databases, key=lambda d: d.uid)
         export.requests.extend(_certificate_requests(state, export, bulk_certificates))
+        export.notes.extend(_rotation_notes(state, export.requests))
         export.requests.append(
             RestRequest(
                 "PUT",

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WizardError
-from ..model import CLUSTER_CERTIFICATE_ROLES, State
+from ..model import CLUSTER_CERTIFICATE_ROLES, Database, State
 from ..operations import Workspace, certificate_pem
+from ..rotation import follow_ups
 from ..store import write_atomic
 from ..text import visible
 from .rest import SKIP_REASONS, cluster_certificate_status
@@ -49,6 +50,7 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
     ]
     if not folder:
         lines.append("# (`tls-wizard export rladmin --out DIR` writes the files they name)")
+    installed = []
     for role in CLUSTER_CERTIFICATE_ROLES:
         status = cluster_certificate_status(state.cluster.certificate(role))
         if status != "own":
@@ -60,6 +62,8 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
             f"certificate_file {shlex.quote(prefix + cert_name)} "
             f"key_file {shlex.quote(prefix + key_name)}"
         )
+        installed.append(role)
+    lines.extend(rotation_lines(state, installed))
     lines.append(
         f"rladmin cluster config min_data_TLS_version {state.cluster.min_data_tls_version}"
     )
@@ -73,7 +77,46 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
         lines.append("# validation) have no rladmin command; use the REST export:")
         for db in chosen:
             lines.append(f"#   tls-wizard export rest {visible(shlex.quote(db.name))}")
+            lines.extend(replica_side_lines(state, db))
     return "\n".join(lines) + "\n"
+
+
+def rotation_lines(state: State, roles: list[str]) -> list[str]:
+    """The follow-ups of replacing each certificate (updating-certificates page): the
+    crdb-cli commands to run once both certificates are in, and the steps on other clusters."""
+    lines: list[str] = []
+    commands: list[str] = []
+    for role in roles:
+        steps = follow_ups(state, role)
+        commands.extend(c for c in steps.commands if c not in commands)
+        if steps.steps:
+            lines.append(f"# after replacing the {role} certificate, on the other clusters:")
+            lines.extend(f"#   {visible(step)}" for step in steps.steps)
+    if commands:
+        lines.insert(0, "# then, once for each Active-Active database (updating-certificates):")
+        lines[1:1] = [visible(command) for command in commands]
+    return lines
+
+
+def replica_side_lines(state: State, database: Database) -> list[str]:
+    """The replica side of Replica Of, which rladmin cannot set: what the REST export's
+    `replica_sources` carries for `database`, so the script names it."""
+    lines = []
+    for source in database.replica_sources:
+        if source.encryption:
+            cert = source.server_certificate[:12] if source.server_certificate else "none"
+            what = f"encryption true, server_cert {cert} (the source cluster's proxy certificate)"
+            if source.sni:
+                what += f", replication_tls_sni {source.sni}"
+        else:
+            what = "encryption false"
+        lines.append(f"#     replica_sources {visible(source.uri)}: {visible(what)}")
+    if database.replica_clusters:
+        lines.append(
+            "#     trusts the syncer certificates of "
+            f"{visible(', '.join(database.replica_clusters))} (clusters hosting its replicas)"
+        )
+    return lines
 
 
 def rladmin_export(
