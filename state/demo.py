@@ -106,4 +106,7 @@ def build_demo(folder: str | Path | None = None) -> Path:
     )
     state = create_database(state, "cache", 12003)
     workspace.commit(state, "demo: databases orders, sessions, inventory, cache")
+    from .demo_peers import write_peers
+
+    write_peers(workspace.state, folder, source_proxy)
     return path

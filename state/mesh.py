@@ -15,7 +15,9 @@ matched by CRDB GUID when both sides have one, else by name.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .model import Database, State
 from .rules import requires_tls_for_replication
@@ -246,3 +248,17 @@ def check_mesh(states: list[State]) -> MeshReport:
     mesh.active_active()
     mesh.replica_of()
     return mesh.report
+
+
+def peer_files(state_path: str | os.PathLike[str]) -> list[Path]:
+    """Other clusters' state files kept beside this one (`peers/*.toml`), as the demo
+    writes them: what the Mesh screen offers to check before anything is typed."""
+    folder = Path(state_path).parent / "peers"
+    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def load_states(paths: list[str | os.PathLike[str]]) -> list[State]:
+    """Each state file, validated like any other (StateFileError names the bad one)."""
+    from .store import load
+
+    return [load(path) for path in paths]

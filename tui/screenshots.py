@@ -220,6 +220,12 @@ SHOTS: tuple[Shot, ...] = (
     Shot("history-rollback", "Rollback asks first", keys("h", "up", "r")),
     Shot("first-run", "No state file yet", keys(), needs_state=False),
     Shot("cluster", "Cluster certificates", keys("c"), other_screens=True),
+    Shot(
+        "mesh",
+        "Mesh: every cluster pair's trust, the reason under the highlighted cell",
+        keys("c", "m"),
+        other_screens=True,
+    ),
     Shot("protocols", "TLS protocols", keys("p"), other_screens=True),
     Shot("inspector", "Certificate inspector", keys("i"), other_screens=True),
     Shot("encryption", "Client-side encryption", keys("e"), other_screens=True),

@@ -42,6 +42,7 @@ class ClusterCertificatesScreen(Screen):
         Binding("a", "add_participant", "Add"),
         Binding("d", "remove_participant", "Remove"),
         Binding("enter", "inspect", "Inspect", key_display="⏎"),
+        Binding("m", "mesh", "Mesh"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -81,7 +82,11 @@ class ClusterCertificatesScreen(Screen):
         for participant in state.participants:
             pem = state.certificates.get(participant.syncer_certificate)
             info = describe_pem(pem) if pem else None
-            users = [d.name for d in state.databases if participant.name in d.participants]
+            users = [
+                d.name
+                for d in state.databases
+                if participant.name in d.participants or participant.name in d.replica_clusters
+            ]
             users += [
                 d.name
                 for d in state.databases
@@ -116,6 +121,12 @@ class ClusterCertificatesScreen(Screen):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     # -- actions ----------------------------------------------------------------------
+
+    def action_mesh(self) -> None:
+        """Every participating cluster checked together (`tls-wizard check --mesh`)."""
+        from .mesh import MeshScreen
+
+        self.app.push_screen(MeshScreen())
 
     def action_replace(self) -> None:
         from .csr_form import ReplaceCertificateScreen
