@@ -28,7 +28,7 @@ from .model import (
     ReplicaSource,
     State,
 )
-from .names import name_problem
+from .names import cluster_name_problem, database_name_problem, name_problem
 from .rules import introduced_errors
 from .schema import valid_host_port
 
@@ -156,9 +156,12 @@ def create_database(
     `replica_of` names sources by host:port alone; `sources` also carries each one's
     encryption, proxy certificate and SNI (the replica side). `replica_clusters` are the
     known clusters hosting a replica of this database (the source side)."""
-    name = name.strip()
+    name = name.strip(" ")
     if not name:
         raise WizardError("a database needs a name")
+    problem = database_name_problem(name)
+    if problem:
+        raise RefusedError(f"refused, nothing saved: {problem}")
     if state.database(name):
         raise WizardError(f"a database named {name!r} already exists")
     if not 1 <= port <= 65535:
@@ -278,9 +281,12 @@ def set_min_tls_version(state: State, version: str) -> State:
 
 def add_participant(state: State, name: str, certificates: list[CertificateInfo]) -> State:
     """Another cluster, known by its syncer certificate (the first certificate given)."""
-    name = name.strip()
+    name = name.strip(" ")
     if not name:
         raise WizardError("a participating cluster needs a name")
+    problem = cluster_name_problem(name)
+    if problem:
+        raise RefusedError(f"refused, nothing saved: {problem}")
     if name == state.cluster.name:
         raise WizardError(f"{name!r} is this cluster; participants are the other clusters")
     if state.participant(name):
@@ -455,6 +461,11 @@ def init_state(path: str | os.PathLike[str], name: str, fqdn: str | None = None)
         raise StateFileError(f"{path}: a state file already exists; it was not overwritten")
     if not path.parent.exists():
         raise StateFileError(f"{path.parent}: no such folder")
+    problem = cluster_name_problem(name.strip(" ")) or (
+        cluster_name_problem(fqdn.strip(" "), "cluster FQDN") if fqdn is not None else None
+    )
+    if problem:
+        raise RefusedError(f"refused, nothing created: {problem}")
     state, keys = new_state(name, fqdn)
     workspace = Workspace(path, state)
     for key_file, key_pem in keys.items():

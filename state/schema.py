@@ -30,6 +30,7 @@ from .model import (
     State,
     TlsSettings,
 )
+from .names import cluster_name_problem, database_name_problem
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 HOST_PORT_RE = re.compile(r"^(?P<host>[A-Za-z0-9_.\-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
@@ -164,7 +165,34 @@ def from_document(doc: dict[str, Any]) -> State:
     _check_references(state)
     _check_fingerprints(state.certificates)
     _check_unique(state)
+    problems = name_problems(state)
+    if problems:
+        raise StateFileError(
+            f"{problems[0]}; rename it in the state file (or restore a good copy) and try again"
+        )
     return state
+
+
+def name_problems(state: State) -> list[str]:
+    """Every database and cluster name in `state` that Redis Enterprise would not accept
+    (see state.names), each as 'where: why'. Checked on every load and every save."""
+    problems = []
+
+    def check(where: str, problem: str | None) -> None:
+        if problem:
+            problems.append(f"{where}: {problem}")
+
+    check("cluster.name", cluster_name_problem(state.cluster.name))
+    check("cluster.fqdn", cluster_name_problem(state.cluster.fqdn, "cluster FQDN"))
+    for i, participant in enumerate(state.participants):
+        check(f"participants[{i}].name", cluster_name_problem(participant.name))
+    for i, database in enumerate(state.databases):
+        check(f"databases[{i}].name", database_name_problem(database.name))
+        for j, name in enumerate(database.participants):
+            check(f"databases[{i}].participants[{j}]", cluster_name_problem(name))
+        for j, name in enumerate(database.replica_clusters):
+            check(f"databases[{i}].replica_clusters[{j}]", cluster_name_problem(name))
+    return problems
 
 
 def migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from pathlib import Path
 import tomli_w
 
 from . import clock
-from .errors import StaleStateError, StateFileError
+from .errors import RefusedError, StaleStateError, StateFileError
 from .model import State
-from .schema import from_document, to_document
+from .schema import from_document, name_problems, to_document
 
 HISTORY_KEEP = 10
 NEW_FILE_MODE = 0o600
@@ -136,6 +136,13 @@ def _history_file(path: Path, revision: int) -> Path:
     return history_folder(path) / f"{path.stem}-{revision:06d}.toml"
 
 
+def refuse_bad_names(state: State) -> None:
+    """Nothing is saved with a name Redis Enterprise would not accept (state.names)."""
+    problems = name_problems(state)
+    if problems:
+        raise RefusedError(f"refused, nothing saved: {problems[0]}")
+
+
 def save(
     path: str | os.PathLike[str], state: State, *, base_revision: int | None, change: str
 ) -> State:
@@ -145,6 +152,7 @@ def save(
     StaleStateError when the file on disk has moved on; nothing is written then.
     """
     path = Path(path)
+    refuse_bad_names(state)
     with locked(path):
         _remove_orphaned_temporaries(path)
         current = disk_revision(path)

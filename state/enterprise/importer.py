@@ -439,6 +439,7 @@ def import_to_new_state(
     bdbs = read_json_file(bdbs_file, labels[0])
     cluster = read_json_file(cluster_file, labels[1]) if cluster_file else None
     result = import_rest(bdbs, cluster, name=name)
+    store.refuse_bad_names(result.state)  # before any key file is written
     workspace = Workspace(path, result.state)
     for key_file in result.keys:
         if workspace.key_path(key_file).exists():
