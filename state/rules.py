@@ -320,12 +320,17 @@ def certificate_findings(state: State) -> list[Finding]:
         chain = [describe_pem(state.certificates[sha]) for sha in [ref.certificate, *ref.chain]]
         findings.extend(placed(check(chain, role, fqdn=state.cluster.fqdn), f"cluster.{role}"))
     for database in state.databases:
+        trusted = {
+            sha: describe_pem(state.certificates[sha])
+            for sha in database.tls.certificates
+            if sha in state.certificates
+        }
         for index, sha in enumerate(database.tls.certificates):
-            pem = state.certificates.get(sha)
-            if pem is None:
+            if sha not in trusted:
                 continue
             where = f"databases.{database.name}.tls.certificates[{index}]"
-            findings.extend(placed(check([describe_pem(pem)], "client"), where))
+            found = check([trusted[sha]], "client", alongside=list(trusted.values()))
+            findings.extend(placed(found, where))
     return findings
 
 

@@ -15,7 +15,7 @@ from .errors import CertificateInputError
 from .info import CertificateInfo, Item, ReadResult
 
 if TYPE_CHECKING:
-    from .checks import check
+    from .checks import check, needs_its_ca
     from .describe import describe_pem, fingerprint
     from .keys import key_matches, load_private_key
     from .names import name_matches, subject_matches
@@ -31,6 +31,7 @@ _LAZY = {
     "load_private_key": "keys",
     "key_matches": "keys",
     "check": "checks",
+    "needs_its_ca": "checks",
     "Verdict": "verify",
     "verify_client": "verify",
     "name_matches": "names",
@@ -49,6 +50,7 @@ __all__ = [
     "key_matches",
     "load_private_key",
     "name_matches",
+    "needs_its_ca",
     "read",
     "read_certificate_file",
     "read_certificates",

@@ -29,8 +29,9 @@ from .names import dns_covers
 
 CONTEXTS = ("client", "ca", "proxy", "syncer", "any")
 EXPIRY_WARNING_DAYS = 30
+TLS_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
 WEAK_HASHES = frozenset({"md2", "md4", "md5", "sha1"})
-MIN_BITS = {"RSA": 2048, "DSA": 2048, "EC": 256}
+MIN_BITS = {"RSA": 2048, "DSA": 2048, "EC": 224}
 CODES = (
     "expired",
     "not-yet-valid",
@@ -44,6 +45,9 @@ CODES = (
     "chain-order",
     "san-mismatch",
     "key-mismatch",
+    "dsa-tls12-only",
+    "curve-without-tls-signatures",
+    "leaf-without-ca",
 )
 
 # Who a self-signed leaf worries, and how much.
@@ -118,7 +122,7 @@ def _strength(cert: CertificateInfo, where: str) -> list[Finding]:
                 "error",
                 "weak-key",
                 f"{cert.label} has a {cert.key_bits}-bit {cert.key_type} key; OpenSSL at "
-                f"security level 2 refuses it (RSA needs 2048 bits, EC 256): issue a new one",
+                f"security level 2 refuses it (RSA and DSA need 2048 bits, EC 224): issue a new one",
                 where,
             )
         )
@@ -137,6 +141,68 @@ def _strength(cert: CertificateInfo, where: str) -> list[Finding]:
             )
         )
     return findings
+
+
+def _tls_key(cert: CertificateInfo, where: str) -> list[Finding]:
+    """Keys a chain check accepts but a handshake cannot sign with: TLS 1.3 has no DSA
+    signature schemes, and TLS signs with EC keys only on the curves it names."""
+    if cert.is_ca:
+        return []
+    if cert.key_type == "EC" and cert.key_curve and cert.key_curve not in TLS_CURVES:
+        if cert.key_bits is not None and cert.key_bits < 224:
+            return []  # already a weak-key error
+        return [
+            Finding(
+                "error",
+                "curve-without-tls-signatures",
+                f"{cert.label} has a {cert.key_curve} key: OpenSSL verifies its chain, but TLS "
+                "signs only with P-256, P-384 or P-521, so a redis-server refuses the "
+                "handshake; issue it again with one of those curves",
+                where,
+            )
+        ]
+    if cert.key_type != "DSA":
+        return []
+    return [
+        Finding(
+            "warning",
+            "dsa-tls12-only",
+            f"{cert.label} has a DSA key: TLS 1.3 has no DSA signatures, so a redis-server "
+            "refuses its TLS 1.3 handshakes and it connects only over TLS 1.2; issue it again "
+            "with an RSA or EC key",
+            where,
+        )
+    ]
+
+
+def needs_its_ca(cert: CertificateInfo, alongside: Sequence[CertificateInfo]) -> bool:
+    """A CA-signed client certificate trusted without the CA that issued it.
+
+    Redis Enterprise accepts a client whose own certificate is trusted; a redis-server
+    (OpenSSL without partial chains) needs the chain to end at a trusted self-signed root,
+    so it refuses that client until the issuing CA is trusted too.
+    """
+    if cert.is_ca or cert.self_signed:
+        return False
+    return not any(other.subject == cert.issuer for other in alongside if other is not cert)
+
+
+def _leaf_without_ca(
+    certs: Sequence[CertificateInfo], alongside: Sequence[CertificateInfo]
+) -> list[Finding]:
+    everything = [*certs, *alongside]
+    return [
+        Finding(
+            "info",
+            "leaf-without-ca",
+            f"{cert.label} is trusted without the CA that issued it ({cert.issuer or 'unnamed'}): "
+            "Redis Enterprise accepts that client, a redis-server refuses it (OpenSSL needs "
+            "the chain to reach a trusted root); add that CA for the Redis target",
+            _where(index),
+        )
+        for index, cert in enumerate(certs)
+        if needs_its_ca(cert, everything)
+    ]
 
 
 def _self_signed(cert: CertificateInfo, where: str, context: str) -> list[Finding]:
@@ -322,11 +388,13 @@ def check(
     fqdn: str | None = None,
     key: object | None = None,
     now: datetime | None = None,
+    alongside: Sequence[CertificateInfo] = (),
 ) -> list[Finding]:
     """Every finding about ``certificates`` (one paste, in order) for ``context``.
 
     ``where`` is ``certificate N`` (1-based, in the order given). ``fqdn`` enables the SAN
-    check of proxy and syncer certificates; ``key`` the key match of the first certificate.
+    check of proxy and syncer certificates; ``key`` the key match of the first certificate;
+    ``alongside`` are the certificates a database already trusts beside these (client).
     """
     if context not in CONTEXTS:
         raise ValueError(f"context {context!r} is not one of {', '.join(CONTEXTS)}")
@@ -337,9 +405,12 @@ def check(
         where = _where(index)
         findings += _validity(cert, where, now)
         findings += _strength(cert, where)
+        findings += _tls_key(cert, where)
         findings += _self_signed(cert, where, context)
     if context in ("client", "ca"):
         findings += _client_auth(certs, context)
+    if context == "client":
+        findings += _leaf_without_ca(certs, alongside)
     if context in _SERVER_SIDE and certs:
         findings += _server_side_leaf(certs[0], context)
         findings += _client_auth(certs, context, start=1)

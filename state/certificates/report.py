@@ -7,6 +7,7 @@ own, so the screens, ``tls-wizard inspect`` and its ``--json`` always agree.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,33 @@ def item_index(result: ReadResult, where: str) -> int | None:
         return number - 1 if 0 < number <= len(result.items) else None
     positions = [i for i, item in enumerate(result.items) if item.certificate is not None]
     return positions[number - 1] if 0 < number <= len(positions) else None
+
+
+def outside_the_chain(
+    result: ReadResult, findings: list[Finding], verdict: Verdict
+) -> list[Finding]:
+    """Errors about certificates the accepted chain does not use, said as such.
+
+    The server judges the chain it builds; an expired extra intermediate or a stray root in
+    the input does not stop it, so such an error becomes a warning that says so, and the
+    report never reads "accepted" beside "the server refuses it".
+    """
+    if not verdict.accepted:
+        return findings
+    used = set(verdict.chain)
+    adjusted = []
+    for finding in findings:
+        index = item_index(result, finding.where)
+        cert = result.items[index].certificate if index is not None else None
+        if finding.severity == "error" and cert is not None and cert.sha256 not in used:
+            finding = replace(
+                finding,
+                severity="warning",
+                message=f"not in the chain the server uses, so it does not stop this client: "
+                f"{finding.message}",
+            )
+        adjusted.append(finding)
+    return adjusted
 
 
 def _certificate_json(cert: CertificateInfo | None) -> dict[str, Any]:
@@ -93,6 +121,9 @@ def to_json(result: ReadResult, findings: list[Finding], verdict: Verdict | None
             "accepted": verdict.accepted,
             "chain": list(verdict.chain),
             "reason": verdict.reason,
+            "openssl_error": verdict.error or None,
+            "error_depth": verdict.depth,
+            "decided_by": verdict.openssl or None,
         }
     return document
 

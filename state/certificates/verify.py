@@ -1,244 +1,86 @@
-"""Would the server accept this client certificate? Decided as OpenSSL decides for Redis.
+"""Would the server accept this client certificate? OpenSSL decides, as for Redis.
 
-A Redis server with ``tls-ca-cert-file`` (and Redis Enterprise's proxy) verifies clients
-with OpenSSL: purpose ``sslclient``, no partial chains, security level 2. The decision is
-made with ``cryptography.x509.verification`` (its client verifier), adjusted to match:
+The verdict is OpenSSL's own chain verification (``X509_verify_cert``, see
+``openssl_chain``) set up as a TLS server checks its client: purpose and trust
+``sslclient``, security level 2 as the authentication level, no partial chains. The trusted
+store is the database's trusted certificates (``tls-ca-cert-file``), the untrusted list is
+what the client sends after its certificate, and the time is the given time (``-attime``).
+So the verdict matches ``openssl verify -purpose sslclient -auth_level 2 -attime T`` and a
+redis-server running on the same OpenSSL.
 
-- extension policies relaxed to what OpenSSL accepts: a CN-only client certificate
-  without subjectAltName, a CA without keyUsage, non-critical basicConstraints, missing
-  key identifiers;
-- OpenSSL's own rules added: an extendedKeyUsage must list clientAuth (on the leaf and on
-  every CA), a leaf keyUsage must allow digitalSignature or keyAgreement, a CA keyUsage
-  must allow keyCertSign;
-- no partial chains: only self-signed trusted certificates are trust anchors; trusted
-  certificates that are not self-signed only help build the chain, as in OpenSSL without
-  ``X509_V_FLAG_PARTIAL_CHAIN`` (a self-signed client certificate trusted directly is
-  therefore accepted, as OpenSSL accepts it);
-- security level 2 (what Debian's OpenSSL and Redis use by default): RSA and DSA keys of
-  at least 2048 bits and EC keys of at least 224 anywhere in the chain (cryptography does
-  not check the leaf's key size), no MD5 or SHA-1 signatures (cryptography refuses those).
-
-What a strict web-PKI verifier would refuse on top of that is reported as warnings.
-cryptography stays stricter than OpenSSL in a few rare ways (version 1 roots, curves other
-than P-256/384/521, unusual serial numbers): such certificates are rejected here although
-OpenSSL would accept them.
+cryptography's strict web-PKI verifier is kept only for warnings about an accepted chain:
+what a stricter client would refuse although OpenSSL accepts it.
 """
 
 from __future__ import annotations
 
-import functools
 import re
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification as v
-from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ..findings import Finding
-from .describe import fingerprint_der, load_pem
+from .describe import load_pem
 from .info import CertificateInfo, utcnow
-
-# Security level 2: 112-bit security.
-LEVEL2_MIN_BITS = {"RSA": 2048, "DSA": 2048, "DH": 2048, "EC": 224}
-_WEAK_HASHES = {"md2", "md4", "md5", "sha1"}
-_MAX_DEPTH = 10
+from .openssl_chain import (
+    OpenSSLUnavailable,
+    UnreadableCertificate,
+    library_version,
+    verify_chain,
+)
+from .verdict_reasons import reason_for
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The server's decision: the chain it built (SHA-256s, leaf -> root) or why not."""
+    """The server's decision: the chain OpenSSL built (SHA-256s, leaf -> root) or why not.
+
+    ``error`` is OpenSSL's ``X509_V_ERR_*`` name (empty when accepted), ``openssl`` the
+    library version that decided, ``depth`` the chain position the error is about.
+    """
 
     accepted: bool
     chain: list[str] = field(default_factory=list)
     reason: str = ""
     warnings: list[Finding] = field(default_factory=list)
+    error: str = ""
+    openssl: str = ""
+    depth: int | None = None
 
 
-# --- OpenSSL's rules as extension validators ---------------------------------------------
+def _der(cert: CertificateInfo) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(cert.pem.strip())
 
 
-def _require_client_auth(_policy: object, _cert: x509.Certificate, eku: object) -> None:
-    if isinstance(eku, x509.ExtendedKeyUsage) and ExtendedKeyUsageOID.CLIENT_AUTH not in eku:
-        raise ValueError("extendedKeyUsage does not include clientAuth")
-
-
-def _leaf_key_usage(_policy: object, _cert: x509.Certificate, ku: object) -> None:
-    if isinstance(ku, x509.KeyUsage) and not (ku.digital_signature or ku.key_agreement):
-        raise ValueError("keyUsage allows neither digitalSignature nor keyAgreement")
-
-
-def _ca_key_usage(_policy: object, _cert: x509.Certificate, ku: object) -> None:
-    if isinstance(ku, x509.KeyUsage) and not ku.key_cert_sign:
-        raise ValueError("keyUsage of a CA does not include keyCertSign")
-
-
-def _is_ca(_policy: object, _cert: x509.Certificate, bc: object) -> None:
-    if not (isinstance(bc, x509.BasicConstraints) and bc.ca):
-        raise ValueError("basicConstraints does not say CA:TRUE")
-
-
-@functools.cache
-def _policies() -> tuple[v.ExtensionPolicy, v.ExtensionPolicy]:
-    agnostic = v.Criticality.AGNOSTIC
-    ca = (
-        v.ExtensionPolicy.webpki_defaults_ca()
-        .require_present(x509.BasicConstraints, agnostic, _is_ca)
-        .may_be_present(x509.KeyUsage, agnostic, _ca_key_usage)
-        .may_be_present(x509.ExtendedKeyUsage, agnostic, _require_client_auth)
-        .may_be_present(x509.AuthorityKeyIdentifier, agnostic, None)
-        .may_be_present(x509.SubjectKeyIdentifier, agnostic, None)
-        .may_be_present(x509.AuthorityInformationAccess, agnostic, None)
-    )
-    ee = (
-        v.ExtensionPolicy.webpki_defaults_ee()
-        .may_be_present(x509.SubjectAlternativeName, agnostic, None)
-        .may_be_present(x509.BasicConstraints, agnostic, None)
-        .may_be_present(x509.KeyUsage, agnostic, _leaf_key_usage)
-        .may_be_present(x509.ExtendedKeyUsage, agnostic, _require_client_auth)
-        .may_be_present(x509.AuthorityKeyIdentifier, agnostic, None)
-        .may_be_present(x509.SubjectKeyIdentifier, agnostic, None)
-        .may_be_present(x509.AuthorityInformationAccess, agnostic, None)
-    )
-    return ca, ee
-
-
-def _verify(
-    peer: CertificateInfo,
-    pool: list[CertificateInfo],
-    anchors: list[CertificateInfo],
-    now: datetime,
-    *,
-    strict: bool,
-) -> list[x509.Certificate]:
-    builder = v.PolicyBuilder().store(v.Store([load_pem(a.pem) for a in anchors])).time(now)
-    if not strict:
-        ca, ee = _policies()
-        builder = builder.extension_policies(ca_policy=ca, ee_policy=ee)
-    verified = builder.build_client_verifier().verify(
-        load_pem(peer.pem), [load_pem(c.pem) for c in pool]
-    )
-    return list(verified.chain)
+def _strict_failure(chain: list[CertificateInfo], now: datetime) -> str | None:
+    """Why cryptography's web-PKI client verifier refuses the chain OpenSSL built, or None."""
+    try:
+        certs = [load_pem(c.pem) for c in chain]
+        verifier = v.PolicyBuilder().store(v.Store([certs[-1]])).time(now)
+        verifier.build_client_verifier().verify(certs[0], certs[1:-1])
+    except Exception as error:
+        return _clean(str(error))
+    return None
 
 
 def _clean(message: str) -> str:
-    """cryptography's message, without its internals (object reprs, parser structs)."""
+    """cryptography's message as one plain clause, never its internal structures."""
     text = re.sub(r"\s*\(encountered processing .*$", "", message, flags=re.S)
     text = re.sub(r"^(validation failed: )?(candidates exhausted: )?", "", text)
-    text = re.sub(r"Python extension validator failed: \w+: ", "", text)
-    if "Forbidden signature algorithm" in text:
-        return "a signature algorithm it does not allow"
-    if "all candidates exhausted with no interior errors" in text:
-        return "no chain to a trusted root could be built"
-    return text[:160]
+    if "Forbidden signature algorithm" in text or "signature algorithm" in text.lower():
+        return "it does not allow one of the signature algorithms"
+    if "all candidates exhausted" in text:
+        return "it builds no chain to the root"
+    if re.search(r"[{}<>]|ParseError|PhantomData|\n", text) or len(text) > 120:
+        return "it cannot read one of the certificates as strictly as the web PKI requires"
+    return text
 
 
-# --- why a chain is refused, in the administrator's words --------------------------------
-
-
-def _unique(certs: list[CertificateInfo]) -> list[CertificateInfo]:
-    seen: set[str] = set()
-    result = []
-    for cert in certs:
-        if cert.sha256 not in seen:
-            seen.add(cert.sha256)
-            result.append(cert)
-    return result
-
-
-def _weak_key(cert: CertificateInfo) -> str | None:
-    minimum = LEVEL2_MIN_BITS.get(cert.key_type)
-    if minimum is not None and cert.key_bits is not None and cert.key_bits < minimum:
-        return (
-            f"{cert.label} has a {cert.key_bits}-bit {cert.key_type} key; OpenSSL at security "
-            f"level 2 refuses keys under {minimum} bits"
-        )
-    return None
-
-
-def _cert_problem(cert: CertificateInfo, now: datetime, *, leaf: bool) -> str | None:
-    day = "%Y-%m-%d"
-    if cert.not_after < now:
-        return f"{cert.label} expired on {cert.not_after:{day}}"
-    if cert.not_before > now:
-        return f"{cert.label} is not valid before {cert.not_before:{day} %H:%M} UTC"
-    eku = cert.extended_key_usage
-    if eku and "clientAuth" not in eku:
-        return (
-            f"{cert.label} has extended key usage {', '.join(eku)} without clientAuth, "
-            "so OpenSSL refuses it for a client (purpose sslclient)"
-        )
-    if cert.signature_hash in _WEAK_HASHES and not cert.self_signed:
-        return (
-            f"{cert.label} is signed with {cert.signature_hash.upper()}, which OpenSSL at "
-            "security level 2 refuses"
-        )
-    weak = _weak_key(cert)
-    if weak:
-        return weak
-    if not leaf and not cert.is_ca and cert.role != "root-ca":
-        return f"{cert.label} issued the next certificate but is not a CA (no CA:TRUE)"
-    if not leaf and cert.key_usage and "keyCertSign" not in cert.key_usage:
-        return f"{cert.label} is a CA whose keyUsage does not allow keyCertSign"
-    return None
-
-
-def _diagnose(
-    peer: CertificateInfo,
-    pool: list[CertificateInfo],
-    anchors: list[CertificateInfo],
-    now: datetime,
-    message: str,
-) -> str:
-    """The first thing on the way from the peer to a root that OpenSSL would refuse."""
-    anchor_ids = {a.sha256 for a in anchors}
-    candidates = _unique(pool + anchors)
-    path = [peer]
-    current = peer
-    while not current.self_signed and len(path) <= _MAX_DEPTH:
-        issuers = [
-            c
-            for c in candidates
-            if c.subject == current.issuer and c.sha256 not in {p.sha256 for p in path}
-        ]
-        if not issuers:
-            break
-        current = next((c for c in issuers if c.sha256 in anchor_ids), issuers[0])
-        path.append(current)
-    for index, cert in enumerate(path):
-        problem = _cert_problem(cert, now, leaf=index == 0)
-        if problem:
-            return problem
-    top = path[-1]
-    if not top.self_signed:
-        if top is peer:
-            return (
-                f"no trusted certificate or given intermediate issued it (its issuer is "
-                f"{peer.issuer or 'unreadable'}): the database trusts a different CA, or the "
-                "intermediate CA is missing"
-            )
-        return (
-            f"the chain stops at {top.label}: its issuer ({top.issuer}) is neither trusted "
-            "nor given, and OpenSSL needs the chain to end at a trusted self-signed root"
-        )
-    if top.sha256 not in anchor_ids:
-        if top is peer:
-            return "it is self-signed and the database does not trust it: add it to trust it"
-        return f"the chain ends at {top.label}, a root CA the database does not trust: add it"
-    return f"the verifier refused it: {_clean(message)}"
-
-
-# --- warnings: what a strict web-PKI client would refuse ---------------------------------
-
-
-def _strictness(
-    chain: list[CertificateInfo],
-    peer: CertificateInfo,
-    pool: list[CertificateInfo],
-    trusted: list[CertificateInfo],
-    now: datetime,
-) -> list[Finding]:
+def _strictness(chain: list[CertificateInfo], now: datetime) -> list[Finding]:
+    """What a strict web-PKI verifier would refuse in the chain OpenSSL accepted."""
+    peer = chain[0]
     warnings: list[Finding] = []
     if not peer.sans:
         warnings.append(
@@ -261,20 +103,25 @@ def _strictness(
                     cert.label,
                 )
             )
-    if not warnings:
-        try:
-            _verify(peer, pool, trusted, now, strict=True)
-        except Exception as error:
-            warnings.append(
-                Finding(
-                    "warning",
-                    "web-pki-strict",
-                    f"OpenSSL accepts this chain, but a strict web-PKI verifier refuses it: "
-                    f"{_clean(str(error))}",
-                    "certificate 1",
-                )
+    failure = None if warnings else _strict_failure(chain, now)
+    if failure:
+        warnings.append(
+            Finding(
+                "warning",
+                "web-pki-strict",
+                f"OpenSSL accepts this chain, but a strict web-PKI verifier refuses it: {failure}",
+                "certificate 1",
             )
+        )
     return warnings
+
+
+def _refused(reason: str, error: str = "", depth: int | None = None) -> Verdict:
+    try:
+        version = library_version()
+    except OpenSSLUnavailable:
+        version = ""
+    return Verdict(False, reason=reason, error=error, openssl=version, depth=depth)
 
 
 def verify_client(
@@ -287,36 +134,42 @@ def verify_client(
     """Would a server whose ``tls-ca-cert-file`` holds ``trusted`` accept ``peer``?
 
     ``intermediates`` are what the client sends after its certificate. Never raises for
-    certificates it was given; see the module docstring for the exact rules.
+    certificates it was given; see the module docstring for how it decides.
     """
     now = now or utcnow()
     if not trusted:
+        return _refused(
+            "the database trusts no certificate yet: add the CA that issued the client "
+            "certificate (or the certificate itself)"
+        )
+    given = [peer, *intermediates, *trusted]
+    try:
+        result = verify_chain(
+            _der(peer), [_der(c) for c in intermediates], [_der(c) for c in trusted], now
+        )
+    except UnreadableCertificate as error:
+        return _refused(
+            f"OpenSSL cannot read {given[error.index].label}: the server would refuse it; "
+            "export it again as PEM or DER"
+        )
+    except (OpenSSLUnavailable, ValueError) as error:
+        return _refused(f"no verdict: {error}")
+    known = {c.sha256: c for c in given}
+    if not result.ok:
+        failing = known.get(result.failing)
         return Verdict(
             False,
-            reason="the database trusts no certificate yet: add the CA that issued the client "
-            "certificate (or the certificate itself)",
+            reason=reason_for(result, failing, peer, trusted),
+            error=result.error_name,
+            openssl=result.library,
+            depth=result.depth,
         )
-    anchors = _unique([t for t in trusted if t.self_signed])
-    links = [t for t in trusted if not t.self_signed]
-    pool = _unique([c for c in [*intermediates, *links] if c.sha256 != peer.sha256])
-    if not anchors:
-        reason = _diagnose(peer, pool, anchors, now, "")
-        return Verdict(False, reason=reason)
-    try:
-        chain = _verify(peer, pool, anchors, now, strict=False)
-    except Exception as error:  # VerificationError, or a certificate it cannot process
-        return Verdict(False, reason=_diagnose(peer, pool, anchors, now, str(error)))
-    known = {c.sha256: c for c in [peer, *pool, *anchors]}
-    ids = [fingerprint_der(c.public_bytes(serialization.Encoding.DER)) for c in chain]
-    infos = [known[i] for i in ids if i in known]
-    for info in infos:
-        weak = _weak_key(info)
-        if weak:
-            return Verdict(False, reason=weak)
+    infos = [known[i] for i in result.chain if i in known]
     path = " -> ".join(info.label for info in infos)
     return Verdict(
         True,
-        chain=ids,
+        chain=list(result.chain),
         reason=f"accepted: {path}",
-        warnings=_strictness(infos, peer, intermediates, list(trusted), now),
+        warnings=_strictness(infos, now),
+        openssl=result.library,
     )

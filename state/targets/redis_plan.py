@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..certificates import describe_pem, key_matches, load_private_key
+from ..certificates import describe_pem, key_matches, load_private_key, needs_its_ca
 from ..errors import WizardError
 from ..model import Database, State
 from ..operations import certificate_pem
@@ -135,6 +135,8 @@ def _not_enforced(state: State, database: Database, plan: RedisPlan) -> None:
                 "names, so any certificate a trusted CA issued can connect",
             )
         )
+    if tls.enabled and tls.enforce_client_auth:
+        _leaves_without_ca(state, database, plan)
     if tls.enabled and tls.mode == "crdb":
         plan.not_enforced.append(
             NotEnforced(
@@ -175,6 +177,26 @@ def _trusted(database: Database) -> list[str]:
         if source.encryption and source.server_certificate not in (None, *shas):
             shas.append(source.server_certificate)  # type: ignore[arg-type]
     return shas
+
+
+def _leaves_without_ca(state: State, database: Database, plan: RedisPlan) -> None:
+    """Redis Enterprise accepts a trusted CA-signed client certificate on its own; a
+    redis-server (OpenSSL without partial chains) refuses it until its CA is trusted too."""
+    trusted = [
+        describe_pem(state.certificates[sha])
+        for sha in database.tls.certificates
+        if sha in state.certificates
+    ]
+    for cert in trusted:
+        if needs_its_ca(cert, trusted):
+            plan.not_enforced.append(
+                NotEnforced(
+                    f"trusting {cert.label} without its CA",
+                    "redis-server refuses this client (OpenSSL needs the chain to reach a "
+                    "trusted root; Redis Enterprise accepts a trusted client certificate): add "
+                    f"the CA that issued it ({cert.issuer}) to the database's certificates",
+                )
+            )
 
 
 def _replica_of(database: Database) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from certificate_helpers import FQDN, resign_sha1
+from chain_corpus import CLIENT, dsa_key, ec_key, make
 
 from state.certificates import check, describe_pem, load_private_key
 from state.certificates.checks import CODES, CONTEXTS
@@ -25,7 +26,7 @@ def by_code(findings, code):
 
 
 def test_a_good_client_certificate_has_no_findings(pki):
-    assert run([pki.leaf], "client") == []
+    assert run([pki.leaf], "client", alongside=certs(pki.intermediate)) == []
     assert run([pki.leaf, pki.intermediate, pki.root], "client") == []
     assert run([pki.root], "ca") == []
 
@@ -58,9 +59,15 @@ def test_expiry_follows_the_given_clock(pki):
     assert check([leaf], "client", now=leaf.not_before - dt.timedelta(seconds=1))[0].code == (
         "not-yet-valid"
     )
-    soon = check([leaf], "client", now=leaf.not_after - dt.timedelta(days=29))
+    soon = check(
+        [leaf],
+        "client",
+        now=leaf.not_after - dt.timedelta(days=29),
+        alongside=certs(pki.intermediate),
+    )
     assert [(f.severity, f.code) for f in soon] == [("warning", "expires-soon")]
-    assert check([leaf], "client", now=leaf.not_after - dt.timedelta(days=31)) == []
+    later = leaf.not_after - dt.timedelta(days=31)
+    assert check([leaf], "client", now=later, alongside=certs(pki.intermediate)) == []
 
 
 def test_expires_soon(pki):
@@ -109,7 +116,7 @@ def test_missing_client_auth_for_a_client_certificate(pki):
 def test_no_eku_at_all_is_fine_for_a_client(pki):
     no_eku = issue_certificate(pki.intermediate, SubjectFields(cn="noeku"), eku=())
     assert certs(no_eku)[0].extended_key_usage == ()
-    assert run([no_eku], "client") == []
+    assert run([no_eku], "client", alongside=certs(pki.intermediate)) == []
 
 
 @pytest.mark.parametrize("context", ["proxy", "syncer"])
@@ -213,6 +220,43 @@ def test_every_code_comes_out_of_one_of_these_inputs(pki):
         ([pki.rsa1024, pki.sha1, pki.server_only], "client", {}),
         ([pki.leaf], "proxy", {"fqdn": FQDN, "key": wrong_key}),
         ([pki.root, pki.intermediate], "proxy", {}),
+        ([pki.leaf], "client", {}),
     ]
     seen = {f.code for made, context, kw in scenarios for f in run(made, context, **kw)}
+    seen |= {f.code for f in check([_dsa_leaf(), _p224_leaf()], "client")}
     assert seen == set(CODES)
+
+
+def _dsa_leaf():
+    ca = make("DSA Test CA", dsa_key(2048, 1), ca=True)
+    return describe_pem(make("dsa-client", dsa_key(2048, 2), ca, eku=[CLIENT]).pem.decode())
+
+
+def _p224_leaf():
+    ca = make("P224 Test CA", ec_key("secp256r1", 1), ca=True)
+    leaf = make("p224-client", ec_key("secp224r1", 2), ca, eku=[CLIENT])
+    return describe_pem(leaf.pem.decode())
+
+
+def test_a_dsa_client_works_only_below_tls13():
+    findings = check([_dsa_leaf()], "client")
+    assert by_code(findings, "dsa-tls12-only") == [("warning", "certificate 1")]
+    assert "TLS 1.2" in next(f.message for f in findings if f.code == "dsa-tls12-only")
+
+
+def test_a_p224_client_is_strong_enough_but_no_handshake_signs_with_it():
+    findings = check([_p224_leaf()], "client")
+    assert by_code(findings, "weak-key") == []
+    assert by_code(findings, "curve-without-tls-signatures") == [("error", "certificate 1")]
+
+
+def test_a_ca_signed_leaf_needs_its_ca_for_the_redis_target(pki):
+    alone = run([pki.leaf], "client")
+    assert by_code(alone, "leaf-without-ca") == [("info", "certificate 1")]
+    message = next(f.message for f in alone if f.code == "leaf-without-ca")
+    assert "Redis Enterprise accepts" in message and "add that CA" in message
+    assert by_code(run([pki.leaf, pki.intermediate], "client"), "leaf-without-ca") == []
+    beside = check(certs(pki.leaf), "client", alongside=certs(pki.intermediate))
+    assert by_code(beside, "leaf-without-ca") == []
+    assert by_code(run([pki.self_signed], "client"), "leaf-without-ca") == []
+    assert by_code(run([pki.leaf], "proxy", fqdn=FQDN), "leaf-without-ca") == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import ssl
 import subprocess
 import sys
 from pathlib import Path
@@ -85,8 +86,12 @@ def test_no_key_material_anywhere(capsys, files, pki):
 def test_verdict_with_trust(capsys, files, pki):
     code, out, _ = inspect(capsys, str(files.chain), "--json", "--trust", str(files.root))
     verdict = json.loads(out)["verdict"]
-    assert set(verdict) == {"accepted", "chain", "reason"}
+    assert set(verdict) == {
+        "accepted", "chain", "reason", "openssl_error", "error_depth", "decided_by"
+    }  # fmt: skip
     assert verdict["accepted"] is True
+    assert verdict["openssl_error"] is None
+    assert verdict["decided_by"] == ssl.OPENSSL_VERSION  # the libcrypto Python's ssl uses
     assert verdict["chain"] == [
         c.sha256 for c in read(pki.leaf.pem + pki.intermediate.pem + pki.root.pem).certificates
     ]
@@ -97,6 +102,34 @@ def test_rejected_verdict_exits_1(capsys, files):
     code, out, _ = inspect(capsys, str(files.chain), "--trust", str(files.other_root))
     assert code == 1
     assert "verdict  rejected:" in out
+
+
+def test_a_refusal_names_openssls_error(capsys, files):
+    code, out, _ = inspect(capsys, str(files.chain), "--json", "--trust", str(files.other_root))
+    verdict = json.loads(out)["verdict"]
+    assert verdict["accepted"] is False
+    assert verdict["openssl_error"] == "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY"
+    assert verdict["error_depth"] == 1
+    assert "neither trusted nor given" in verdict["reason"]
+    assert code == 1
+
+
+def test_an_expired_certificate_outside_the_chain_does_not_contradict_the_verdict(
+    capsys, pki, tmp_path
+):
+    """The client sends a stale intermediate beside the one it chains through: the server
+    accepts, so the report must not also say the server refuses it (nor exit 1)."""
+    paste = write(tmp_path, "paste.pem", pki.leaf.pem, pki.intermediate.pem, pki.expired.pem)
+    root = write(tmp_path, "root.pem", pki.root.pem)
+    code, out, _ = inspect(capsys, str(paste), "--json", "--trust", str(root))
+    document = json.loads(out)
+    assert document["verdict"]["accepted"] is True
+    expired = [f for f in document["findings"] if f["code"] == "expired"]
+    assert [(f["severity"], f["item"]) for f in expired] == [("warning", 2)]
+    assert expired[0]["message"].startswith("not in the chain the server uses")
+    assert code == 0
+    code, _, _ = inspect(capsys, str(paste), "--json")  # without a verdict it is an error
+    assert code == 1
 
 
 def test_verdict_warnings_are_findings_about_the_peer(capsys, files):

@@ -192,9 +192,9 @@ def test_accepted_chain_and_reason(pki):
     [
         ("missing-intermediate", "intermediate CA is missing"),
         ("wrong-ca", "neither trusted nor given"),
-        ("expired-leaf", "expired on"),
+        ("expired-leaf", "expired at"),
         ("not-yet-valid-leaf", "not valid before"),
-        ("server-auth-only-leaf", "without clientAuth"),
+        ("server-auth-only-leaf", "lacks clientAuth"),
         ("sha1-signed-leaf", "SHA1"),
         ("rsa-1024-leaf", "1024-bit RSA key"),
         ("only-the-intermediate-trusted", "trusted self-signed root"),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from state.certificates import describe_pem
 from state.certificates.issue import new_private_key, private_key_pem
 from state.demo import build_demo
 from state.errors import WizardError
@@ -210,3 +211,19 @@ def test_compare_marks_what_changes():
         ("port", False),
         ("replicaof", False),
     ]
+
+
+def test_a_client_certificate_trusted_without_its_ca_is_named_before_applying(ws):
+    database = ws.state.database("orders")
+    certificates = {
+        sha: describe_pem(ws.state.certificates[sha]) for sha in database.tls.certificates
+    }
+    cas = [sha for sha, cert in certificates.items() if cert.is_ca]
+    assert cas and not any(
+        "without its CA" in n.setting for n in plan_for(ws, "orders").not_enforced
+    )
+    ws.state = change_tls(ws.state, "orders", TlsChange(remove_certificates=cas))
+    notes = [n for n in plan_for(ws, "orders").not_enforced if "without its CA" in n.setting]
+    assert [n.setting for n in notes] == ["trusting CN=app1.example.com without its CA"]
+    assert "redis-server refuses this client" in notes[0].detail
+    assert "add the CA that issued it" in notes[0].detail

@@ -10,6 +10,7 @@ undo. Save returns every certificate read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual import work
@@ -50,11 +51,19 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, title: str, context: str = "client", *, fqdn: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        context: str = "client",
+        *,
+        fqdn: str | None = None,
+        alongside: Sequence[CertificateInfo] = (),
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
         self.context = context
         self.fqdn = fqdn
+        self.alongside = list(alongside)  # what the database trusts already
         self.certificates: list[CertificateInfo] = []
         self.findings: list[Finding] = []
         self.key_refused = False
@@ -148,7 +157,13 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
             self.key_refused = False
         findings = list(read_findings)
         if certificates:
-            findings += check(certificates, self.context, fqdn=self.fqdn, now=clock.now())
+            findings += check(
+                certificates,
+                self.context,
+                fqdn=self.fqdn,
+                now=clock.now(),
+                alongside=self.alongside,
+            )
         self.findings = findings
         lines = []
         for index, certificate in enumerate(certificates, 1):

@@ -32,7 +32,13 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from state.certificates import CertificateInfo, describe_pem, name_matches, subject_matches
+from state.certificates import (
+    CertificateInfo,
+    describe_pem,
+    name_matches,
+    needs_its_ca,
+    subject_matches,
+)
 from state.errors import WizardError
 from state.findings import Finding, errors
 from state.model import MODE_LABELS, TLS_MODES, Database, State
@@ -300,13 +306,16 @@ class TlsWizardScreen(Screen):
         syncer_of = {p.syncer_certificate: p.name for p in self.saved.participants}
         saved = set(self.database.tls.certificates)
         new_cards = []
+        trusted = [self.certificate(sha) for sha in self.form.certificates]
         for sha in self.form.certificates:
             notes = []
             if sha in syncer_of:
                 notes.append(f"syncer of {syncer_of[sha]}")
             if sha not in saved:
                 notes.append("new, not saved yet")
-            new_cards.append(CertificateCard(self.certificate(sha), note=" · ".join(notes)))
+            new_cards.append(
+                CertificateCard(self.certificate(sha), note=" · ".join(notes), alongside=trusted)
+            )
         if new_cards:
             cards.mount_all(new_cards)
             if focused_sha in self.form.certificates:
@@ -373,6 +382,7 @@ class TlsWizardScreen(Screen):
         table.clear()
         subjects = form.subjects()
         names = form.names()
+        trusted = [self.certificate(sha) for sha in form.certificates]
         for sha in form.certificates:
             certificate = self.certificate(sha)
             shown = ", ".join(certificate.sans) or f"CN={certificate.subject_cn or ''}"
@@ -384,6 +394,8 @@ class TlsWizardScreen(Screen):
                 verdict = "yes" if subject_matches(certificate, subjects) else "no"
             else:
                 verdict = "yes" if name_matches(certificate, names) else "no"
+            if verdict != "no" and needs_its_ca(certificate, trusted):
+                verdict += "; a redis-server also needs its CA"
             table.add_row(certificate.label, shown, verdict, key=sha)
         problems = self.query_one("#names-problems", Static)
         problem_list = (
@@ -602,7 +614,8 @@ class TlsWizardScreen(Screen):
 
         self.app.push_screen(
             PasteCertificatesDialog(
-                f"Add certificates to {self.database_name} (client certificate or CA)"
+                f"Add certificates to {self.database_name} (client certificate or CA)",
+                alongside=[self.certificate(sha) for sha in self.form.certificates],
             ),
             added,
         )

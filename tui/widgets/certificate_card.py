@@ -6,6 +6,8 @@ Enter (inspect) and Delete (remove) to the focused card.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.markup import escape
 from textual.widgets import Static
 
@@ -47,11 +49,17 @@ class CertificateCard(Static, can_focus=True):
     """
 
     def __init__(
-        self, certificate: CertificateInfo, *, note: str = "", context: str = "client", **kwargs
+        self,
+        certificate: CertificateInfo,
+        *,
+        note: str = "",
+        context: str = "client",
+        alongside: Sequence[CertificateInfo] = (),
+        **kwargs,
     ) -> None:
         self.certificate = certificate
         self.note = note
-        self.findings = check([certificate], context, now=clock.now())
+        self.findings = check([certificate], context, now=clock.now(), alongside=alongside)
         super().__init__(self.card_markup(), **kwargs)
 
     def card_markup(self) -> str:
