@@ -8,6 +8,8 @@ A live redis-server agrees on a sample of the same corpus (tests/e2e/test_verdic
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from certificate_helpers import OPENSSL, openssl, write
 from chain_corpus import FAMILIES, Chain, corpus
 
 from state.certificates import describe_pem, verify_client
+from state.cli import inspect_cmd
 
 needs_openssl = pytest.mark.skipif(not OPENSSL, reason="needs the openssl CLI")
 
@@ -144,3 +147,42 @@ def test_refusals_name_the_error_and_the_fix(verdicts, name, error, words):
     assert not ours.accepted
     assert ours.error == error, ours.reason
     assert words in ours.reason
+
+
+CLI_SAMPLE = (
+    "rsa-good",
+    "rsa-at-not-after-second",
+    "rsa-second-before-not-after",
+    "rsa-before-not-before",
+    "nc-permitted-dns-cn-only-outside",
+    "leaf-critical-skid",
+    "root-akid-mismatch",
+    "v1-root",
+    "serial-32-octets-leaf",
+    "dsa-root",
+    "alt-server-only-then-good",
+    "rsa-leaf-only-trust",
+)
+
+
+@needs_openssl
+@pytest.mark.parametrize("name", CLI_SAMPLE)
+def test_inspect_trust_gives_the_same_verdict_at_the_chains_time(
+    name, verdicts, tmp_path, monkeypatch, capsys
+):
+    """`inspect --trust --as client --json` with TLS_WIZARD_NOW at the chain's time."""
+    chain = next(c for c in corpus() if c.name == name)
+    sent = write(tmp_path, "client.pem", chain.leaf.pem, *(m.pem for m in chain.untrusted))
+    trusted = write(tmp_path, "trusted.pem", *(m.pem for m in chain.trusted))
+    monkeypatch.setenv("TLS_WIZARD_NOW", chain.at.isoformat())
+    top = argparse.ArgumentParser(prog="tls-wizard")
+    inspect_cmd.register(top.add_subparsers(dest="command"))
+    args = top.parse_args(
+        ["inspect", str(sent), "--trust", str(trusted), "--as", "client", "--json"]
+    )
+    code = args.handler(args)
+    document = json.loads(capsys.readouterr().out)
+    theirs, _ours = verdicts[name]
+    assert document["verdict"]["accepted"] is theirs
+    if not theirs:
+        assert code == 1
