@@ -230,3 +230,22 @@ def test_nothing_trusted(pki):
     verdict = verify_client(_info(pki.leaf), [], [])
     assert not verdict.accepted
     assert "trusts no certificate" in verdict.reason
+
+
+def test_without_a_usable_libcrypto_nothing_is_accepted(pki, monkeypatch):
+    """No OpenSSL, no verdict: refused with the reason, never an emulated acceptance."""
+    from state.certificates import verify as verify_module
+    from state.certificates.openssl_chain import OpenSSLUnavailable
+
+    def unavailable(*_args, **_kwargs):
+        raise OpenSSLUnavailable("OpenSSL's libcrypto was not found")
+
+    monkeypatch.setattr(verify_module, "verify_chain", unavailable)
+    verdict = ours(pki, MATRIX["valid-chain"])
+    assert not verdict.accepted
+    assert verdict.reason == "no verdict: OpenSSL's libcrypto was not found"
+
+
+def test_the_deciding_library_is_the_one_pythons_ssl_uses(pki):
+    verdict = ours(pki, MATRIX["valid-chain"])
+    assert verdict.openssl == ssl.OPENSSL_VERSION
