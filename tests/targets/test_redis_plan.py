@@ -227,3 +227,22 @@ def test_a_client_certificate_trusted_without_its_ca_is_named_before_applying(ws
     assert [n.setting for n in notes] == ["trusting CN=app1.example.com without its CA"]
     assert "redis-server refuses this client" in notes[0].detail
     assert "add the CA that issued it" in notes[0].detail
+
+
+def test_check_says_the_same_for_the_redis_target(ws):
+    """`check` (the rules plus the inspector) names the same client, as an info: Redis
+    Enterprise, the state's own target, accepts it."""
+    from state.rules import check_state_with_certificates
+
+    database = ws.state.database("orders")
+    cas = [
+        sha for sha in database.tls.certificates if describe_pem(ws.state.certificates[sha]).is_ca
+    ]
+    before = [f for f in check_state_with_certificates(ws.state) if f.code == "leaf-without-ca"]
+    assert before == []
+    state = change_tls(ws.state, "orders", TlsChange(remove_certificates=cas))
+    after = [f for f in check_state_with_certificates(state) if f.code == "leaf-without-ca"]
+    assert [(f.severity, f.where) for f in after] == [
+        ("info", "databases.orders.tls.certificates[0]")
+    ]
+    assert "a redis-server refuses it" in after[0].message

@@ -269,3 +269,33 @@ async def test_full_subject_validation_lists_subjects(app: WizardApp, state_path
     tls = store.load(state_path).database("orders").tls
     assert tls.subject_validation == "full-subject"
     assert tls.authorized_subjects == [{"CN": "app1.example.com", "O": "Example"}]
+
+
+async def test_a_client_certificate_without_its_ca_is_named_for_the_redis_target(
+    app: WizardApp, samples: Path
+) -> None:
+    """Pasted alone, app1 works on Redis Enterprise but not on a redis-server: the paste
+    dialog and the Names step say so; once the CA is there too, neither does."""
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "cache")
+        await pilot.press("space", "ctrl+n", "ctrl+n", "a")
+        dialog = app.screen
+        await paste(pilot, (samples / "app1.pem").read_text())
+        assert [f.code for f in dialog.findings] == ["leaf-without-ca"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        table = wizard.query_one("#names-table")
+        verdicts = [str(table.get_row(key)[2]) for key in table.rows]
+        assert verdicts == ["yes (no check); a redis-server also needs its CA"]
+        await pilot.press("ctrl+b", "a")
+        dialog = app.screen
+        await paste(pilot, (samples / "demo-ca.pem").read_text())
+        assert "leaf-without-ca" not in [f.code for f in dialog.findings]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        verdicts = [str(table.get_row(key)[2]) for key in table.rows]
+        assert not any("redis-server" in v for v in verdicts)
+        await pilot.press("escape")
+        await pilot.pause()
