@@ -73,6 +73,15 @@ def _write(text: str) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _about_the_input(finding, certificates, trusted) -> bool:
+    """With --trust the input is what the client sends: "trusted without its CA" is about
+    the trusted list, so it stays only for an input certificate that list holds."""
+    if not trusted or finding.code != "leaf-without-ca":
+        return True
+    index = int(finding.where.removeprefix("certificate ")) - 1
+    return certificates[index].sha256 in {t.sha256 for t in trusted}
+
+
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -87,10 +96,11 @@ def run(args: argparse.Namespace) -> int:
     if args.key:
         key = load_private_key(read_bytes_limited(args.key), source=args.key)
     findings = list(result.findings)
-    findings += check(certificates, args.context or "any", fqdn=args.fqdn, key=key)
+    trusted = read_certificate_file(args.trust) if args.trust else []
+    found = check(certificates, args.context or "any", fqdn=args.fqdn, key=key, alongside=trusted)
+    findings += [f for f in found if _about_the_input(f, certificates, trusted)]
     verdict = None
     if args.trust:
-        trusted = read_certificate_file(args.trust)
         if certificates:
             verdict = verify_client(certificates[0], certificates[1:], trusted)
         else:

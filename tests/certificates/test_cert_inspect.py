@@ -233,3 +233,20 @@ def test_inspect_never_imports_textual(files):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_leaf_without_ca_is_about_the_trusted_list(capsys, files):
+    """With --trust the input is what the client sends: the finding appears only when the
+    trusted list holds the client's own certificate without its CA."""
+    _, out, _ = inspect(
+        capsys, str(files.leaf), "--json", "--as", "client", "--trust", str(files.root)
+    )
+    assert "leaf-without-ca" not in [f["code"] for f in json.loads(out)["findings"]]
+    code, out, _ = inspect(
+        capsys, str(files.leaf), "--json", "--as", "client", "--trust", str(files.leaf)
+    )
+    document = json.loads(out)
+    assert [(f["severity"], f["item"]) for f in document["findings"]] == [("info", 0)]
+    assert document["verdict"]["accepted"] is False
+    assert "also needs the CA that issued it" in document["verdict"]["reason"]
+    assert code == 1
