@@ -110,6 +110,16 @@ def _purpose(cert: CertificateInfo) -> str:
     )
 
 
+def _invalid_ca(cert: CertificateInfo) -> str:
+    if cert.is_ca and cert.key_usage and "keyCertSign" not in cert.key_usage:
+        why = f"its keyUsage ({', '.join(cert.key_usage)}) lacks keyCertSign"
+        fix = "issue the CA again with keyCertSign"
+    else:
+        why = "it lacks basicConstraints CA:TRUE"
+        fix = "use the real CA certificate, or issue this one again as a CA"
+    return f"{cert.label} issued the next certificate but OpenSSL does not take it as a CA: {why}; {fix}"
+
+
 def _critical(cert: CertificateInfo) -> str:
     names = unhandled_critical(cert)
     which = f" ({', '.join(names)})" if names else ""
@@ -139,14 +149,8 @@ _FIXED: dict[int, Callable[[CertificateInfo], str]] = {
         f"the signature on {c.label} does not match its issuer's key: it was damaged, or "
         "another CA with the same name issued it; use the right CA"
     ),
-    24: lambda c: (
-        f"{c.label} is used as the CA of the next certificate but is not a CA "
-        "(basicConstraints CA:TRUE missing): use the real CA certificate"
-    ),
-    79: lambda c: (
-        f"{c.label} is used as a CA but is not a valid one (basicConstraints CA:TRUE missing or "
-        "inconsistent): use the real CA certificate"
-    ),
+    24: lambda c: _invalid_ca(c),
+    79: lambda c: _invalid_ca(c),
     25: lambda c: (
         f"{c.label} allows fewer CAs below it than this chain has (pathLenConstraint): issue "
         "the client certificate from a CA closer to it"

@@ -140,6 +140,8 @@ def test_reasons_are_one_plain_line(verdicts):
         ("sha1-signed-intermediate", "X509_V_ERR_CA_MD_TOO_WEAK", "SHA1"),
         ("rsa-leaf-eku-server-only", "X509_V_ERR_INVALID_PURPOSE", "lacks clientAuth"),
         ("path-length-exceeded", "X509_V_ERR_PATH_LENGTH_EXCEEDED", "pathLenConstraint"),
+        ("intermediate-without-keycertsign", "X509_V_ERR_INVALID_CA", "lacks keyCertSign"),
+        ("issuer-with-ca-false", "X509_V_ERR_INVALID_CA", "lacks basicConstraints CA:TRUE"),
     ],
 )
 def test_refusals_name_the_error_and_the_fix(verdicts, name, error, words):
