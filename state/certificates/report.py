@@ -7,6 +7,7 @@ own, so the screens, ``tls-wizard inspect`` and its ``--json`` always agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -39,8 +40,21 @@ def item_index(result: ReadResult, where: str) -> int | None:
     return positions[number - 1] if 0 < number <= len(positions) else None
 
 
+def numbered(certificates: list[CertificateInfo]) -> Callable[[str], CertificateInfo | None]:
+    """The certificate a ``certificate N`` finding is about, in ``certificates``."""
+
+    def certificate_at(where: str) -> CertificateInfo | None:
+        match = re.fullmatch(r"certificate (\d+)", where)
+        number = int(match.group(1)) if match else 0
+        return certificates[number - 1] if 0 < number <= len(certificates) else None
+
+    return certificate_at
+
+
 def outside_the_chain(
-    result: ReadResult, findings: list[Finding], verdict: Verdict
+    findings: list[Finding],
+    verdict: Verdict,
+    certificate_at: Callable[[str], CertificateInfo | None],
 ) -> list[Finding]:
     """Errors about certificates the accepted chain does not use, said as such.
 
@@ -53,8 +67,7 @@ def outside_the_chain(
     used = set(verdict.chain)
     adjusted = []
     for finding in findings:
-        index = item_index(result, finding.where)
-        cert = result.items[index].certificate if index is not None else None
+        cert = certificate_at(finding.where)
         if finding.severity == "error" and cert is not None and cert.sha256 not in used:
             finding = replace(
                 finding,

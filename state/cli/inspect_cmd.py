@@ -87,7 +87,13 @@ def run(args: argparse.Namespace) -> int:
 
     from ..certificates import check, load_private_key, read, read_certificate_file, verify_client
     from ..certificates.reader import read_bytes_limited
-    from ..certificates.report import item_index, outside_the_chain, render_text, to_json
+    from ..certificates.report import (
+        item_index,
+        numbered,
+        outside_the_chain,
+        render_text,
+        to_json,
+    )
     from ..certificates.verify import Verdict
 
     result = read(_read_input(args.file))
@@ -111,9 +117,9 @@ def run(args: argparse.Namespace) -> int:
         index = item_index(result, finding.where)
         return finding if index is None else replace(finding, where=f"item {index + 1}")
 
-    findings = [renumbered(f) for f in findings]
     if verdict is not None:
-        findings = outside_the_chain(result, findings, verdict)
+        findings = outside_the_chain(findings, verdict, numbered(certificates))
+    findings = [renumbered(f) for f in findings]
     if args.json:
         text = json.dumps(to_json(result, findings, verdict), indent=2) + "\n"
     else:

@@ -210,3 +210,25 @@ def test_snapshot_inspector_chain_80x24(snap_compare, app: WizardApp, samples: P
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_an_expired_certificate_beside_the_chain_is_not_a_refusal(samples: Path) -> None:
+    """The chain verifies (OpenSSL) and an expired certificate the chain does not use is
+    pasted too: its finding says it is outside the chain, never that the server refuses."""
+    import datetime as dt
+
+    from state.certificates.issue import KeyAndCertificate, SubjectFields, issue_certificate
+    from tui.screens.inspector import inspect
+
+    ca = KeyAndCertificate(
+        (samples / "demo-ca.key").read_bytes(), (samples / "demo-ca.pem").read_bytes()
+    )
+    old = issue_certificate(
+        ca, SubjectFields(cn="old"), not_before=clock.now() - dt.timedelta(days=400)
+    )
+    text = (samples / "app1.pem").read_text() + old.pem.decode() + ca.pem.decode()
+    inspection = inspect(text, context="client")
+    assert "chain verifies" in inspection.verdict
+    expired = [f for f in inspection.findings if f.code == "expired"]
+    assert [(f.severity, f.where) for f in expired] == [("warning", "certificate 2")]
+    assert expired[0].message.startswith("not in the chain the server uses")

@@ -24,11 +24,13 @@ from state import clock
 from state.certificates import (
     CertificateInfo,
     CertificateInputError,
+    Verdict,
     check,
     read,
     verify_client,
 )
 from state.certificates.reader import read_bytes_limited
+from state.certificates.report import numbered, outside_the_chain
 from state.findings import Finding
 
 from ..widgets.findings import FindingsView
@@ -81,20 +83,28 @@ def inspect(
     findings = list(result.findings)
     if certificates:
         findings += check(certificates, context, fqdn=fqdn, now=now)
+    verdict = chain_verdict(certificates)
+    if verdict is not None:  # errors about certificates the chain does not use say so
+        findings = outside_the_chain(findings, verdict, numbered(certificates))
     return Inspection(
-        certificates, findings, chain_verdict(certificates), result.has_private_key, source
+        certificates, findings, verdict_markup(verdict), result.has_private_key, source
     )
 
 
-def chain_verdict(certificates: list[CertificateInfo]) -> str:
+def chain_verdict(certificates: list[CertificateInfo]) -> Verdict | None:
     """Would a database trusting the paste's root accept its leaf as a client certificate?"""
     leaves = [c for c in certificates if not c.is_ca]
     roots = [c for c in certificates if c.is_ca and c.self_signed]
     if not leaves or not roots:
-        return ""
+        return None
     leaf = leaves[0]
     intermediates = [c for c in certificates if c.is_ca and not c.self_signed]
-    verdict = verify_client(leaf, intermediates, roots, now=clock.now())
+    return verify_client(leaf, intermediates, roots, now=clock.now())
+
+
+def verdict_markup(verdict: Verdict | None) -> str:
+    if verdict is None:
+        return ""
     if verdict.accepted:
         return f"[$text-success]✓ chain verifies[/] {escape(verdict.reason)}"
     return f"[$text-error bold]✗ chain does not verify[/] {escape(verdict.reason)}"
