@@ -24,6 +24,7 @@ from typing import Any
 from .. import clock
 from ..certificates import (
     CertificateInfo,
+    check,
     describe_pem,
     name_matches,
     read_certificate_file,
@@ -463,9 +464,14 @@ def _client_checks(
         title = f"the inspector's verdict on {credential.certificate.name} is what the server does"
         certificates = read_certificate_file(credential.certificate)
         verdict = verify_client(certificates[0], certificates[1:], trusted, now=clock.now())
-        expected = verdict.accepted or not database.tls.enforce_client_auth
+        # A key no TLS signature scheme uses fails the handshake although its chain verifies.
+        unusable = [
+            f for f in check(certificates[:1], "client") if f.code == "curve-without-tls-signatures"
+        ]
+        accepted = verdict.accepted and not unusable
+        expected = accepted or not database.tls.enforce_client_auth
         why = (
-            verdict.reason
+            (unusable[0].message if verdict.accepted and unusable else verdict.reason)
             if database.tls.enforce_client_auth
             else ("client authentication is not enforced, so any client is accepted")
         )

@@ -244,3 +244,46 @@ def test_a_password_protected_server(redis_servers, workspace, pki, capsys):
     )
     assert code == 0, checks
     assert "wants a password" in checks["ping"]["reason"]
+
+
+def test_a_p224_client_is_predicted_refused_although_its_chain_verifies(
+    redis_servers, workspace, pki, capsys, tmp_path
+):
+    """OpenSSL verifies a P-224 client's chain, but no TLS signature scheme uses that curve:
+    the server refuses the handshake, and verify's expectation says so (the check passes)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509 import load_pem_x509_certificate
+
+    from state.certificates.issue import SubjectFields, build_certificate
+
+    ca_cert = load_pem_x509_certificate(pki.client_ca.pem)
+    ca_key = serialization.load_pem_private_key(pki.client_ca.key_pem, password=None)
+    key = ec.generate_private_key(ec.SECP224R1())
+    cert = build_certificate(
+        SubjectFields(cn="p224.example.com").to_name(),
+        key.public_key(),
+        ca_cert.subject,
+        ca_key,
+        sans=["p224.example.com"],
+        eku=("clientAuth",),
+        hash_algorithm=hashes.SHA256(),
+    )
+    pem = tmp_path / "p224.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file = tmp_path / "p224.key"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    port = _applied(redis_servers, workspace, pki, capsys)
+    _code, checks = _verify(
+        capsys, workspace, port, "--client-cert", str(pem), "--client-key", str(key_file)
+    )
+    check = checks["client:p224.pem"]
+    assert check["passed"], check
+    assert "inspector rejects it" in check["reason"] and "secp224r1" in check["reason"]
+    assert "server refused" in check["reason"]
