@@ -7,6 +7,7 @@ starts without them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from ..text import visible
@@ -39,12 +40,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="apply a database's TLS settings to a running redis-server (CONFIG SET)",
         description="Compare the database's TLS settings with the server (CONFIG GET), write "
         "the certificate files the server reads, and apply them with CONFIG SET: the TLS "
-        "port is opened and checked with a real handshake before the plaintext port is "
-        "closed, and any failure restores the previous values.",
+        "files and port go in one command (no moment without a listener, the TLS context "
+        "rebuilt from the new files), the TLS port is checked with a real handshake before "
+        "the plaintext port closes, and any failure, timeout or signal restores the "
+        "previous values and checks them before saying so. The password comes from "
+        "REDISCLI_AUTH, --password-file or --ask-password, never from the URL.",
     )
     redis.add_argument("database")
     redis.add_argument(
-        "--url", required=True, help="the admin connection: redis://HOST:PORT or rediss://..."
+        "--url",
+        required=True,
+        help="the admin connection: redis://[USER@]HOST:PORT or rediss://... (no password)",
+    )
+    password = redis.add_mutually_exclusive_group()
+    password.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="read the password from the first line of FILE (mode 0600); default: the "
+        "REDISCLI_AUTH environment variable",
+    )
+    password.add_argument(
+        "--ask-password", action="store_true", help="prompt for the password (not echoed)"
     )
     redis.add_argument(
         "--tls-dir",
@@ -52,9 +68,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="where to write the files the server reads (default: tls/DATABASE beside the "
         "state file); the server must be able to read them",
     )
+    redis.add_argument(
+        "--file-owner", metavar="USER", help="owner of the written files (root only)"
+    )
+    redis.add_argument(
+        "--file-group",
+        metavar="GROUP",
+        help="group of the written files, e.g. the server's (redis): keys become 0640 and "
+        "the TLS folder 0750 with that group; never readable by others",
+    )
     redis.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
     redis.add_argument(
         "--rewrite", action="store_true", help="persist with CONFIG REWRITE afterwards"
+    )
+    redis.add_argument(
+        "--allow-replicaof-change",
+        action="store_true",
+        help="allow apply to change the server's replication role (REPLICAOF): without "
+        "it, apply refuses to promote a replica or to make a primary a replica",
     )
     redis.add_argument(
         "--tls-port",
@@ -68,6 +99,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=15.0,
         metavar="SECONDS",
         help="how long a Replica Of link may take to come up (default 15)",
+    )
+    redis.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long the server may take to answer one command before apply rolls back "
+        "(default 5)",
     )
     redis.add_argument("--json", action="store_true", help="print the result as JSON")
     _client_options(redis, repeatable=False)
@@ -104,14 +143,40 @@ def _pairs(args: argparse.Namespace):
     return [credential(c, k) for c, k in zip(certs, keys, strict=True)]
 
 
+def _password(args: argparse.Namespace) -> str | None:
+    """From a 0600 file, a prompt, or REDISCLI_AUTH (as redis-cli); never from the URL."""
+    from ..errors import WizardError
+    from ..targets.redis_admin import password_from_environment, read_password_file
+
+    if args.password_file:
+        return read_password_file(args.password_file)
+    if args.ask_password:
+        import getpass
+
+        try:
+            return getpass.getpass("Redis password: ") or None
+        except (EOFError, KeyboardInterrupt):
+            raise WizardError("no password typed; nothing was changed") from None
+    return password_from_environment()
+
+
 def run_apply_redis(args: argparse.Namespace) -> int:
     from ..targets.redis_apply import AdminConnection, apply_database, check_url, read_ca_file
+    from ..targets.redis_files import file_owner
 
     check_url(args.url)
+    if not args.timeout > 0:
+        args.parser.error("--timeout must be more than 0 seconds")
     ws = workspace(args)
     pairs = _pairs(args)
-    admin = AdminConnection(args.url, pairs[0] if pairs else None, read_ca_file(args.ca))
-    progress = None if args.json else (lambda m: print(f"... {visible(m)}", file=sys.stderr))
+    admin = AdminConnection(
+        args.url,
+        pairs[0] if pairs else None,
+        read_ca_file(args.ca),
+        password=_password(args),
+        timeout=args.timeout,
+    )
+    progress = None if args.json else (lambda m: _say(f"... {visible(m)}"))
     result = apply_database(
         ws,
         args.database,
@@ -121,13 +186,25 @@ def run_apply_redis(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         rewrite=args.rewrite,
         link_timeout=args.link_timeout,
+        allow_replicaof_change=args.allow_replicaof_change,
+        owner=file_owner(args.file_owner, args.file_group),
         progress=progress,
     )
-    if args.json:
-        print_json(result.as_dict())
-    else:
-        print_apply_result(result)
+    try:
+        if args.json:
+            print_json(result.as_dict())
+        else:
+            print_apply_result(result)
+    except BrokenPipeError:
+        raise  # a reader that went away (`| head`): the CLI's own quiet 141
+    except OSError:
+        pass  # the terminal went away (SIGHUP): the server state is what matters, and done
     return 0 if result.ok else 1
+
+
+def _say(text: str) -> None:
+    with contextlib.suppress(OSError):
+        print(text, file=sys.stderr)
 
 
 def _here(text: str) -> str:
@@ -154,6 +231,8 @@ def print_apply_result(result) -> None:
             print(f"  - {setting}: {visible(detail)}")
     for note in result.notes:
         print(f"note: {visible(note)}")
+    for warning in result.warnings:
+        print(f"WARNING: {visible(warning)}")
     if result.dry_run:
         count = len(result.pending)
         print(f"dry run: {count} setting(s) would change; nothing was written or applied")
@@ -162,16 +241,25 @@ def print_apply_result(result) -> None:
         print(f"file: {_here(path)}")
     for line in result.log:
         print(_here(line))
-    if result.error:
+    if result.outcome == "rolled-back":
         print(
-            f"tls-wizard: apply failed and was rolled back: {visible(result.error)}",
+            f"tls-wizard: apply failed and was rolled back (checked with CONFIG GET): "
+            f"{visible(result.error)}; reach the server at {visible(result.reach)}",
             file=sys.stderr,
         )
+    elif result.error:
+        print(f"tls-wizard: apply failed: {visible(result.error)}", file=sys.stderr)
     elif not result.applied:
-        print("nothing to change: the server already matches the database")
+        print(
+            "nothing to change: the server already matches the database; "
+            f"{visible(result.reach)}"
+        )
     else:
         rewritten = "; persisted with CONFIG REWRITE" if result.rewritten else ""
-        print(f"applied {len(result.applied)} step(s){rewritten}")
+        print(
+            f"applied {len(result.applied)} step(s){rewritten}; reach the server at "
+            f"{visible(result.reach)}"
+        )
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -1,41 +1,89 @@
 """Apply a plan to a live redis-server without ever locking the administrator out.
 
-The order is what makes it safe: new TLS settings first (they take effect only when a TLS
-listener exists), then the TLS port is opened and proven with a real handshake, then the
-replication link, and only then is the plaintext port closed. The admin connection is one
-held connection, which a redis-server keeps open when its listeners change, so every
-failure is rolled back over it: each applied step records the values it replaced and is
-undone in reverse order. Files are named after their content, so a rollback never finds a
-file the server was using overwritten; the ones this run created are removed again.
+Three facts of Redis 7 decide the order. A multi-parameter CONFIG SET is one change: it
+applies every value, runs their effects in the order given, and reverts all of them when
+one fails. Redis rebuilds its TLS context from the tls-* files only while a TLS port (or
+TLS replication) is on, so files set while TLS is off leave the old context in memory.
+And a held connection survives its listener closing. So the TLS files always go in the
+same CONFIG SET as the TLS port (the context is rebuilt from them, every apply), a port
+number that moves from plaintext to TLS moves in that same command (there is no moment
+without a listener), and the plaintext port closes only after a real handshake proved the
+TLS port.
+
+Any failure, a timeout, or a signal (INT, TERM, HUP) ends in one rollback: the command in
+flight is waited for (its answer says what the server did), then the previous values are
+set back in one CONFIG SET and read back with CONFIG GET before anything is reported. The
+report says which settings are in which state and where the server answers, and it says
+"not restored" when that is the truth.
 """
 
 from __future__ import annotations
 
+import signal
 import ssl
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from ..certificates import describe_pem
-from ..errors import WizardError
+from ..errors import StaleStateError, WizardError
 from ..operations import Workspace, certificate_pem
-from ..store import write_atomic
-from .redis_plan import MANAGED_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan, build_plan
+from ..store import load as load_state
+from .redis_admin import (
+    AdminConnection,
+    Endpoint,
+    check_url,
+    connect,
+    mask,
+    reach,
+)
+from .redis_files import (
+    UNCHANGED_OWNER,
+    FileOwner,
+    check_server_can_read,
+    local_server_user,
+    write_files,
+)
+from .redis_plan import FILE_SETTINGS, MANAGED_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan
+from .redis_plan import build_plan as build_plan
 from .verify import ClientCredential, explain, link_problem, ping, probe
+
+__all__ = ["AdminConnection", "ApplyResult", "apply_database", "apply_plan", "check_url"]
 
 LINK_TIMEOUT = 15.0
 """How long a new Replica Of link may take to come up (a source may delay its first sync)."""
 
+RECOVER_TIMEOUT = 30.0
+"""How long a rollback waits for a slow server to answer the command in flight, or for the
+server to answer again on one of its ports."""
+
 MIN_REDIS_MAJOR = 7
-"""Certificate and key must change in one CONFIG SET (Redis 7): one at a time, the server
-would try to load a new certificate with the old key."""
+"""Multi-parameter CONFIG SET, applied and reverted as one change, exists from Redis 7."""
+
+SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 class StepFailed(Exception):
-    """A step failed after the server was changed: everything applied gets rolled back."""
+    """A step failed after the server may have changed: everything gets rolled back."""
+
+
+class ReplicaOfChangeRefused(WizardError):
+    """The apply would change the server's replication role and that was not allowed."""
+
+    def __init__(self, warning: str) -> None:
+        self.warning = warning
+        super().__init__(
+            f"refused, nothing changed: {warning}. If that is what you want, apply again "
+            "with --allow-replicaof-change"
+        )
+
+
+class Interrupted(StepFailed):
+    """A signal arrived: the step in flight was finished first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +99,8 @@ class Change:
 
 @dataclass(slots=True)
 class ApplyResult:
-    """What happened: the plan against the server, what was applied, checked, rolled back."""
+    """What happened: the plan against the server, what was applied, checked, rolled back,
+    and (read back from the server) where it stands now."""
 
     database: str
     url: str
@@ -60,6 +109,7 @@ class ApplyResult:
     changes: list[Change] = field(default_factory=list)
     not_enforced: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
@@ -67,6 +117,12 @@ class ApplyResult:
     log: list[str] = field(default_factory=list)
     error: str = ""
     rewritten: bool = False
+    outcome: str = ""
+    """"dry-run", "unchanged", "applied", "rolled-back" or "not-restored"."""
+    final: dict[str, str] = field(default_factory=dict)
+    """The managed settings as CONFIG GET showed them at the end (empty: not reachable)."""
+    reach: str = ""
+    """Where the admin reaches the server now, in words."""
 
     @property
     def ok(self) -> bool:
@@ -83,121 +139,13 @@ class ApplyResult:
         return result
 
 
-@dataclass(frozen=True, slots=True)
-class AdminConnection:
-    """How to reach the server: a redis:// or rediss:// URL and, for TLS, the client files."""
-
-    url: str
-    credential: ClientCredential | None = None
-    ca_pem: str = ""
-
-    @property
-    def parts(self):
-        return urlsplit(self.url)
-
-    @property
-    def host(self) -> str:
-        return self.parts.hostname or "127.0.0.1"
-
-    @property
-    def port(self) -> int:
-        return self.parts.port or 6379
-
-    @property
-    def uses_tls(self) -> bool:
-        return self.parts.scheme == "rediss"
-
-    @property
-    def safe_url(self) -> str:
-        """The URL without its password, for output."""
-        parts = self.parts
-        if parts.password is None:
-            return self.url
-        user = parts.username or ""
-        netloc = f"{user}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-
-
-def check_url(url: str) -> None:
-    """Refuse what is not redis://HOST:PORT or rediss://HOST:PORT, with the fix in the message."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as error:
-        raise WizardError(f"--url {url!r} is not a valid URL ({error})") from None
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise WizardError(
-            f"--url {url!r} must look like redis://HOST:PORT (plaintext) or "
-            "rediss://HOST:PORT (TLS, with --client-cert/--client-key/--ca)"
-        )
-    if port is not None and not 1 <= port <= 65535:
-        raise WizardError(f"--url {url!r}: port {port} is not a port (1-65535)")
-
-
-def connect(admin: AdminConnection, proxy_pem: str, timeout: float = 5.0):
-    """One held redis-py connection (it survives listener changes, so rollback can use it)."""
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    check_url(admin.url)
-    options: dict[str, Any] = {}
-    if admin.uses_tls:
-        options = {
-            "ssl_ca_data": admin.ca_pem or proxy_pem,
-            "ssl_check_hostname": False,
-            "ssl_include_verify_flags": [ssl.VerifyFlags.VERIFY_X509_PARTIAL_CHAIN],
-        }
-        if admin.credential is not None:
-            options["ssl_certfile"] = str(admin.credential.certificate)
-            options["ssl_keyfile"] = str(admin.credential.key)
-    client = None
-    try:
-        client = redis.Redis.from_url(
-            admin.url,
-            single_connection_client=True,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0),
-            decode_responses=True,
-            **options,
-        )
-        client.ping()
-    except redis.AuthenticationError as error:
-        _close(client)
-        raise WizardError(
-            f"{admin.safe_url} refused the password ({error}); put it in the URL as "
-            "redis://:PASSWORD@HOST:PORT"
-        ) from None
-    except redis.RedisError as error:
-        _close(client)
-        hint = (
-            "check the host and port; for a TLS port use rediss:// with --client-cert, "
-            "--client-key and --ca"
-            if not admin.uses_tls
-            else "check the port, and that --client-cert/--client-key are trusted by the "
-            "server and --ca (default: the cluster's proxy certificate) issued its certificate"
-        )
-        raise WizardError(
-            f"cannot connect to {admin.safe_url}: {explain(error, admin.host, admin.port)}; {hint}"
-        ) from None
-    return client
-
-
-def _close(client) -> None:
-    if client is not None:
-        client.close()
-
-
 def read_current(client) -> tuple[str, dict[str, str]]:
-    """The server's version and the current values of every setting the plan manages."""
+    """The server's name and version and the current values of every managed setting."""
     import redis
 
     try:
         server = client.info("server")
-        values = client.config_get("tls-*")
-        values.update(client.config_get("port"))
-        replication = client.info("replication")
+        current = read_settings(client)
     except redis.ResponseError as error:
         raise WizardError(
             f"the server refused to show its configuration ({error}); the admin "
@@ -205,7 +153,7 @@ def read_current(client) -> tuple[str, dict[str, str]]:
         ) from None
     version = str(server.get("redis_version", "?"))
     name = "Valkey" if "valkey_version" in server else "Redis"
-    if "tls-port" not in values:
+    if current.get("tls-port") is None:
         raise WizardError(
             f"{name} {version} has no TLS settings: it was built without TLS; install a "
             "build with TLS (Debian's redis-server has it)"
@@ -213,15 +161,27 @@ def read_current(client) -> tuple[str, dict[str, str]]:
     major = int(version.split(".")[0]) if version.split(".")[0].isdigit() else 0
     if name == "Redis" and major < MIN_REDIS_MAJOR:
         raise WizardError(
-            f"Redis {version} cannot change a certificate and its key in one CONFIG SET; "
-            f"this target needs Redis {MIN_REDIS_MAJOR} or later (or Valkey)"
+            f"Redis {version} cannot apply several settings as one change (CONFIG SET with "
+            f"many parameters); this target needs Redis {MIN_REDIS_MAJOR} or later (or Valkey)"
         )
-    current = {key: str(values.get(key, "")) for key in MANAGED_SETTINGS}
+    current["process_id"] = str(server.get("process_id", ""))
+    return f"{name} {version}", current
+
+
+def read_settings(client) -> dict[str, Any]:
+    """CONFIG GET of every managed setting, and the replication source from INFO."""
+    values = client.config_get("tls-*")
+    values.update(client.config_get("port"))
+    current: dict[str, Any] = {key: values.get(key) for key in MANAGED_SETTINGS}
+    if current["tls-port"] is None:
+        return current
+    current = {key: str(value or "") for key, value in current.items()}
+    replication = client.info("replication")
     if replication.get("role") == "slave":
         current["replicaof"] = f"{replication['master_host']} {replication['master_port']}"
     else:
         current["replicaof"] = NO_REPLICATION
-    return f"{name} {version}", current
+    return current
 
 
 def compare(plan: RedisPlan, current: dict[str, str]) -> list[Change]:
@@ -231,44 +191,163 @@ def compare(plan: RedisPlan, current: dict[str, str]) -> list[Change]:
     return changes
 
 
+def ordered_config_args(values: dict[str, str], current: dict[str, str]) -> list[str]:
+    """CONFIG SET arguments in the order Redis must run their effects: TLS files first (the
+    context is built before a TLS port uses it), then the port that frees a number before
+    the one that takes it (Redis runs them in argument order)."""
+    keys = [key for key in values if key not in ("port", "tls-port")]
+    ports = [key for key in ("port", "tls-port") if key in values]
+    frees = values.get("port") not in (None, "0") and values["port"] == current.get("tls-port")
+    if ports == ["port", "tls-port"] and frees:
+        ports.reverse()
+    return [part for key in keys + ports for part in (key, values[key])]
+
+
 def _shown(value: str) -> str:
     return repr(value) if value == "" else value
 
 
-class _Applier:
-    """The steps, each recorded with the values it replaced so it can be undone."""
+def listeners(settings: dict[str, str]) -> list[Endpoint]:
+    """The ports the settings open: TLS first, then plaintext."""
+    found = []
+    if settings.get("tls-port", "0") not in ("", "0"):
+        found.append(Endpoint(int(settings["tls-port"]), True))
+    if settings.get("port", "0") not in ("", "0"):
+        found.append(Endpoint(int(settings["port"]), False))
+    return found
 
-    def __init__(
-        self,
-        client,
-        plan: RedisPlan,
-        current: dict[str, str],
-        admin: AdminConnection,
-        result: ApplyResult,
-        link_timeout: float,
-    ) -> None:
-        self.client = client
+
+def describe_listeners(settings: dict[str, str]) -> str:
+    tls, plain = settings.get("tls-port", "?"), settings.get("port", "?")
+    return (
+        f"port {plain} ({'closed' if plain == '0' else 'plaintext'}), "
+        f"tls-port {tls} ({'closed' if tls == '0' else 'TLS'})"
+    )
+
+
+def reach_text(admin: AdminConnection, settings: dict[str, str]) -> str:
+    """How the admin reaches a server with these settings: the URL it answers on."""
+    ports = listeners(settings)
+    if not ports:
+        return "no port is open (only the connections already made remain)"
+    preferred = admin.endpoint if admin.endpoint in ports else ports[0]
+    with_cert = " with your client certificate" if preferred.tls and admin.credential else ""
+    return f"{preferred.url(admin.host)}{with_cert}"
+
+
+class SignalGuard:
+    """While apply changes the server, INT, TERM and HUP are recorded instead of ending the
+    process: the step in flight finishes and everything is rolled back. Only the main
+    thread can own signal handlers; elsewhere (the screens' worker) this records nothing."""
+
+    def __init__(self) -> None:
+        self.received: str = ""
+        self.previous: dict[int, Any] = {}
+
+    def _record(self, number: int, _frame) -> None:
+        if not self.received:
+            self.received = signal.Signals(number).name
+
+    @contextmanager
+    def installed(self) -> Iterator[SignalGuard]:
+        if threading.current_thread() is threading.main_thread():
+            for name in SIGNALS:
+                number = getattr(signal, name)
+                self.previous[number] = signal.signal(number, self._record)
+        try:
+            yield self
+        finally:
+            for number, handler in self.previous.items():
+                signal.signal(number, handler)
+
+    def check(self) -> None:
+        if self.received:
+            raise Interrupted(f"interrupted by {self.received}")
+
+
+@dataclass(slots=True)
+class Session:
+    """What one apply needs on every step: the admin login, the held connection, the
+    result being written, and the patience for a slow server."""
+
+    admin: AdminConnection
+    client: Any
+    result: ApplyResult
+    proxy_pem: str
+    guard: SignalGuard
+    recover_timeout: float = RECOVER_TIMEOUT
+
+    def call(self, *args: str):
+        """One command on the held connection. An answer later than the admin timeout is a
+        failure, but the answer is still awaited (up to the recover timeout), so what the
+        server did is known before the rollback; a signal waits for it the same way."""
+        import redis
+
+        try:
+            return self._call(*args)
+        except (redis.ConnectionError, OSError) as error:
+            raise StepFailed(
+                f"{' '.join(args[:2])}: the connection to the server was lost "
+                f"({explain(error, self.admin.host, self.admin.port)})"
+            ) from None
+
+    def _call(self, *args: str):
+        connection = self.client.connection
+        connection.send_command(*args)
+        started = time.monotonic()
+        late = False
+        while not connection.can_read(timeout=0.05):
+            waited = time.monotonic() - started
+            if waited > self.admin.timeout and not late:
+                late = True
+                self.result.log.append(
+                    f"waiting: {args[0]} {args[1] if len(args) > 1 else ''} has no answer "
+                    f"after {self.admin.timeout:g} s; waiting for it before rolling back"
+                )
+            if waited > self.admin.timeout + self.recover_timeout:
+                connection.disconnect()
+                raise StepFailed(
+                    f"{' '.join(args[:2])}: no answer within "
+                    f"{self.admin.timeout + self.recover_timeout:g} s"
+                )
+        answer = connection.read_response()
+        if late:
+            raise StepFailed(
+                f"{' '.join(args[:2])}: the server took {time.monotonic() - started:.1f} s, "
+                f"more than the {self.admin.timeout:g} s allowed (--timeout)"
+            )
+        return answer
+
+
+class _Applier:
+    """The steps, in the order that keeps a listener open and the TLS context fresh."""
+
+    def __init__(self, session: Session, plan: RedisPlan, current: dict[str, str]) -> None:
+        self.session = session
         self.plan = plan
         self.current = dict(current)
-        self.admin = admin
-        self.result = result
-        self.link_timeout = link_timeout
-        self.undo: list[tuple[str, Callable[[], None]]] = []
+        self.result = session.result
+        self.admin = session.admin
+        self.link_timeout = LINK_TIMEOUT
+        self.rewrite_sent = False
 
     def _checked(self, text: str) -> None:
         self.result.checks.append(text)
         self.result.log.append(f"checked: {text}")
 
-    def config_set(self, label: str, values: dict[str, str]) -> None:
+    def config_set(self, label: str, values: dict[str, str], reload: tuple[str, ...] = ()):
+        """One CONFIG SET of the values that differ, plus `reload` (sent even when equal:
+        setting a tls-* file while TLS is on makes Redis rebuild its context from it)."""
         import redis
 
-        values = {k: v for k, v in values.items() if self.current.get(k) != v}
-        if not values:
+        changed = {k: v for k, v in values.items() if self.current.get(k) != v}
+        sent = {k: v for k, v in values.items() if k in changed or k in reload}
+        if not sent:
             return
-        previous = {key: self.current[key] for key in values}
+        previous = {key: self.current[key] for key in changed}
         try:
-            self.client.config_set(*[part for item in values.items() for part in item])
-        except redis.RedisError as error:
+            self.session.call("CONFIG", "SET", *ordered_config_args(sent, self.current))
+        except redis.ResponseError as error:
             hint = ""
             if "TLS configuration" in str(error):
                 hint = (
@@ -277,13 +356,16 @@ class _Applier:
                     "example RSA keys of at least 2048 bits)"
                 )
             raise StepFailed(f"{label}: the server refused CONFIG SET ({error}){hint}") from None
-        self.current.update(values)
-        self.undo.append(
-            (label, lambda: self.client.config_set(*[p for i in previous.items() for p in i]))
-        )
-        changed = ", ".join(f"{k} {_shown(previous[k])} -> {_shown(v)}" for k, v in values.items())
-        self.result.applied.append(f"{label}: {changed}")
-        self.result.log.append(f"applied: {label}: {changed}")
+        self.current.update(sent)
+        if changed:
+            text = ", ".join(
+                f"{k} {_shown(previous[k])} -> {_shown(v)}" for k, v in changed.items()
+            )
+            self.result.applied.append(f"{label}: {text}")
+            self.result.log.append(f"applied: {label}: {text}")
+        if set(sent) & set(FILE_SETTINGS) and self.current.get("tls-port", "0") != "0":
+            self.result.log.append("reloaded: the TLS context, from the files set now")
+        self.session.guard.check()
 
     def replicaof(self, target: str) -> None:
         import redis
@@ -292,23 +374,21 @@ class _Applier:
         if previous == target:
             return
         try:
-            self.client.execute_command("REPLICAOF", *target.split())
-        except redis.RedisError as error:
+            self.session.call("REPLICAOF", *target.split())
+        except redis.ResponseError as error:
             raise StepFailed(
                 f"Replica Of: the server refused REPLICAOF {target} ({error})"
             ) from None
         self.current["replicaof"] = target
-        self.undo.append(
-            ("Replica Of", lambda: self.client.execute_command("REPLICAOF", *previous.split()))
-        )
         self.result.applied.append(f"Replica Of: {previous} -> {target}")
         self.result.log.append(f"applied: Replica Of: {previous} -> {target}")
+        self.session.guard.check()
 
     def check_tls_port(self) -> None:
-        """A real handshake on the new TLS port, before anything plaintext is closed."""
+        """A real handshake on the TLS port, before anything plaintext is closed."""
         host, port = self.admin.host, self.plan.tls_port
         credential = self.admin.credential
-        seen = probe(host, port, credential=credential)
+        seen = probe(host, port, credential=credential, timeout=self.admin.timeout)
         where = f"{host}:{port}"
         if not seen.handshake:
             raise StepFailed(f"TLS check: no handshake on {where} ({seen.error})")
@@ -336,6 +416,7 @@ class _Applier:
             f"TLS handshake on {where} ({seen.version}) presents the proxy certificate; "
             f"PING answered with {who}"
         )
+        self.session.guard.check()
 
     def check_link(self) -> None:
         """The replica's link: our own handshake as the replica makes it, then INFO."""
@@ -352,7 +433,9 @@ class _Applier:
         deadline = time.monotonic() + self.link_timeout
         status = "down"
         while time.monotonic() < deadline:
-            status = str(self.client.info("replication").get("master_link_status", "down"))
+            self.session.guard.check()
+            info = self.session.call("INFO", "replication")
+            status = "up" if "master_link_status:up" in str(info) else "down"
             if status == "up":
                 self._checked(f"Replica Of link to {host}:{port} is up")
                 return
@@ -366,7 +449,7 @@ class _Applier:
         import redis
 
         try:
-            ping(self.admin.host, port, tls=False).close()
+            ping(self.admin.host, port, tls=False, timeout=self.admin.timeout).close()
         except redis.AuthenticationError:
             pass  # it answered: with a password (requirepass), which is not ours to check
         except Exception as error:
@@ -375,41 +458,33 @@ class _Applier:
                 f"({explain(error, self.admin.host, port)})"
             ) from None
         self._checked(f"PING answered on plaintext port {self.admin.host}:{port}")
+        self.session.guard.check()
 
     def run(self, rewrite: bool) -> None:
         plan, current = self.plan, self.current
-        tls_values = {k: v for k, v in plan.settings.items() if k in TLS_SETTINGS}
-        self.config_set("TLS settings", tls_values)
         want_tls, want_plain = plan.tls_port, plan.plain_port
-        if want_tls and str(want_tls) != current["tls-port"]:
-            if str(want_tls) == current["port"]:
-                # Same number: plaintext must close first; the held connection stays open.
-                self.config_set(
-                    f"plaintext port (frees {want_tls} for TLS)", {"port": str(want_plain)}
-                )
-            self.config_set("open TLS port", {"tls-port": str(want_tls)})
         if want_tls:
+            values = {k: v for k, v in plan.settings.items() if k in TLS_SETTINGS}
+            values["tls-port"] = str(want_tls)
+            if str(want_tls) == current["port"]:
+                values["port"] = str(want_plain)  # the number moves to TLS in this command
+            self.config_set("TLS listener", values, reload=FILE_SETTINGS)
             self.check_tls_port()
         self.config_set("TLS replication", {"tls-replication": plan.settings["tls-replication"]})
         if plan.replica_of is not None:
             self.replicaof(plan.replica_of)
             if plan.replica_of != NO_REPLICATION:
                 self.check_link()
-        if str(want_plain) != current["port"]:
-            if want_plain and str(want_plain) == current["tls-port"]:
-                # Same number the other way: TLS closes first, over the held connection.
-                self.config_set(
-                    f"close TLS port (frees {want_plain} for plaintext)",
-                    {"tls-port": str(want_tls)},
-                )
-            self.config_set("plaintext port", {"port": str(want_plain)})
+        ports = {"port": str(want_plain)}
+        if not want_tls:
+            ports["tls-port"] = "0"
+        self.config_set("listeners" if not want_tls else "plaintext port", ports)
         if want_plain and (want_plain != self.admin.port or self.admin.uses_tls):
             self.check_plaintext(want_plain)
-        if not want_tls:
-            self.config_set("close TLS port", {"tls-port": "0"})
         if rewrite:
+            self.rewrite_sent = True
             try:
-                self.client.config_rewrite()
+                self.session.call("CONFIG", "REWRITE")
             except Exception as error:
                 raise StepFailed(
                     f"CONFIG REWRITE failed ({error}); is the server running without a "
@@ -417,35 +492,176 @@ class _Applier:
                 ) from None
             self.result.rewritten = True
 
-    def rollback(self) -> None:
-        for label, undo in reversed(self.undo):
+
+class _Rollback:
+    """Back to the values read before apply started, proven by reading them again."""
+
+    def __init__(self, session: Session, plan: RedisPlan, original: dict[str, str]) -> None:
+        self.session = session
+        self.plan = plan
+        self.original = {k: v for k, v in original.items() if k in (*MANAGED_SETTINGS, "replicaof")}
+        self.result = session.result
+
+    def _say(self, text: str) -> None:
+        self.result.rolled_back.append(text)
+        self.result.log.append(f"rolled back: {text}")
+
+    def _candidates(self, last_seen: dict[str, str]) -> list[Endpoint]:
+        """Every port the server may answer on: the admin's, then what each state opens."""
+        found = [self.session.admin.endpoint]
+        for settings in (last_seen, self.plan.settings, self.original):
+            found.extend(listeners(settings))
+        return found
+
+    def _connection(self, last_seen: dict[str, str]):
+        """The held connection if it still answers, else a new one wherever the server is."""
+        session = self.session
+        if session.client is not None:
             try:
-                undo()
-                self.result.rolled_back.append(label)
-            except Exception as error:
-                self.result.rolled_back.append(f"{label}: could NOT be restored ({error})")
-            self.result.log.append(f"rolled back: {self.result.rolled_back[-1]}")
+                session.client.ping()
+                return session.client
+            except Exception:
+                session.client.close()
+                session.client = None
+        deadline = time.monotonic() + session.recover_timeout
+        while time.monotonic() < deadline:
+            endpoint, client = reach(
+                session.admin, session.proxy_pem, self._candidates(last_seen), session.admin.timeout
+            )
+            if client is not None:
+                self.result.log.append(f"reconnected: {endpoint.url(session.admin.host)}")
+                session.client = client
+                return client
+            time.sleep(0.2)
+        return None
 
+    def run(self, last_seen: dict[str, str], rewrite_sent: bool) -> None:
+        """Restore, then verify; sets outcome, final and reach to what is true."""
+        import redis
 
-def _write_files(plan: RedisPlan) -> list[Path]:
-    """Write what the server will read; returns the files this run created. A folder that
-    cannot be written is one clear error, with what was already written removed again."""
-    created: list[Path] = []
-    for planned in plan.files:
-        try:
-            planned.path.parent.mkdir(parents=True, exist_ok=True)
-            if planned.path.exists() and planned.path.read_bytes() == planned.data:
+        deadline = time.monotonic() + self.session.recover_timeout
+        while time.monotonic() < deadline:
+            client = self._connection(last_seen)
+            if client is None:
+                break
+            try:
+                actual = read_settings(client)
+                back = {
+                    k: v for k, v in self.original.items() if k != "replicaof" and actual[k] != v
+                }
+                if back:
+                    client.execute_command("CONFIG", "SET", *ordered_config_args(back, actual))
+                    self._say(
+                        ", ".join(
+                            f"{k} {_shown(actual[k])} -> {_shown(v)}" for k, v in back.items()
+                        )
+                    )
+                if actual["replicaof"] != self.original["replicaof"]:
+                    client.execute_command("REPLICAOF", *self.original["replicaof"].split())
+                    self._say(f"Replica Of {actual['replicaof']} -> {self.original['replicaof']}")
+                if rewrite_sent:
+                    client.config_rewrite()
+                    self._say("CONFIG REWRITE (the config file holds the previous values again)")
+                final = read_settings(client)
+            except redis.ResponseError as error:
+                final = read_settings(client)
+                self._finish(final, f"the server refused to restore ({error})")
+                return
+            except (redis.RedisError, OSError) as error:
+                last_seen = {}
+                self.result.log.append(f"rollback: {explain(error)}; trying again")
                 continue
-            write_atomic(planned.path, planned.data, planned.mode)
-        except OSError as error:
-            for path in created:
+            self._finish(final, "")
+            return
+        self._unreachable(last_seen)
+
+    def _finish(self, final: dict[str, str], refused: str) -> None:
+        self.result.final = {k: v for k, v in final.items()}
+        wrong = [k for k, v in self.original.items() if final.get(k) != v]
+        admin = self.session.admin
+        self.result.reach = reach_text(admin, final)
+        if not wrong:
+            self.result.outcome = "rolled-back"
+            self.result.log.append(
+                f"checked: CONFIG GET shows every setting as before apply: "
+                f"{describe_listeners(final)}; reach it at {self.result.reach}"
+            )
+            return
+        self.result.outcome = "not-restored"
+        detail = "; ".join(f"{k} is {_shown(final.get(k, '?'))}" for k in wrong)
+        self.result.error += f"; NOT rolled back: {refused or 'settings differ'}: {detail}"
+
+    def _unreachable(self, last_seen: dict[str, str]) -> None:
+        tried = ", ".join(
+            e.url(self.session.admin.host) for e in dict.fromkeys(self._candidates(last_seen))
+        )
+        self.result.outcome = "not-restored"
+        self.result.error += (
+            f"; NOT rolled back: the server answered on none of {tried} within "
+            f"{self.session.recover_timeout:g} s (is it running?). Nothing was restored or "
+            "checked; a restarted server reads its config file"
+            + (
+                ", which apply had rewritten"
+                if self.result.rewritten
+                else ", which apply did not change"
+            )
+        )
+
+
+def _apply_guarded(
+    session: Session,
+    plan: RedisPlan,
+    current: dict[str, str],
+    created: list[Path],
+    *,
+    rewrite: bool,
+    link_timeout: float,
+    say: Callable[[str], None],
+) -> None:
+    """Run the steps; on any failure roll back, then remove only the files the verified
+    server state no longer names (never one the server may still be using)."""
+    applier = _Applier(session, plan, current)
+    applier.link_timeout = link_timeout
+    result = session.result
+    try:
+        applier.run(rewrite)
+        result.final = read_settings(session.client)
+        result.reach = reach_text(session.admin, result.final)
+        result.outcome = "applied" if result.applied else "unchanged"
+        return
+    except Exception as failure:
+        if isinstance(failure, StepFailed):
+            result.error = str(failure)
+        else:
+            host, port = session.admin.host, session.admin.port
+            result.error = f"unexpected failure: {explain(failure, host, port)}"
+        result.error = mask(result.error, session.admin.password)
+    say("rolling back")
+    _Rollback(session, plan, current).run(applier.current, applier.rewrite_sent)
+    used = set(result.final.values()) if result.outcome == "rolled-back" else None
+    if used is not None:
+        for path in created:
+            if str(path) not in used:
                 path.unlink(missing_ok=True)
-            raise WizardError(
-                f"cannot write {planned.path} ({error.strerror or error}); nothing was "
-                "applied. Choose a folder you can write with --tls-dir"
-            ) from None
-        created.append(planned.path)
-    return created
+        result.files = [f for f in result.files if f in used]
+
+
+def replicaof_warning(plan: RedisPlan, current: dict[str, str]) -> str:
+    """The loud line a change of the server's replication role gets."""
+    now, wanted = current["replicaof"], plan.replica_of
+    if wanted is None or now == wanted:
+        return ""
+    if wanted == NO_REPLICATION:
+        return (
+            f"REPLICAOF NO ONE: the server is a replica of {now} and would be PROMOTED to a "
+            "primary that accepts writes (the database has no Replica Of source)"
+        )
+    if now == NO_REPLICATION:
+        return (
+            f"REPLICAOF {wanted}: the server is a primary and would become a replica; it "
+            "DISCARDS its own data for a full copy of the source"
+        )
+    return f"REPLICAOF {wanted}: the server replicates {now} and would switch source"
 
 
 def apply_plan(
@@ -456,12 +672,16 @@ def apply_plan(
     dry_run: bool = False,
     rewrite: bool = False,
     link_timeout: float = LINK_TIMEOUT,
+    allow_replicaof_change: bool = False,
+    owner: FileOwner = UNCHANGED_OWNER,
+    recover_timeout: float = RECOVER_TIMEOUT,
     progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Compare `plan` with the server at `admin.url` and, unless a dry run, apply it.
 
     Refusals before anything changed raise WizardError; a failure after the server was
-    changed is rolled back and reported in the result (`ok` False, `error` says why).
+    changed is rolled back and reported in the result (`ok` False, `outcome` says whether
+    the rollback was verified).
     """
     say = progress or (lambda _message: None)
     result = ApplyResult(plan.database, admin.safe_url, dry_run=dry_run)
@@ -469,46 +689,54 @@ def apply_plan(
     result.notes = list(plan.notes)
     say(f"connecting to {admin.safe_url}")
     client = connect(admin, proxy_pem)
+    session = Session(admin, client, result, proxy_pem, SignalGuard(), recover_timeout)
     try:
         result.server, current = read_current(client)
         result.changes = compare(plan, current)
+        warning = replicaof_warning(plan, current)
+        if warning:
+            result.warnings.append(warning)
         if dry_run:
+            result.outcome = "dry-run"
             return result
-        if (
-            plan.plain_port == 0
-            and plan.tls_port
-            and plan.enforce_client_auth
-            and admin.credential is None
-        ):
-            raise WizardError(
-                "applying closes the plaintext port and the server will require a client "
-                "certificate, but none was given: pass --client-cert and --client-key of a "
-                "client the database trusts, so apply can prove you can still connect"
-            )
+        _refuse_unsafe(plan, admin, warning, allow_replicaof_change)
         say("writing certificate files")
-        created = _write_files(plan)
-        result.files = [str(f.path) for f in plan.files]
-        applier = _Applier(client, plan, current, admin, result, link_timeout)
-        say("applying")
+        created = write_files(plan, owner)
         try:
-            applier.run(rewrite)
-        except (Exception, KeyboardInterrupt) as failure:
-            # A refused step, a dropped connection or Ctrl-C: the server is never left
-            # half-applied; what could not be restored is said in rolled_back.
-            if isinstance(failure, StepFailed):
-                result.error = str(failure)
-            elif isinstance(failure, KeyboardInterrupt):
-                result.error = "interrupted"
-            else:
-                result.error = f"unexpected failure: {explain(failure, admin.host, admin.port)}"
-            say("rolling back")
-            applier.rollback()
+            check_server_can_read(plan, local_server_user(current["process_id"], admin.host))
+        except WizardError:
             for path in created:
                 path.unlink(missing_ok=True)
-            result.files = []
+            raise
+        result.files = [str(f.path) for f in plan.files]
+        say("applying")
+        with session.guard.installed():
+            _apply_guarded(
+                session,
+                plan,
+                current,
+                created,
+                rewrite=rewrite,
+                link_timeout=link_timeout,
+                say=say,
+            )
         return result
     finally:
-        client.close()
+        if session.client is not None:
+            session.client.close()
+
+
+def _refuse_unsafe(
+    plan: RedisPlan, admin: AdminConnection, replicaof_change: str, allowed: bool
+) -> None:
+    if replicaof_change and not allowed:
+        raise ReplicaOfChangeRefused(replicaof_change)
+    if plan.plain_port == 0 and plan.tls_port and plan.enforce_client_auth and not admin.credential:
+        raise WizardError(
+            "applying closes the plaintext port and the server will require a client "
+            "certificate, but none was given: pass --client-cert and --client-key of a "
+            "client the database trusts, so apply can prove you can still connect"
+        )
 
 
 def default_tls_dir(workspace: Workspace, database: str) -> Path:
@@ -538,6 +766,13 @@ def credential(certificate: str | Path | None, key: str | Path | None) -> Client
     return pair
 
 
+def refuse_stale(workspace: Workspace, base_revision: int) -> None:
+    """Apply what is saved, never an older copy: another writer may have removed a CA."""
+    saved = load_state(workspace.path)
+    if saved.revision != base_revision:
+        raise StaleStateError(str(workspace.path.name), base_revision, saved.revision)
+
+
 def apply_database(
     workspace: Workspace,
     name: str,
@@ -548,10 +783,17 @@ def apply_database(
     dry_run: bool = False,
     rewrite: bool = False,
     link_timeout: float = LINK_TIMEOUT,
+    allow_replicaof_change: bool = False,
+    owner: FileOwner = UNCHANGED_OWNER,
+    base_revision: int | None = None,
+    recover_timeout: float = RECOVER_TIMEOUT,
     progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
-    """The whole `apply redis` step, as the CLI and the Apply screen both run it."""
+    """The whole `apply redis` step, as the CLI and the Apply screen both run it. With
+    `base_revision` (the screens), a state file saved since is refused as stale."""
     check_url(admin.url)
+    if base_revision is not None:
+        refuse_stale(workspace, base_revision)
     folder = Path(tls_dir) if tls_dir else default_tls_dir(workspace, name)
     if not folder.is_absolute():
         folder = workspace.folder / folder
@@ -563,5 +805,8 @@ def apply_database(
         dry_run=dry_run,
         rewrite=rewrite,
         link_timeout=link_timeout,
+        allow_replicaof_change=allow_replicaof_change,
+        owner=owner,
+        recover_timeout=recover_timeout,
         progress=progress,
     )

@@ -45,7 +45,8 @@ async def _apply_then_verify(workspace, server, port, client) -> None:
         await pilot.press("ctrl+s")
         await _wait(pilot)
         status = str(apply.query_one("#apply-status", Static).render())
-        assert "Applied 3 step(s)" in status, status
+        assert "Applied 2 step(s)" in status, status
+        assert f"reach it at rediss://127.0.0.1:{port}" in status
         table = apply.query_one("#apply-plan", DataTable)
         rows = {table.get_row_at(i)[1]: table.get_row_at(i) for i in range(table.row_count)}
         assert rows["tls-port"][2:] == ["0", str(port)]
@@ -82,4 +83,5 @@ async def _failed_apply(workspace, server, client) -> None:
         status = str(apply.query_one("#apply-status", Static).render())
         assert "Failed and rolled back" in status and "refused your client" in status
         log = str(apply.query_one("#apply-log", Static).render())
-        assert "rolled back: open TLS port" in log and "rolled back: TLS settings" in log
+        assert "rolled back: tls-cert-file" in log
+        assert "CONFIG GET shows every setting as before apply" in log

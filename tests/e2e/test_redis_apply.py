@@ -179,13 +179,13 @@ def test_apply_disabled_reopens_plaintext_and_closes_tls(redis_servers, workspac
     assert code == 0, err
     assert plain_client(port).ping()
     assert config(plain_client(port), "tls-port")["tls-port"] == "0"
-    # One port number for both: TLS closes first (the admin connection stays open), then
-    # plaintext opens and is checked with a PING on a new connection.
+    # One port number for both: TLS hands it to plaintext in one CONFIG SET (the admin
+    # connection stays open), then plaintext is checked with a PING on a new connection.
     log = out.splitlines()
-    closed = next(i for i, line in enumerate(log) if "close TLS port (frees" in line)
-    opened = next(i for i, line in enumerate(log) if "plaintext port: port 0 ->" in line)
+    swapped = next(i for i, line in enumerate(log) if line.startswith("applied: listeners:"))
+    assert f"port 0 -> {port}" in log[swapped] and f"tls-port {port} -> 0" in log[swapped]
     checked = next(i for i, line in enumerate(log) if "PING answered on plaintext" in line)
-    assert closed < opened < checked
+    assert swapped < checked
 
 
 @pytest.mark.parametrize(
@@ -248,8 +248,10 @@ def test_rollback_when_the_tls_port_is_taken(redis_servers, workspace, pki, caps
             *client_args(pki, "app1"),
         )
     assert code == 1
-    assert "open TLS port" in result["error"]
-    assert result["rolled_back"] == ["TLS settings"]
+    assert "TLS listener" in result["error"] and "Unable to listen" in result["error"]
+    # Redis reverted the whole CONFIG SET: there was nothing left to roll back.
+    assert result["outcome"] == "rolled-back" and result["rolled_back"] == []
+    assert result["reach"] == server.url
     assert _server_state(server) == before
     assert list((workspace.folder / "tls" / "orders").iterdir()) == []
 
@@ -284,7 +286,7 @@ def test_rollback_when_the_server_cannot_load_the_certificate(
         *client_args(pki, "app1"),
     )
     assert code == 1
-    assert "rolled back: TLS settings" in out
+    assert "rolled back (checked with CONFIG GET)" in err
     assert "could not load" in err and "Traceback" not in err
     assert _server_state(server) == before
     assert plain_client(server.port).ping()
@@ -307,7 +309,15 @@ def test_rollback_when_the_admin_certificate_is_not_trusted(redis_servers, works
     )
     assert code == 1
     assert "refused your client certificate" in result["error"]
-    assert result["rolled_back"] == ["open TLS port", "TLS settings"]
+    assert result["outcome"] == "rolled-back"
+    assert [line.split(" ", 1)[0] for line in result["rolled_back"][0].split(", ")] == [
+        "tls-cert-file",
+        "tls-key-file",
+        "tls-ca-cert-file",
+        "tls-protocols",
+        "tls-port",
+    ]
+    assert {k: result["final"][k] for k in before} == before
     assert _server_state(server) == before
 
 
@@ -356,9 +366,13 @@ def test_a_tls_folder_that_cannot_be_written_changes_nothing(redis_servers, work
     assert _server_state(server) == before
 
 
-def test_replica_of_mode_on_a_password_protected_server(redis_servers, workspace, pki, capsys):
-    """The new plaintext port is checked with PING; NOAUTH is an answer, not a failure."""
+def test_replica_of_mode_on_a_password_protected_server(
+    redis_servers, workspace, pki, capsys, monkeypatch
+):
+    """The new plaintext port is checked with PING; NOAUTH is an answer, not a failure.
+    The password comes from REDISCLI_AUTH, as redis-cli reads it."""
     server = redis_servers("requirepass s3cret")
+    monkeypatch.setenv("REDISCLI_AUTH", "s3cret")
     port, tls_port = free_port(), free_port()
     add_database(workspace, "sessions", port, trusted=[pki.pem("client-ca")], mode="replica-of")
     code, result = cli_json(
@@ -368,17 +382,18 @@ def test_replica_of_mode_on_a_password_protected_server(redis_servers, workspace
         "redis",
         "sessions",
         "--url",
-        f"redis://:s3cret@127.0.0.1:{server.port}",
+        server.url,
         "--tls-port",
         str(tls_port),
     )
     assert code == 0, result["error"]
     assert f"PING answered on plaintext port 127.0.0.1:{port}" in result["checks"]
+    assert "s3cret" not in str(result)
 
 
 def test_tls_takes_over_the_port_the_admin_is_connected_to(redis_servers, workspace, pki, capsys):
-    """The database port is the server's plaintext port: plaintext must close first, and
-    the held admin connection carries the TLS check (and would carry the rollback)."""
+    """The database port is the server's plaintext port: the port moves to TLS in the same
+    CONFIG SET, and the held admin connection carries the TLS check."""
     server = redis_servers()
     add_database(workspace, "orders", server.port, trusted=[pki.pem("client-ca")])
     code, out, err = cli(
@@ -392,11 +407,14 @@ def test_tls_takes_over_the_port_the_admin_is_connected_to(redis_servers, worksp
         *client_args(pki, "app1"),
     )
     assert code == 0, err
+    # One CONFIG SET moves the number from plaintext to TLS, with the TLS files: there is
+    # no moment without a listener. The held connection then carries the TLS check.
     log = out.splitlines()
-    freed = next(i for i, line in enumerate(log) if f"frees {server.port} for TLS" in line)
-    opened = next(i for i, line in enumerate(log) if f"tls-port 0 -> {server.port}" in line)
+    moved = next(i for i, line in enumerate(log) if line.startswith("applied: TLS listener:"))
+    assert f"port {server.port} -> 0" in log[moved]
+    assert f"tls-port 0 -> {server.port}" in log[moved] and "tls-ca-cert-file" in log[moved]
     checked = next(i for i, line in enumerate(log) if line.startswith("checked: TLS handshake"))
-    assert freed < opened < checked
+    assert moved < checked
     app1 = (pki.files["app1.pem"], pki.files["app1.key"])
     assert answers(server.port, cert=app1) == "PONG"
 

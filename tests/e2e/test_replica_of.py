@@ -137,6 +137,7 @@ def _apply_replica(capsys, replica_cluster, server, pki, tls_port: int, *extra: 
         "orders-copy",
         "--url",
         server.url,
+        "--allow-replicaof-change",  # the fresh server is a primary: it becomes a replica
         "--tls-port",
         str(tls_port),
         *extra,
@@ -208,7 +209,8 @@ def test_a_replica_whose_syncer_the_source_does_not_trust_is_refused(
     assert code == 1
     assert "refused the syncer certificate" in result["error"]
     assert "source side" in result["error"]
-    assert "Replica Of" in result["rolled_back"]
+    assert result["outcome"] == "rolled-back"
+    assert any(line.startswith("Replica Of ") for line in result["rolled_back"])
     with plain_client(replica_server.port) as replica:
         assert replica.info("replication")["role"] == "master"
 

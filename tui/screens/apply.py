@@ -153,9 +153,10 @@ class ApplyScreen(_TargetScreen):
         yield Static(f"Apply to server: {escape(self.database)}", classes="screen-title")
         with VerticalScroll(classes="form", id="apply-form"):
             yield Static(
-                "Writes the certificate files into the TLS folder and sets them with CONFIG "
-                "SET. The TLS port is opened and checked with a real handshake before the "
-                "plaintext port closes; any failure restores the previous values.",
+                "Writes the certificate files into the TLS folder and sets them with the TLS "
+                "port in one CONFIG SET. The TLS port is checked with a real handshake before "
+                "the plaintext port closes; any failure restores the previous values and "
+                "checks them.",
                 classes="hint",
             )
             yield from self.labelled(
@@ -165,6 +166,10 @@ class ApplyScreen(_TargetScreen):
                     id="url",
                     validators=[Function(url_is_valid, URL_HELP)],
                 ),
+            )
+            yield from self.labelled(
+                "Password (empty: none, or REDISCLI_AUTH)",
+                Input(placeholder="never shown", id="password", password=True),
             )
             yield from self.labelled(
                 "TLS folder (the server must be able to read it)",
@@ -223,10 +228,12 @@ class ApplyScreen(_TargetScreen):
         database = self.state.database(self.database)
         return (database.port if database else 0) + REPLICA_OF_TLS_PORT_OFFSET
 
-    def start(self) -> None:
+    def start(self, allow_replicaof_change: bool = False) -> None:
         self.set_status("Connecting…")
         self.query_one("#apply-log", Static).update("")
         self.run_apply(
+            allow_replicaof_change=allow_replicaof_change,
+            password=self.query_one("#password", Input).value or None,
             url=self.field("url"),
             tls_dir=self.path(self.field("tls-dir")),
             certificate=self.path(self.field("client-cert")),
@@ -249,32 +256,88 @@ class ApplyScreen(_TargetScreen):
         tls_port: int | None,
         dry_run: bool,
         rewrite: bool,
+        allow_replicaof_change: bool,
+        password: str | None,
     ) -> None:
+        from state.errors import StaleStateError
+        from state.targets.redis_admin import password_from_environment
         from state.targets.redis_apply import (
             AdminConnection,
+            ReplicaOfChangeRefused,
             apply_database,
             credential,
             read_ca_file,
         )
 
+        workspace = self.app.workspace  # type: ignore[attr-defined]
         try:
-            admin = AdminConnection(url, credential(certificate, key), read_ca_file(ca))
+            admin = AdminConnection(
+                url,
+                credential(certificate, key),
+                read_ca_file(ca),
+                password=password or password_from_environment(),
+            )
             result = apply_database(
-                self.app.workspace,  # type: ignore[attr-defined]
+                workspace,
                 self.database,
                 admin,
                 tls_dir=tls_dir,
                 tls_port=tls_port,
                 dry_run=dry_run,
                 rewrite=rewrite,
+                allow_replicaof_change=allow_replicaof_change,
+                base_revision=workspace.state.revision,
                 progress=lambda message: self.app.call_from_thread(
                     self.set_status, escape(message.capitalize()) + "…"
                 ),
             )
+        except StaleStateError as error:
+            self.app.call_from_thread(self.show_stale, error)
+            return
+        except ReplicaOfChangeRefused as refused:
+            self.app.call_from_thread(self.confirm_replicaof, refused.warning)
+            return
         except (WizardError, ValueError, OSError) as error:
             self.app.call_from_thread(self.show_error, str(error))
             return
         self.app.call_from_thread(self.show_result, result)
+
+    def show_stale(self, error) -> None:
+        """Another writer saved since this state was loaded: apply nothing, offer to reload
+        (the same dialog as Update), so a CA removed elsewhere never returns to a server."""
+        if not self.finished():
+            return
+        self.set_status(
+            "[$text-error]Nothing was changed:[/] the state file has a newer revision; "
+            "reload it and apply again."
+        )
+        self.app.show_stale(error)  # type: ignore[attr-defined]
+
+    def confirm_replicaof(self, warning: str) -> None:
+        """A change of the server's replication role is applied only after a yes."""
+        from ..dialogs.confirm import ConfirmDialog
+
+        if not self.finished():
+            return
+        self.set_status(f"[$text-warning]Waiting for your answer:[/] {escape(warning)}")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.running = True
+                self.query_one("#run", Button).disabled = True
+                self.start(allow_replicaof_change=True)
+            else:
+                self.set_status("Nothing was changed: the replication role stays as it is.")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Change the server's replication?",
+                escape(warning) + "\nNothing has changed yet.",
+                confirm_label="Apply anyway",
+                danger=True,
+            ),
+            answered,
+        )
 
     def show_error(self, message: str) -> None:
         if not self.finished():
@@ -299,17 +362,30 @@ class ApplyScreen(_TargetScreen):
         lines = [f"{escape(line)}" for line in result.log]
         for setting, detail in result.not_enforced:
             lines.append(f"[$text-warning]not enforced:[/] {escape(setting)}: {escape(detail)}")
+        lines.extend(f"[$text-error]WARNING:[/] {escape(w)}" for w in result.warnings)
         lines.extend(f"note: {escape(note)}" for note in result.notes)
         self.query_one("#apply-log", Static).update("\n".join(lines))
         pending = len(result.pending)
-        if result.error:
-            status = f"[$text-error]Failed and rolled back:[/] {escape(result.error)}"
+        where = escape(result.reach)
+        if result.outcome == "rolled-back":
+            status = (
+                f"[$text-error]Failed and rolled back[/] (checked): {escape(result.error)}; "
+                f"reach the server at {where}"
+            )
+        elif result.error:
+            status = f"[$text-error]Failed, NOT rolled back:[/] {escape(result.error)}"
         elif result.dry_run:
             status = f"Dry run on {escape(result.server)}: {pending} setting(s) would change."
         elif not result.applied:
-            status = f"[$text-success]Nothing to change[/]: {escape(result.server)} matches."
+            status = (
+                f"[$text-success]Nothing to change[/]: {escape(result.server)} matches; "
+                f"reach it at {where}."
+            )
         else:
-            status = f"[$text-success]Applied[/] {len(result.applied)} step(s) on {escape(result.server)}."
+            status = (
+                f"[$text-success]Applied[/] {len(result.applied)} step(s) on "
+                f"{escape(result.server)}; reach it at {where}."
+            )
         self.set_status(status)
         self.show_results()
 
