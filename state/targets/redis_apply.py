@@ -688,42 +688,70 @@ def apply_plan(
     result.not_enforced = [(n.setting, n.detail) for n in plan.not_enforced]
     result.notes = list(plan.notes)
     say(f"connecting to {admin.safe_url}")
-    client = connect(admin, proxy_pem)
-    session = Session(admin, client, result, proxy_pem, SignalGuard(), recover_timeout)
-    try:
-        result.server, current = read_current(client)
-        result.changes = compare(plan, current)
-        warning = replicaof_warning(plan, current)
-        if warning:
-            result.warnings.append(warning)
-        if dry_run:
-            result.outcome = "dry-run"
-            return result
-        _refuse_unsafe(plan, admin, warning, allow_replicaof_change)
-        say("writing certificate files")
-        created = write_files(plan, owner)
+    guard = SignalGuard()
+    with guard.installed():
+        client = connect(admin, proxy_pem)
+        session = Session(admin, client, result, proxy_pem, guard, recover_timeout)
         try:
-            check_server_can_read(plan, local_server_user(current["process_id"], admin.host))
-        except WizardError:
-            for path in created:
-                path.unlink(missing_ok=True)
-            raise
-        result.files = [str(f.path) for f in plan.files]
-        say("applying")
-        with session.guard.installed():
-            _apply_guarded(
+            _compare_and_apply(
                 session,
                 plan,
-                current,
-                created,
+                dry_run=dry_run,
                 rewrite=rewrite,
                 link_timeout=link_timeout,
+                allow_replicaof_change=allow_replicaof_change,
+                owner=owner,
                 say=say,
             )
-        return result
-    finally:
-        if session.client is not None:
-            session.client.close()
+            return result
+        finally:
+            if session.client is not None:
+                session.client.close()
+
+
+def _compare_and_apply(
+    session: Session,
+    plan: RedisPlan,
+    *,
+    dry_run: bool,
+    rewrite: bool,
+    link_timeout: float,
+    allow_replicaof_change: bool,
+    owner: FileOwner,
+    say: Callable[[str], None],
+) -> None:
+    """Everything after the connection, with INT/TERM/HUP recorded: before the first
+    change a signal stops apply with nothing changed, after it the rollback runs."""
+    result, admin = session.result, session.admin
+    result.server, current = read_current(session.client)
+    result.changes = compare(plan, current)
+    warning = replicaof_warning(plan, current)
+    if warning:
+        result.warnings.append(warning)
+    if dry_run:
+        result.outcome = "dry-run"
+        return
+    _refuse_unsafe(plan, admin, warning, allow_replicaof_change)
+    _stop_if_signalled(session.guard)
+    say("writing certificate files")
+    created = write_files(plan, owner)
+    try:
+        check_server_can_read(plan, local_server_user(current["process_id"], admin.host))
+        _stop_if_signalled(session.guard)
+    except WizardError:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+    result.files = [str(f.path) for f in plan.files]
+    say("applying")
+    _apply_guarded(
+        session, plan, current, created, rewrite=rewrite, link_timeout=link_timeout, say=say
+    )
+
+
+def _stop_if_signalled(guard: SignalGuard) -> None:
+    if guard.received:
+        raise WizardError(f"interrupted by {guard.received} before any change; nothing changed")
 
 
 def _refuse_unsafe(

@@ -98,7 +98,7 @@ def redis_servers(tmp_path: Path) -> Iterator[Callable[..., RedisServer]]:
 
     def start(*extra: str) -> RedisServer:
         port = free_port()
-        folder = tmp_path / f"redis-{port}"
+        folder = tmp_path / f"redis-{port}-{len(started)}"  # a port can come back
         folder.mkdir()
         lines = [
             f"port {port}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from e2e_helpers import add_database, answers, free_port, listening
+from e2e_helpers import add_database, answers, free_port, listening, plain_client
 from textual.widgets import DataTable, Input, Static
 
 from tui.app import WizardApp
@@ -85,3 +85,66 @@ async def _failed_apply(workspace, server, client) -> None:
         log = str(apply.query_one("#apply-log", Static).render())
         assert "rolled back: tls-cert-file" in log
         assert "CONFIG GET shows every setting as before apply" in log
+
+
+def test_apply_refuses_a_state_another_writer_saved_since(redis_servers, workspace, pki):
+    """The screen holds revision N; the CLI saves N+1 (a CA removed): Apply sends nothing
+    and offers the same reload dialog as Update."""
+    from e2e_helpers import update_tls
+
+    from state.operations import TlsChange, Workspace
+    from tui.dialogs.stale import StaleStateDialog
+
+    server = redis_servers()
+    add_database(workspace, "orders", free_port(), enforce=False)
+    held = Workspace.open(workspace.path)
+    update_tls(workspace, "orders", TlsChange(enforce_client_auth=False, mode="replica-of"))
+    asyncio.run(_stale_apply(held, server, StaleStateDialog))
+    with plain_client(server.port) as client:
+        assert client.config_get("tls-port")["tls-port"] == "0"
+
+
+async def _stale_apply(held, server, dialog) -> None:
+    app = WizardApp(held.path, workspace=held, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        apply = ApplyScreen("orders")
+        await app.push_screen(apply)
+        await _fill(pilot, {"url": server.url})
+        await pilot.press("ctrl+s")
+        await _wait(pilot)
+        assert isinstance(app.screen, dialog)
+        status = str(apply.query_one("#apply-status", Static).render())
+        assert "Nothing was changed" in status and "newer revision" in status
+
+
+def test_promoting_a_replica_on_screen_asks_first(redis_servers, workspace, pki):
+    from tui.dialogs.confirm import ConfirmDialog
+
+    source = redis_servers()
+    replica = redis_servers(f"replicaof 127.0.0.1 {source.port}")
+    port = free_port()
+    add_database(workspace, "cache", port, enforce=False, mode="replica-of")
+    asyncio.run(_confirm_promotion(workspace, replica, ConfirmDialog))
+    assert answers(port + 10000) == "PONG"
+    with plain_client(port) as client:
+        assert client.info("replication")["role"] == "master"
+
+
+async def _confirm_promotion(workspace, replica, dialog) -> None:
+    app = WizardApp(workspace.path, workspace=workspace, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        apply = ApplyScreen("cache")
+        await app.push_screen(apply)
+        await _fill(pilot, {"url": replica.url})
+        await pilot.press("ctrl+s")
+        await _wait(pilot)
+        await pilot.pause()
+        status = str(apply.query_one("#apply-status", Static).render())
+        assert isinstance(app.screen, dialog), status
+        assert "PROMOTED" in str(app.screen.query_one(".dialog-message", Static).render())
+        with plain_client(replica.port) as client:
+            assert client.info("replication")["role"] == "slave"  # nothing yet
+        await pilot.press("y")
+        await _wait(pilot)
+        status = str(apply.query_one("#apply-status", Static).render())
+        assert "Applied" in status, status

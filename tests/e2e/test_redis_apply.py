@@ -275,7 +275,7 @@ def test_rollback_when_the_server_cannot_load_the_certificate(
     )
     workspace.state = store.save(workspace.path, state, base_revision=state.revision, change="edit")
     add_database(workspace, "orders", free_port(), trusted=[pki.pem("client-ca")])
-    code, out, err = cli(
+    code, _out, err = cli(
         capsys,
         workspace,
         "apply",
