@@ -251,8 +251,7 @@ def print_apply_result(result) -> None:
         print(f"tls-wizard: apply failed: {visible(result.error)}", file=sys.stderr)
     elif not result.applied:
         print(
-            "nothing to change: the server already matches the database; "
-            f"{visible(result.reach)}"
+            f"nothing to change: the server already matches the database; {visible(result.reach)}"
         )
     else:
         rewritten = "; persisted with CONFIG REWRITE" if result.rewritten else ""

@@ -124,18 +124,19 @@ def test_promoting_a_replica_on_screen_asks_first(redis_servers, workspace, pki)
     replica = redis_servers(f"replicaof 127.0.0.1 {source.port}")
     port = free_port()
     add_database(workspace, "cache", port, enforce=False, mode="replica-of")
-    asyncio.run(_confirm_promotion(workspace, replica, ConfirmDialog))
-    assert answers(port + 10000) == "PONG"
+    tls_port = free_port()
+    asyncio.run(_confirm_promotion(workspace, replica, tls_port, ConfirmDialog))
+    assert answers(tls_port) == "PONG"
     with plain_client(port) as client:
         assert client.info("replication")["role"] == "master"
 
 
-async def _confirm_promotion(workspace, replica, dialog) -> None:
+async def _confirm_promotion(workspace, replica, tls_port: int, dialog) -> None:
     app = WizardApp(workspace.path, workspace=workspace, cursor_blink=False)
     async with app.run_test(size=(100, 32)) as pilot:
         apply = ApplyScreen("cache")
         await app.push_screen(apply)
-        await _fill(pilot, {"url": replica.url})
+        await _fill(pilot, {"url": replica.url, "tls-port": str(tls_port)})
         await pilot.press("ctrl+s")
         await _wait(pilot)
         await pilot.pause()
