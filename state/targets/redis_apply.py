@@ -19,12 +19,9 @@ report says which settings are in which state and where the server answers, and 
 
 from __future__ import annotations
 
-import signal
 import ssl
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,14 +30,7 @@ from ..certificates import describe_pem
 from ..errors import StaleStateError, WizardError
 from ..operations import Workspace, certificate_pem
 from ..store import load as load_state
-from .redis_admin import (
-    AdminConnection,
-    Endpoint,
-    check_url,
-    connect,
-    mask,
-    reach,
-)
+from .redis_admin import AdminConnection, check_url, connect, mask
 from .redis_files import (
     UNCHANGED_OWNER,
     FileOwner,
@@ -48,8 +38,19 @@ from .redis_files import (
     local_server_user,
     write_files,
 )
-from .redis_plan import FILE_SETTINGS, MANAGED_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan
+from .redis_plan import FILE_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan
 from .redis_plan import build_plan as build_plan
+from .redis_rollback import Rollback
+from .redis_session import (
+    RECOVER_TIMEOUT,
+    Session,
+    SignalGuard,
+    StepFailed,
+    ordered_config_args,
+    reach_text,
+    read_settings,
+    shown,
+)
 from .verify import ClientCredential, explain, link_problem, ping, probe
 
 __all__ = ["AdminConnection", "ApplyResult", "apply_database", "apply_plan", "check_url"]
@@ -57,18 +58,8 @@ __all__ = ["AdminConnection", "ApplyResult", "apply_database", "apply_plan", "ch
 LINK_TIMEOUT = 15.0
 """How long a new Replica Of link may take to come up (a source may delay its first sync)."""
 
-RECOVER_TIMEOUT = 30.0
-"""How long a rollback waits for a slow server to answer the command in flight, or for the
-server to answer again on one of its ports."""
-
 MIN_REDIS_MAJOR = 7
 """Multi-parameter CONFIG SET, applied and reverted as one change, exists from Redis 7."""
-
-SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-class StepFailed(Exception):
-    """A step failed after the server may have changed: everything gets rolled back."""
 
 
 class ReplicaOfChangeRefused(WizardError):
@@ -80,10 +71,6 @@ class ReplicaOfChangeRefused(WizardError):
             f"refused, nothing changed: {warning}. If that is what you want, apply again "
             "with --allow-replicaof-change"
         )
-
-
-class Interrupted(StepFailed):
-    """A signal arrived: the step in flight was finished first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,155 +155,11 @@ def read_current(client) -> tuple[str, dict[str, str]]:
     return f"{name} {version}", current
 
 
-def read_settings(client) -> dict[str, Any]:
-    """CONFIG GET of every managed setting, and the replication source from INFO."""
-    values = client.config_get("tls-*")
-    values.update(client.config_get("port"))
-    current: dict[str, Any] = {key: values.get(key) for key in MANAGED_SETTINGS}
-    if current["tls-port"] is None:
-        return current
-    current = {key: str(value or "") for key, value in current.items()}
-    replication = client.info("replication")
-    if replication.get("role") == "slave":
-        current["replicaof"] = f"{replication['master_host']} {replication['master_port']}"
-    else:
-        current["replicaof"] = NO_REPLICATION
-    return current
-
-
 def compare(plan: RedisPlan, current: dict[str, str]) -> list[Change]:
     changes = [Change(key, current.get(key, ""), value) for key, value in plan.settings.items()]
     if plan.replica_of is not None:
         changes.append(Change("replicaof", current["replicaof"], plan.replica_of))
     return changes
-
-
-def ordered_config_args(values: dict[str, str], current: dict[str, str]) -> list[str]:
-    """CONFIG SET arguments in the order Redis must run their effects: TLS files first (the
-    context is built before a TLS port uses it), then the port that frees a number before
-    the one that takes it (Redis runs them in argument order)."""
-    keys = [key for key in values if key not in ("port", "tls-port")]
-    ports = [key for key in ("port", "tls-port") if key in values]
-    frees = values.get("port") not in (None, "0") and values["port"] == current.get("tls-port")
-    if ports == ["port", "tls-port"] and frees:
-        ports.reverse()
-    return [part for key in keys + ports for part in (key, values[key])]
-
-
-def _shown(value: str) -> str:
-    return repr(value) if value == "" else value
-
-
-def listeners(settings: dict[str, str]) -> list[Endpoint]:
-    """The ports the settings open: TLS first, then plaintext."""
-    found = []
-    if settings.get("tls-port", "0") not in ("", "0"):
-        found.append(Endpoint(int(settings["tls-port"]), True))
-    if settings.get("port", "0") not in ("", "0"):
-        found.append(Endpoint(int(settings["port"]), False))
-    return found
-
-
-def describe_listeners(settings: dict[str, str]) -> str:
-    tls, plain = settings.get("tls-port", "?"), settings.get("port", "?")
-    return (
-        f"port {plain} ({'closed' if plain == '0' else 'plaintext'}), "
-        f"tls-port {tls} ({'closed' if tls == '0' else 'TLS'})"
-    )
-
-
-def reach_text(admin: AdminConnection, settings: dict[str, str]) -> str:
-    """How the admin reaches a server with these settings: the URL it answers on."""
-    ports = listeners(settings)
-    if not ports:
-        return "no port is open (only the connections already made remain)"
-    preferred = admin.endpoint if admin.endpoint in ports else ports[0]
-    with_cert = " with your client certificate" if preferred.tls and admin.credential else ""
-    return f"{preferred.url(admin.host)}{with_cert}"
-
-
-class SignalGuard:
-    """While apply changes the server, INT, TERM and HUP are recorded instead of ending the
-    process: the step in flight finishes and everything is rolled back. Only the main
-    thread can own signal handlers; elsewhere (the screens' worker) this records nothing."""
-
-    def __init__(self) -> None:
-        self.received: str = ""
-        self.previous: dict[int, Any] = {}
-
-    def _record(self, number: int, _frame) -> None:
-        if not self.received:
-            self.received = signal.Signals(number).name
-
-    @contextmanager
-    def installed(self) -> Iterator[SignalGuard]:
-        if threading.current_thread() is threading.main_thread():
-            for name in SIGNALS:
-                number = getattr(signal, name)
-                self.previous[number] = signal.signal(number, self._record)
-        try:
-            yield self
-        finally:
-            for number, handler in self.previous.items():
-                signal.signal(number, handler)
-
-    def check(self) -> None:
-        if self.received:
-            raise Interrupted(f"interrupted by {self.received}")
-
-
-@dataclass(slots=True)
-class Session:
-    """What one apply needs on every step: the admin login, the held connection, the
-    result being written, and the patience for a slow server."""
-
-    admin: AdminConnection
-    client: Any
-    result: ApplyResult
-    proxy_pem: str
-    guard: SignalGuard
-    recover_timeout: float = RECOVER_TIMEOUT
-
-    def call(self, *args: str):
-        """One command on the held connection. An answer later than the admin timeout is a
-        failure, but the answer is still awaited (up to the recover timeout), so what the
-        server did is known before the rollback; a signal waits for it the same way."""
-        import redis
-
-        try:
-            return self._call(*args)
-        except (redis.ConnectionError, OSError) as error:
-            raise StepFailed(
-                f"{' '.join(args[:2])}: the connection to the server was lost "
-                f"({explain(error, self.admin.host, self.admin.port)})"
-            ) from None
-
-    def _call(self, *args: str):
-        connection = self.client.connection
-        connection.send_command(*args)
-        started = time.monotonic()
-        late = False
-        while not connection.can_read(timeout=0.05):
-            waited = time.monotonic() - started
-            if waited > self.admin.timeout and not late:
-                late = True
-                self.result.log.append(
-                    f"waiting: {args[0]} {args[1] if len(args) > 1 else ''} has no answer "
-                    f"after {self.admin.timeout:g} s; waiting for it before rolling back"
-                )
-            if waited > self.admin.timeout + self.recover_timeout:
-                connection.disconnect()
-                raise StepFailed(
-                    f"{' '.join(args[:2])}: no answer within "
-                    f"{self.admin.timeout + self.recover_timeout:g} s"
-                )
-        answer = connection.read_response()
-        if late:
-            raise StepFailed(
-                f"{' '.join(args[:2])}: the server took {time.monotonic() - started:.1f} s, "
-                f"more than the {self.admin.timeout:g} s allowed (--timeout)"
-            )
-        return answer
 
 
 class _Applier:
@@ -358,9 +201,7 @@ class _Applier:
             raise StepFailed(f"{label}: the server refused CONFIG SET ({error}){hint}") from None
         self.current.update(sent)
         if changed:
-            text = ", ".join(
-                f"{k} {_shown(previous[k])} -> {_shown(v)}" for k, v in changed.items()
-            )
+            text = ", ".join(f"{k} {shown(previous[k])} -> {shown(v)}" for k, v in changed.items())
             self.result.applied.append(f"{label}: {text}")
             self.result.log.append(f"applied: {label}: {text}")
         if set(sent) & set(FILE_SETTINGS) and self.current.get("tls-port", "0") != "0":
@@ -493,121 +334,6 @@ class _Applier:
             self.result.rewritten = True
 
 
-class _Rollback:
-    """Back to the values read before apply started, proven by reading them again."""
-
-    def __init__(self, session: Session, plan: RedisPlan, original: dict[str, str]) -> None:
-        self.session = session
-        self.plan = plan
-        self.original = {k: v for k, v in original.items() if k in (*MANAGED_SETTINGS, "replicaof")}
-        self.result = session.result
-
-    def _say(self, text: str) -> None:
-        self.result.rolled_back.append(text)
-        self.result.log.append(f"rolled back: {text}")
-
-    def _candidates(self, last_seen: dict[str, str]) -> list[Endpoint]:
-        """Every port the server may answer on: the admin's, then what each state opens."""
-        found = [self.session.admin.endpoint]
-        for settings in (last_seen, self.plan.settings, self.original):
-            found.extend(listeners(settings))
-        return found
-
-    def _connection(self, last_seen: dict[str, str]):
-        """The held connection if it still answers, else a new one wherever the server is."""
-        session = self.session
-        if session.client is not None:
-            try:
-                session.client.ping()
-                return session.client
-            except Exception:
-                session.client.close()
-                session.client = None
-        deadline = time.monotonic() + session.recover_timeout
-        while time.monotonic() < deadline:
-            endpoint, client = reach(
-                session.admin, session.proxy_pem, self._candidates(last_seen), session.admin.timeout
-            )
-            if client is not None:
-                self.result.log.append(f"reconnected: {endpoint.url(session.admin.host)}")
-                session.client = client
-                return client
-            time.sleep(0.2)
-        return None
-
-    def run(self, last_seen: dict[str, str], rewrite_sent: bool) -> None:
-        """Restore, then verify; sets outcome, final and reach to what is true."""
-        import redis
-
-        deadline = time.monotonic() + self.session.recover_timeout
-        while time.monotonic() < deadline:
-            client = self._connection(last_seen)
-            if client is None:
-                break
-            try:
-                actual = read_settings(client)
-                back = {
-                    k: v for k, v in self.original.items() if k != "replicaof" and actual[k] != v
-                }
-                if back:
-                    client.execute_command("CONFIG", "SET", *ordered_config_args(back, actual))
-                    self._say(
-                        ", ".join(
-                            f"{k} {_shown(actual[k])} -> {_shown(v)}" for k, v in back.items()
-                        )
-                    )
-                if actual["replicaof"] != self.original["replicaof"]:
-                    client.execute_command("REPLICAOF", *self.original["replicaof"].split())
-                    self._say(f"Replica Of {actual['replicaof']} -> {self.original['replicaof']}")
-                if rewrite_sent:
-                    client.config_rewrite()
-                    self._say("CONFIG REWRITE (the config file holds the previous values again)")
-                final = read_settings(client)
-            except redis.ResponseError as error:
-                final = read_settings(client)
-                self._finish(final, f"the server refused to restore ({error})")
-                return
-            except (redis.RedisError, OSError) as error:
-                last_seen = {}
-                self.result.log.append(f"rollback: {explain(error)}; trying again")
-                continue
-            self._finish(final, "")
-            return
-        self._unreachable(last_seen)
-
-    def _finish(self, final: dict[str, str], refused: str) -> None:
-        self.result.final = {k: v for k, v in final.items()}
-        wrong = [k for k, v in self.original.items() if final.get(k) != v]
-        admin = self.session.admin
-        self.result.reach = reach_text(admin, final)
-        if not wrong:
-            self.result.outcome = "rolled-back"
-            self.result.log.append(
-                f"checked: CONFIG GET shows every setting as before apply: "
-                f"{describe_listeners(final)}; reach it at {self.result.reach}"
-            )
-            return
-        self.result.outcome = "not-restored"
-        detail = "; ".join(f"{k} is {_shown(final.get(k, '?'))}" for k in wrong)
-        self.result.error += f"; NOT rolled back: {refused or 'settings differ'}: {detail}"
-
-    def _unreachable(self, last_seen: dict[str, str]) -> None:
-        tried = ", ".join(
-            e.url(self.session.admin.host) for e in dict.fromkeys(self._candidates(last_seen))
-        )
-        self.result.outcome = "not-restored"
-        self.result.error += (
-            f"; NOT rolled back: the server answered on none of {tried} within "
-            f"{self.session.recover_timeout:g} s (is it running?). Nothing was restored or "
-            "checked; a restarted server reads its config file"
-            + (
-                ", which apply had rewritten"
-                if self.result.rewritten
-                else ", which apply did not change"
-            )
-        )
-
-
 def _apply_guarded(
     session: Session,
     plan: RedisPlan,
@@ -637,7 +363,7 @@ def _apply_guarded(
             result.error = f"unexpected failure: {explain(failure, host, port)}"
         result.error = mask(result.error, session.admin.password)
     say("rolling back")
-    _Rollback(session, plan, current).run(applier.current, applier.rewrite_sent)
+    Rollback(session, plan, current).run(applier.current, applier.rewrite_sent)
     used = set(result.final.values()) if result.outcome == "rolled-back" else None
     if used is not None:
         for path in created:
