@@ -307,8 +307,11 @@ class _Applier:
         if want_tls:
             values = {k: v for k, v in plan.settings.items() if k in TLS_SETTINGS}
             values["tls-port"] = str(want_tls)
-            if str(want_tls) == current["port"]:
-                values["port"] = str(want_plain)  # the number moves to TLS in this command
+            moves = {str(want_tls), str(want_plain)} & {current["port"], current["tls-port"]}
+            if moves - {"0"} and str(want_plain) != current["port"]:
+                # A number moves between plaintext and TLS (either way): in this command,
+                # so the admin's port number is never without a listener.
+                values["port"] = str(want_plain)
             self.config_set("TLS listener", values, reload=FILE_SETTINGS)
             self.check_tls_port()
         self.config_set("TLS replication", {"tls-replication": plan.settings["tls-replication"]})

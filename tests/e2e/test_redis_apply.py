@@ -427,7 +427,7 @@ def test_switching_modes_on_a_live_server_over_tls(redis_servers, workspace, pki
     app1 = client_args(pki, "app1")
     assert cli(capsys, workspace, "apply", "redis", "orders", "--url", server.url, *app1)[0] == 0
     update_tls(workspace, "orders", TlsChange(mode="replica-of"))
-    code, _out, err = cli(
+    code, out, err = cli(
         capsys,
         workspace,
         "apply",
@@ -440,6 +440,10 @@ def test_switching_modes_on_a_live_server_over_tls(redis_servers, workspace, pki
         *app1,
     )
     assert code == 0, err
+    # The number moves from TLS to plaintext in the same CONFIG SET that opens the new TLS
+    # port: the admin's port number never loses its listener.
+    moved = next(line for line in out.splitlines() if line.startswith("applied: TLS listener:"))
+    assert f"tls-port {port} -> {tls_port}" in moved and f"port 0 -> {port}" in moved
     assert plain_client(port).ping()
     assert answers(tls_port, cert=(pki.files["app1.pem"], pki.files["app1.key"])) == "PONG"
     update_tls(workspace, "orders", TlsChange(mode="all"))
