@@ -184,11 +184,15 @@ def assert_safe(scenario: Scenario, pki, old_client, result: dict | None) -> dic
     return actual
 
 
-def commands_in_a_clean_run(redis_servers, workspace, pki, old_client, socket_dir) -> list[str]:
+def commands_in_a_clean_run(
+    redis_servers, workspace, pki, old_client, socket_dir, *, same_port: bool = True
+) -> list[str]:
     """The commands a run without fault sends (on a scenario of its own)."""
     probe_dir = socket_dir / "count"
     probe_dir.mkdir(parents=True)
-    scenario = same_port_scenario(redis_servers, workspace, pki, old_client, probe_dir)
+    scenario = same_port_scenario(
+        redis_servers, workspace, pki, old_client, probe_dir, same_port=same_port
+    )
     done = run_with_fault(workspace, scenario, "count", *apply_args(scenario, pki))
     assert done.returncode == 0, done.stderr
     assert_safe(scenario, pki, old_client, json.loads(done.stdout))
@@ -196,18 +200,27 @@ def commands_in_a_clean_run(redis_servers, workspace, pki, old_client, socket_di
     return json.loads((probe_dir / "count").read_text())
 
 
-@pytest.mark.parametrize("victim", SIGNALS)
-def test_same_port_kill_or_signal_after_every_command(
-    redis_servers, workspace, pki, old_client, socket_dir, victim
+@pytest.mark.parametrize(
+    ("victim", "same_port"),
+    [(victim, True) for victim in SIGNALS] + [("KILL", False), ("TERM", False)],
+)
+def test_kill_or_signal_after_every_command(
+    redis_servers, workspace, pki, old_client, socket_dir, victim, same_port
 ):
-    commands = commands_in_a_clean_run(redis_servers, workspace, pki, old_client, socket_dir)
+    """Every signal after every command in the same-port case; KILL and TERM also when the
+    database has a port of its own (the plaintext port closes in a later step)."""
+    commands = commands_in_a_clean_run(
+        redis_servers, workspace, pki, old_client, socket_dir, same_port=same_port
+    )
     total = len(commands)
     assert "CONFIG SET" in commands
     outcomes = set()
     for number in range(1, total + 1):
         case = socket_dir / f"n{number}"
         case.mkdir()
-        scenario = same_port_scenario(redis_servers, workspace, pki, old_client, case)
+        scenario = same_port_scenario(
+            redis_servers, workspace, pki, old_client, case, same_port=same_port
+        )
         done = run_with_fault(
             workspace, scenario, f"after:{number}:{victim}", *apply_args(scenario, pki)
         )
