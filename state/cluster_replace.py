@@ -17,7 +17,9 @@ from . import clock
 from .certificates import CertificateInfo, CertificateInputError, check, load_private_key
 from .certificates.issue import SubjectFields
 from .errors import WizardError
+from .files import read_bounded
 from .findings import Finding
+from .key_files import MAX_KEY_BYTES
 from .operations import Workspace, write_key_and_csr
 
 REQUESTS_FOLDER = "requests"
@@ -62,16 +64,10 @@ def create_request(
 
 
 def read_key_file(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a private key file, checked to be an unencrypted private key."""
+    """The bytes of a private key file (bounded, regular files only), checked to be an
+    unencrypted private key."""
     path = Path(path).expanduser()
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise WizardError(f"{path}: no such key file; check the path") from None
-    except IsADirectoryError:
-        raise WizardError(f"{path}: is a folder; give the private key file") from None
-    except OSError as error:
-        raise WizardError(f"{path}: cannot be read ({error.strerror})") from None
+    data = read_bounded(path, limit=MAX_KEY_BYTES, what="key file")
     try:
         load_private_key(data, str(path))
     except CertificateInputError as error:

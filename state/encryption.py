@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .errors import WizardError
-from .store import write_atomic
+from .files import FileReadError, make_private_folder, read_bounded, write_new_file
 
 DATA_KEY_BYTES = 32
 """AES-256: 32 random bytes."""
@@ -54,16 +54,18 @@ def generate_data_key_file(path: str | os.PathLike[str]) -> Path:
     folder = path.parent
     if not folder.exists():
         try:
-            folder.mkdir(mode=0o700, parents=True)
+            make_private_folder(folder)
         except OSError as error:
             raise WizardError(f"{folder}: cannot create the folder ({error.strerror})") from None
     if not folder.is_dir():
         raise WizardError(f"{folder} is not a folder")
     key = AESGCM.generate_key(bit_length=DATA_KEY_BYTES * 8)
     try:
-        write_atomic(path, key, DATA_KEY_MODE)
+        created = write_new_file(path, key, DATA_KEY_MODE)
     except OSError as error:
         raise WizardError(f"{path}: cannot write the key ({error.strerror})") from None
+    if not created:
+        raise WizardError(f"{path} already exists; it was not overwritten")
     return path
 
 
@@ -71,9 +73,9 @@ def load_data_key(path: str | os.PathLike[str]) -> bytes:
     """Read a data key file and check that it holds exactly 32 bytes."""
     path = Path(path)
     try:
-        key = path.read_bytes()
-    except OSError as error:
-        raise WizardError(f"{path}: cannot read the data key ({error.strerror})") from None
+        key = read_bounded(path, limit=DATA_KEY_BYTES, what="data key file")
+    except FileReadError as error:
+        raise WizardError(f"cannot read the data key: {error}") from None
     if len(key) != DATA_KEY_BYTES:
         raise WizardError(
             f"{path} holds {len(key)} bytes, not a {DATA_KEY_BYTES}-byte AES-256 data key"

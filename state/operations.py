@@ -15,7 +15,16 @@ from pathlib import Path
 from . import store
 from .certificates import CertificateInfo, check, describe_pem
 from .errors import RefusedError, StateFileError, WizardError
+from .files import make_private_folder, write_new_file
 from .findings import Finding, errors
+from .key_files import (
+    KEYS_FOLDER,
+    key_file_findings,
+    key_file_name,
+    read_checked_key,
+    remove_created_key,
+    write_new_key,
+)
 from .model import (
     DATABASE_TYPES,
     SUBJECT_VALIDATIONS,
@@ -31,8 +40,6 @@ from .model import (
 from .names import cluster_name_problem, database_name_problem, name_problem
 from .rules import introduced_errors
 from .schema import valid_host_port
-
-KEYS_FOLDER = "keys"
 
 
 @dataclass(slots=True)
@@ -344,8 +351,8 @@ class Workspace:
         return self.path.resolve().parent
 
     def key_path(self, key_file: str) -> Path:
-        path = Path(key_file)
-        return path if path.is_absolute() else self.folder / path
+        """Where a key file is shown to be; it is read only through `read_key`."""
+        return self.folder / key_file
 
     def reload(self) -> State:
         self.state = store.load(self.path)
@@ -371,23 +378,24 @@ class Workspace:
         return self.commit(step(self.state), change)
 
     def write_key(self, name: str, key_pem: bytes) -> str:
-        """Write a private key beside the state (keys/, 0600); returns its relative path."""
-        folder = self.folder / KEYS_FOLDER
-        folder.mkdir(mode=0o700, exist_ok=True)
-        store.write_atomic(folder / name, key_pem, 0o600)
-        return f"{KEYS_FOLDER}/{name}"
+        """Create a private key file beside the state (keys/NAME, 0600), never replacing
+        another key; returns its relative path."""
+        return write_new_key(self.folder, name, key_pem)[0]
 
     def read_key(self, role: str) -> bytes:
+        """The role's key file, confined to keys/ beside the state, bounded, and only once
+        it parses as the private key of the role's certificate: every export, apply and
+        REST send reads keys through here."""
         ref = self.state.cluster.certificate(role)
         if ref is None:
             raise WizardError(f"the cluster has no {role} certificate")
-        path = self.key_path(ref.key_file)
-        try:
-            return path.read_bytes()
-        except OSError as error:
-            raise WizardError(
-                f"the {role} key file {path} cannot be read ({error.strerror})"
-            ) from None
+        return read_checked_key(
+            self.folder, ref.key_file, self.state.certificates[ref.certificate], role
+        )
+
+    def key_findings(self) -> list[Finding]:
+        """An error for every proxy/syncer key file `read_key` would refuse (for `check`)."""
+        return key_file_findings(self.folder, self.state)
 
     def set_cluster_certificate(
         self, role: str, certificates: list[CertificateInfo], key_pem: bytes
@@ -412,9 +420,7 @@ class Workspace:
             raise RefusedError("the key does not match the certificate (key-mismatch)")
         new_state = self.state.copy()
         add_certificate_texts(new_state, certificates)
-        key_name = f"{role}-{leaf.sha256[:12]}.key"
-        existed = (self.folder / KEYS_FOLDER / key_name).exists()
-        key_file = self.write_key(key_name, key_pem)
+        key_file, created = write_new_key(self.folder, key_file_name(role, leaf.sha256), key_pem)
         ref = ClusterCertificate(leaf.sha256, key_file, [c.sha256 for c in certificates[1:]])
         if role == "proxy":
             new_state.cluster.proxy = ref
@@ -424,8 +430,8 @@ class Workspace:
             saved = self.commit(new_state, f"cluster certificate set {role} (CN={leaf.subject_cn})")
         except BaseException:
             # A refused or stale save must not leave an unreferenced private key behind.
-            if not existed:
-                self.key_path(key_file).unlink(missing_ok=True)
+            if created:
+                remove_created_key(self.folder, key_file)
             raise
         return saved, warnings
 
@@ -444,7 +450,7 @@ def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, byte
         issued = self_signed_cluster_certificate(fqdn)
         info = describe_pem(issued.pem.decode())
         state.certificates[info.sha256] = info.pem
-        key_file = f"{KEYS_FOLDER}/{role}.key"
+        key_file = f"{KEYS_FOLDER}/{key_file_name(role, info.sha256)}"
         keys[key_file] = issued.key_pem
         ref = ClusterCertificate(info.sha256, key_file)
         if role == "proxy":
@@ -455,11 +461,16 @@ def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, byte
 
 
 def init_state(path: str | os.PathLike[str], name: str, fqdn: str | None = None) -> Workspace:
-    """Create a new state file; refuses to overwrite an existing one."""
+    """Create a new state file; refuses to overwrite an existing one.
+
+    Its keys are new files named by their certificate's fingerprint, created exclusively:
+    a second state in the same folder, or a concurrent init, never touches them. When the
+    save is refused (another init won), the keys this call created are removed again.
+    """
     path = Path(path)
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise StateFileError(f"{path}: a state file already exists; it was not overwritten")
-    if not path.parent.exists():
+    if not path.parent.is_dir():
         raise StateFileError(f"{path.parent}: no such folder")
     problem = cluster_name_problem(name.strip(" ")) or (
         cluster_name_problem(fqdn.strip(" "), "cluster FQDN") if fqdn is not None else None
@@ -468,9 +479,17 @@ def init_state(path: str | os.PathLike[str], name: str, fqdn: str | None = None)
         raise RefusedError(f"refused, nothing created: {problem}")
     state, keys = new_state(name, fqdn)
     workspace = Workspace(path, state)
-    for key_file, key_pem in keys.items():
-        workspace.write_key(Path(key_file).name, key_pem)
-    workspace.state = store.save(path, state, base_revision=None, change=f"init {name}")
+    created = []
+    try:
+        for key_file, key_pem in keys.items():
+            written, new = write_new_key(workspace.folder, Path(key_file).name, key_pem)
+            if new:
+                created.append(written)
+        workspace.state = store.save(path, state, base_revision=None, change=f"init {name}")
+    except BaseException:
+        for key_file in created:
+            remove_created_key(workspace.folder, key_file)
+        raise
     return workspace
 
 
@@ -499,12 +518,12 @@ def write_key_and_csr(
         raise WizardError(f"an RSA key needs at least 2048 bits, not {bits}")
     if key_type == "ec" and bits not in (256, 384, 521):
         raise WizardError(f"an EC key is 256, 384 or 521 bits, not {bits}")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_private_folder(folder)
     key_path, csr_path = folder / f"{role}.key", folder / f"{role}.csr"
-    if key_path.exists():
+    if key_path.exists() or key_path.is_symlink():
         raise WizardError(f"{key_path} already exists; it was not overwritten")
     made = create_key_and_csr(state.cluster.fqdn, subject, key_type=key_type, bits=bits)
-    store.write_atomic(key_path, made.key_pem, 0o600)
+    if not write_new_file(key_path, made.key_pem, 0o600):
+        raise WizardError(f"{key_path} already exists; it was not overwritten")
     store.write_atomic(csr_path, made.pem, 0o644)
     return key_path, csr_path

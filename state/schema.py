@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from .errors import StateFileError
+from .key_files import key_file_problem
 from .model import (
     DATABASE_TYPES,
     DEFAULT_MIN_TLS,
@@ -280,6 +281,13 @@ def _cluster_certificate(reader: _Reader, key: str) -> ClusterCertificate | None
     key_file = table.get("key_file", str)
     if not key_file.strip():
         raise table.fail("key_file", "is empty")
+    problem = key_file_problem(key_file)
+    if problem:
+        raise table.fail(
+            "key_file",
+            f"{key_file[:80]!r} {problem}; a key file is keys/NAME beside the state file "
+            "[key-file-outside]",
+        )
     chain = table.strings("chain")
     for index, sha in enumerate(chain):
         if not SHA256_RE.match(sha):

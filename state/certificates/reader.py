@@ -560,20 +560,19 @@ def _refusal_message(finding: Finding, result: ReadResult) -> str:
 
 
 def read_bytes_limited(path: str | Path) -> bytes:
-    """A file's bytes, at most one byte over the input limit (so ``read`` reports it)."""
-    location = Path(path)
+    """A certificate file's bytes through the one bounded reader (regular files only,
+    never blocking on a FIFO or device), at most one byte over the input limit (so
+    ``read`` reports the size as a finding)."""
+    from ..files import FileReadError, read_bounded  # state.files: no cryptography there
+
     try:
-        with location.open("rb") as handle:
-            return handle.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise CertificateInputError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise CertificateInputError(f"{path}: is a directory; give a certificate file") from None
-    except PermissionError:
-        raise CertificateInputError(f"{path}: permission denied; check the file's mode") from None
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise CertificateInputError(f"{path}: cannot be read ({reason})") from None
+        return read_bounded(path, limit=MAX_INPUT_BYTES, what="certificate file", cut_at_limit=True)
+    except FileReadError as error:
+        worded = {
+            "missing": f"{path}: no such file; check the path",
+            "folder": f"{path}: is a directory; give a certificate file",
+        }
+        raise CertificateInputError(worded.get(error.reason, str(error))) from None
 
 
 def read_certificate_file(path: str | Path) -> list[CertificateInfo]:

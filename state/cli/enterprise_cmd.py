@@ -92,13 +92,17 @@ def run_export_rladmin(args: argparse.Namespace) -> int:
 def run_export_rest(args: argparse.Namespace) -> int:
     from ..enterprise.rest import render_curl, render_json, rest_export
 
-    state = workspace(args).state
+    ws = workspace(args)
+    state = ws.state
     export = rest_export(
         state,
         args.database,
         legacy_names=args.legacy_names,
         bulk_certificates=args.certificates_endpoint,
     )
+    for request in export.requests:
+        for role in request.key_files:
+            ws.read_key(role)  # `jq --rawfile` names it: only a checked key beside the state
     if args.json:
         print(render_json(export), end="")
     else:

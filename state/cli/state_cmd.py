@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..text import visible
 from .common import print_json, workspace
@@ -74,11 +75,13 @@ def run_mesh(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from ..findings import sort_findings
     from ..rules import check_state_with_certificates
 
     if args.mesh:
         return run_mesh(args)
-    findings = check_state_with_certificates(workspace(args).state)
+    ws = workspace(args)
+    findings = sort_findings(check_state_with_certificates(ws.state) + ws.key_findings())
     if args.json:
         print_json([f.as_dict() for f in findings])
     else:
@@ -90,9 +93,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from ..store import default_path, history
+    from ..store import default_path, history_with_notes
 
-    revisions = history(default_path(args.state))
+    revisions, notes = history_with_notes(default_path(args.state))
+    for note in notes:
+        print(f"note: {visible(note)}", file=sys.stderr)
     if args.json:
         print_json(
             [

@@ -26,6 +26,7 @@ from .. import store
 from ..certificates import CertificateInfo, CertificateInputError, describe_pem, read_certificates
 from ..certificates.issue import self_signed_cluster_certificate
 from ..errors import StateFileError, WizardError
+from ..files import FileReadError, read_bounded
 from ..model import (
     CLUSTER_CERTIFICATE_ROLES,
     SUBJECT_FIELDS,
@@ -61,21 +62,21 @@ class ImportResult:
 def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
     """A JSON file, or one WizardError that names the file and what to do."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_JSON_BYTES + 1)
-    except FileNotFoundError:
-        raise WizardError(f"{what} {path}: no such file") from None
-    except IsADirectoryError:
-        raise WizardError(f"{what} {path}: is a folder, not a JSON file") from None
-    except OSError as error:
-        raise WizardError(f"{what} {path}: cannot be read ({error.strerror})") from None
-    if len(data) > MAX_JSON_BYTES:
-        raise WizardError(f"{what} {path}: larger than 64 MiB; is this the API's JSON?")
+        data = read_bounded(path, limit=MAX_JSON_BYTES, what="JSON file")
+    except FileReadError as error:
+        if error.reason == "missing":
+            raise WizardError(f"{what} {path}: no such file") from None
+        raise WizardError(f"{what} {error}") from None
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise WizardError(
             f"{what} {path}: not valid JSON ({error}); save the API's response body as it is"
+        ) from None
+    except RecursionError:
+        raise WizardError(
+            f"{what} {path}: nested too deeply to be the API's JSON; save the response body "
+            "as it is"
         ) from None
 
 

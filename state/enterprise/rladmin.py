@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WizardError
+from ..files import make_private_folder
 from ..model import CLUSTER_CERTIFICATE_ROLES, Database, State
 from ..operations import Workspace, certificate_pem
 from ..rotation import follow_ups
@@ -146,7 +147,7 @@ def write_rladmin(
     if folder.exists() and not folder.is_dir():
         raise WizardError(f"{folder}: is a file; --out needs a folder")
     export = rladmin_export(workspace, database, str(out))
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_folder(folder)
     written = []
     for name, (data, mode) in export.files.items():
         path = folder / name

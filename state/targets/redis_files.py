@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WizardError
+from ..files import make_private_folder
 from ..store import write_atomic
 from .redis_plan import RedisPlan
 
@@ -65,7 +66,7 @@ def _mode(is_key: bool, owner: FileOwner) -> int:
 
 def _prepare_folder(folder: Path, owner: FileOwner) -> None:
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    make_private_folder(folder)  # parents too: 0700 whatever the umask
     if owner.shared:
         os.chown(folder, owner.uid, owner.gid)
         folder.chmod(FOLDER_MODE_SHARED)

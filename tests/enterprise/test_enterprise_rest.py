@@ -181,8 +181,10 @@ def test_renderings_hold_no_private_key_and_no_password(demo: Workspace, monkeyp
 
 def test_curl_reads_the_password_and_key_at_run_time(demo: Workspace):
     text = render_curl(rest_export(demo.state))
+    proxy_key = demo.state.cluster.proxy.key_file
+    assert proxy_key.startswith("keys/proxy-")
     assert '--user "$TLS_WIZARD_USER:$TLS_WIZARD_PASSWORD"' in text
-    assert "jq --rawfile proxy keys/proxy.key '. + {key: $ARGS.named[.name]}'" in text
+    assert f"jq --rawfile proxy {proxy_key} '. + {{key: $ARGS.named[.name]}}'" in text
     assert '"$TLS_WIZARD_URL/v1/bdbs/1"' in text
     assert "--cacert" in text and "--insecure" not in text and " -k " not in text
 
@@ -197,7 +199,7 @@ def test_json_rendering_is_the_bodies(demo: Workspace):
     document = json.loads(render_json(rest_export(demo.state)))
     first = document["requests"][0]
     assert first["path"] == "/v1/cluster/update_cert"
-    assert first["keys_from_files"] == {"proxy": "keys/proxy.key"}
+    assert first["keys_from_files"] == {"proxy": demo.state.cluster.proxy.key_file}
     bdb = document["requests"][3]
     assert bdb["body"] == body(demo.state, "orders")
 
@@ -219,10 +221,11 @@ def test_certificates_endpoint_sends_both_in_one_request(demo: Workspace):
     assert (first.method, first.path) == ("PUT", "/v1/cluster/certificates")
     assert [c["name"] for c in first.body["certificates"]] == ["proxy", "syncer"]
     assert all(set(c) == {"name", "certificate"} for c in first.body["certificates"])
-    assert first.key_files == {"proxy": "keys/proxy.key", "syncer": "keys/syncer.key"}
+    proxy_key, syncer_key = demo.state.cluster.proxy.key_file, demo.state.cluster.syncer.key_file
+    assert first.key_files == {"proxy": proxy_key, "syncer": syncer_key}
     assert [r.path for r in export.requests[1:3]] == ["/v1/cluster", "/v1/bdbs/1"]
     text = render_curl(export)
-    assert "--rawfile proxy keys/proxy.key --rawfile syncer keys/syncer.key" in text
+    assert f"--rawfile proxy {proxy_key} --rawfile syncer {syncer_key}" in text
     assert "/v1/cluster/update_cert" not in text
 
 

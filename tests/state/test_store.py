@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tomllib
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from state import store
 from state.errors import StaleStateError, StateFileError
 from state.model import FORMAT
-from state.operations import Workspace, create_database, set_min_tls_version
+from state.operations import Workspace, create_database, init_state, set_min_tls_version
 from state.rules import check_state
 
 
@@ -275,3 +276,115 @@ def test_a_format_2_source_must_be_a_table(initialized: Path):
     initialized.write_text(text)
     with pytest.raises(StateFileError, match=r"databases\[0\]\.replica_of\[0\]: expected a table"):
         store.load(initialized)
+
+
+def _save_n(path: Path, count: int) -> None:
+    ws = Workspace.open(path)
+    for index in range(count):
+        version = ("1.2", "1.3")[index % 2]
+        ws.update(lambda s, v=version: set_min_tls_version(s, v), f"tls {index}")
+
+
+def test_history_is_matched_exactly_to_its_own_state(tmp_path: Path):
+    """prod.toml's saves never list, prune or clean prod-eu.toml's history."""
+    prod, prod_eu = tmp_path / "prod.toml", tmp_path / "prod-eu.toml"
+    init_state(prod, "prod.example.com")
+    init_state(prod_eu, "prod-eu.example.com")
+    _save_n(prod_eu, 3)
+    eu_files = sorted(p.name for p in store.history_folder(prod).iterdir())
+    eu_temporary = store.history_folder(prod) / ".prod-eu-000002.toml.abc.tmp"
+    eu_temporary.write_text("prod-eu's writer is busy")
+    _save_n(prod, 14)
+    names = sorted(p.name for p in store.history_folder(prod).iterdir())
+    assert [n for n in names if n.startswith("prod-eu-")] == eu_files
+    assert eu_temporary.exists()
+    assert len([n for n in names if re.fullmatch(r"prod-\d{6}\.toml", n)]) == store.HISTORY_KEEP
+    assert [r.revision for r in store.history(prod_eu)] == [1, 2, 3, 4]
+    assert [r.revision for r in store.history(prod)][-1] == 15
+    assert all(r.change.startswith(("init prod.example", "tls")) for r in store.history(prod))
+
+
+def test_the_lock_never_follows_a_planted_symlink(initialized: Path, tmp_path: Path):
+    victim = tmp_path / "elsewhere" / "created-by-the-tool"
+    victim.parent.mkdir()
+    lock = initialized.with_name(initialized.name + ".lock")
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(victim)
+    with pytest.raises(StateFileError, match="lock file is a symbolic link"):
+        Workspace.open(initialized).update(lambda s: set_min_tls_version(s, "1.3"), "tls")
+    assert not victim.exists()
+    assert store.load(initialized).revision == 1
+
+
+def test_a_symlinked_state_is_written_through_to_its_target(tmp_path: Path):
+    real = tmp_path / "real" / "cluster.toml"
+    real.parent.mkdir()
+    init_state(real, "cluster1.example.com")
+    link = tmp_path / "link.toml"
+    link.symlink_to(real)
+    Workspace.open(link).update(lambda s: set_min_tls_version(s, "1.3"), "tls")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert store.load(real).cluster.min_data_tls_version == "1.3"
+    assert store.load(real).revision == 2
+    assert [r.revision for r in store.history(link)] == [1, 2]
+    assert not (tmp_path / ".tls-wizard").exists()  # history lives beside the target
+
+
+@pytest.mark.parametrize(
+    "forgery", ["group-writable", "other-owner", "other-cluster", "renumbered"]
+)
+def test_a_planted_history_file_is_ignored_and_never_restored(initialized: Path, forgery: str):
+    _save_n(initialized, 2)
+    planted = store.history_folder(initialized) / "tls-wizard-000002.toml"
+    text = planted.read_text()
+    if forgery == "other-cluster":
+        planted.write_text(text.replace('"cluster1.example.com"', '"evil.example.com"', 1))
+    elif forgery == "renumbered":
+        planted.write_text(text.replace("revision = 2", "revision = 1", 1))
+    elif forgery == "group-writable":
+        planted.chmod(0o664)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("changing a file's owner needs root")
+        os.chown(planted, 4242, -1)
+    revisions, notes = store.history_with_notes(initialized)
+    assert 2 not in [r.revision for r in revisions if not r.current]
+    assert len(notes) == 1 and "it is ignored" in notes[0]
+    with pytest.raises(StateFileError, match="revision 2 cannot be restored"):
+        store.rollback(initialized, 2)
+    assert store.load(initialized).revision == 3
+
+
+def test_umask_000_still_makes_private_folders_and_keys(tmp_path: Path):
+    old = os.umask(0)
+    try:
+        path = tmp_path / "tls-wizard.toml"
+        ws = init_state(path, "cluster1.example.com")
+        ws.update(lambda s: set_min_tls_version(s, "1.3"), "tls")
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "keys", tmp_path / ".tls-wizard", store.history_folder(path)):
+        assert _mode(folder) == 0o700, folder
+    for file in [*(tmp_path / "keys").iterdir(), path, *store.history_folder(path).iterdir()]:
+        assert _mode(file) == 0o600, file
+
+
+def test_deep_nesting_is_one_line(tmp_path: Path):
+    path = tmp_path / "deep.toml"
+    path.write_text("format = 1\nx = " + "[" * 1000 + "]" * 1000 + "\n")
+    with pytest.raises(StateFileError, match="nested more than"):
+        store.load(path)
+    path.write_text("format = 1\nx = " + "[" * 40 + "]" * 40 + "\n")
+    with pytest.raises(StateFileError, match="nested more than"):
+        store.load(path)
+
+
+def test_a_second_state_in_the_same_folder_leaves_the_first_keys(tmp_path: Path):
+    first = init_state(tmp_path / "a.toml", "a.example.com")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "keys").iterdir()}
+    second = init_state(tmp_path / "b.toml", "b.example.com")
+    after = {p.name: p.read_bytes() for p in (tmp_path / "keys").iterdir()}
+    assert {k: after[k] for k in before} == before and len(after) == 4
+    for ws in (Workspace.open(first.path), Workspace.open(second.path)):
+        assert ws.key_findings() == []
+        assert ws.read_key("proxy") != ws.read_key("syncer")
