@@ -520,3 +520,114 @@ def test_concurrent_inits_never_lose_a_key(rounds, racers, tmp_path, reliability
         f"{rounds} rounds of {racers} racing inits of one state (1 wins, no stray key) and of "
         f"{racers} states in one folder (every state's keys match its certificates)"
     )
+
+
+def _special_paths(root: Path, real_cert: bytes) -> list[tuple[str, Path]]:
+    """Paths typed into the paste dialog that are not certificate files."""
+    fifo = root / "pipe.pem"
+    os.mkfifo(fifo)
+    linked_fifo = root / "link-to-pipe.pem"
+    linked_fifo.symlink_to(fifo)
+    folder = root / "folder.pem"
+    folder.mkdir()
+    sparse = root / "sparse.pem"
+    with sparse.open("wb") as handle:
+        handle.write(real_cert)
+        handle.truncate(4 * 1024 * 1024 * 1024)
+    zero = root / "zero.pem"
+    zero.symlink_to("/dev/zero")
+    return [
+        ("FIFO", fifo),
+        ("link to a FIFO", linked_fifo),
+        ("/dev/zero", Path("/dev/zero")),
+        ("link to /dev/zero", zero),
+        ("/dev/stdin", Path("/dev/stdin")),
+        ("folder", folder),
+        ("sparse 4 GiB", sparse),
+    ]
+
+
+@pytest.mark.anyio
+async def test_paste_dialog_paths_to_special_files_never_block(template, tmp_path):
+    """Each path typed into the paste dialog gets one message and Save stays disabled;
+    the worker never blocks, so the wizard still exits at once afterwards."""
+    from textual import events
+    from textual.widgets import Button, Static, TextArea
+
+    from tui.app import WizardApp
+    from tui.dialogs.paste import PasteCertificatesDialog
+
+    root = tmp_path / "case"
+    shutil.copytree(template, root, symlinks=True)
+    state = root / "state" / "tls-wizard.toml"
+    ws = Workspace.open(state)
+    cert = ws.state.certificates[ws.state.cluster.proxy.certificate].encode()
+    paths = _special_paths(tmp_path, cert)
+    problems = Problems()
+    app = WizardApp(state, cursor_blink=False)
+    started = time.monotonic()
+    with deadline(240):
+        async with app.run_test(size=(100, 32)) as pilot:
+            dialog = PasteCertificatesDialog("Add certificates", "client")
+            await app.push_screen(dialog)
+            await pilot.pause()
+            area = dialog.query_one(TextArea)
+            for what, path in paths:
+                area.load_text("")
+                area.focus()
+                app.post_message(events.Paste(str(path)))
+                await pilot.pause()
+                if app.workers:
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+                preview = str(dialog.query_one("#paste-certificates", Static).render())
+                problems.check("✗" in preview, f"{what}: no refusal shown: {preview[:120]!r}")
+                problems.check(dialog.query_one("#save", Button).disabled, f"{what}: Save on")
+            await pilot.press("escape")
+            await pilot.pause()
+            app.exit()
+    problems.check(time.monotonic() - started < 120, "the wizard took too long to exit")
+    problems.check(app.return_code in (None, 0), f"the app failed: {app.return_code}")
+    problems.assert_none()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_history_screen_ignores_planted_and_nested_history(template, tmp_path):
+    """The History screen lists only trusted revisions of this state: a nested one, one
+    of another cluster and one others may write are left out, and the wizard exits 0."""
+    from textual.widgets import DataTable
+
+    from tui.app import WizardApp
+    from tui.screens.history import HistoryScreen
+
+    root = tmp_path / "case"
+    shutil.copytree(template, root, symlinks=True)
+    state = root / "state" / "tls-wizard.toml"
+    text = state.read_text()
+    history = store.history_folder(state)
+    trusted = sorted(p.name for p in history.iterdir())
+    deep = deep_state_kinds(seed=3, count=3)[2]  # 100,000 levels
+    deep.make(history / "tls-wizard-000007.toml", text)
+    (history / "tls-wizard-000008.toml").write_text(
+        text.replace('"cluster1.example.com"', '"evil.example.com"', 1)
+    )
+    writable = history / "tls-wizard-000009.toml"
+    writable.write_text(text.replace("revision = 2", "revision = 9", 1))
+    writable.chmod(0o666)
+    for planted in ("tls-wizard-000007.toml", "tls-wizard-000008.toml"):
+        (history / planted).chmod(0o600)
+    app = WizardApp(state, cursor_blink=False)
+    with deadline(240):
+        async with app.run_test(size=(100, 32)) as pilot:
+            await app.push_screen(HistoryScreen())
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            keys = [row.value for row in table.rows]
+            app.exit()
+    assert keys == ["1", "2"], (keys, trusted)
+    assert app.return_code in (None, 0)
