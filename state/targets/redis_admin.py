@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import WizardError
+from ..files import FileReadError, read_bounded
 from .verify import ClientCredential, explain
 
 PASSWORD_ENV = "REDISCLI_AUTH"
@@ -124,7 +125,9 @@ def read_password_file(path: str | Path) -> str:
                 f"--password-file {file} can be read by others (mode {stat.S_IMODE(mode):04o}); "
                 f"make it private first: chmod 600 {file}"
             )
-        text = file.read_text(encoding="utf-8")
+        text = read_bounded(file, limit=4096, what="password file").decode("utf-8")
+    except FileReadError as error:
+        raise WizardError(f"--password-file {error}") from None
     except OSError as error:
         raise WizardError(f"--password-file {file}: {error.strerror or error}") from None
     except UnicodeDecodeError:

@@ -631,3 +631,48 @@ async def test_history_screen_ignores_planted_and_nested_history(template, tmp_p
             app.exit()
     assert keys == ["1", "2"], (keys, trusted)
     assert app.return_code in (None, 0)
+
+
+FILE_ARGUMENTS = [
+    ["db", "tls", "orders", "--add-cert", "{file}"],
+    ["inspect", "{file}"],
+    ["inspect", "{cert}", "--key", "{file}"],
+    ["inspect", "{cert}", "--trust", "{file}"],
+    ["cluster", "certificate", "set", "proxy", "certificate_file", "{file}", "key_file", "{key}"],
+    ["cluster", "certificate", "set", "proxy", "certificate_file", "{cert}", "key_file", "{file}"],
+    ["--state", "{new}", "import", "rest", "--bdbs", "{file}"],
+    ["apply", "redis", "orders", "--url", "{redis}", "--password-file", "{file}"],
+]
+"""Every command-line argument that names a file the tool reads."""
+
+
+def test_file_arguments_that_are_not_files(template, tmp_path, redis_url):
+    """FIFOs, devices, folders and sparse giants given where a file is read: one line each,
+    exit 1, never a hang or a MemoryError, and the state unchanged."""
+    root = tmp_path / "case"
+    shutil.copytree(template, root, symlinks=True)
+    state = root / "state" / "tls-wizard.toml"
+    ws = Workspace.open(state)
+    cert = root / "cert.pem"
+    cert.write_text(ws.state.certificates[ws.state.cluster.proxy.certificate])
+    key = root / "key.pem"
+    key.write_bytes(ws.read_key("proxy"))
+    before = state.read_bytes()
+    problems = Problems()
+    for what, path in _special_paths(tmp_path, cert.read_bytes()):
+        for template_args in FILE_ARGUMENTS:
+            args = [
+                a.format(file=path, cert=cert, key=key, redis=redis_url, new=root / "new.toml")
+                for a in template_args
+            ]
+            if args[0] != "--state":
+                args = ["--state", str(state), *args]
+            label = f"{what} / {' '.join(template_args[:3])}"
+            with deadline(60):
+                done = in_process(*args)
+            # inspect reports what it read as findings on stdout (exit 1), not as one line
+            _refused(done, problems, label, one_line=template_args[0] != "inspect")
+            problems.check("MemoryError" not in done.err, f"{label}: MemoryError")
+    problems.check(state.read_bytes() == before, "the state changed")
+    problems.check(not (root / "new.toml").exists(), "an import was written")
+    problems.assert_none()
