@@ -8,7 +8,7 @@ saves atomically, so a change is validated and saved whole or not at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -436,8 +436,34 @@ class Workspace:
         return saved, warnings
 
 
-def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, bytes]]:
-    """A fresh cluster with self-signed proxy and syncer certificates, as the product ships."""
+def server_addresses(ips: Sequence[str] = (), dns: Sequence[str] = ()) -> list[str]:
+    """The extra names `init --ip/--dns` puts in the self-signed certificates, checked: an
+    IP address must parse as one, a DNS name as a DNS name (no wildcard, e-mail or URI)."""
+    import ipaddress
+
+    from .names import DNS_RE
+
+    addresses: list[str] = []
+    for ip in ips:
+        try:
+            addresses.append(str(ipaddress.ip_address(ip.strip())))
+        except ValueError:
+            raise WizardError(
+                f"--ip {ip!r} is not an IP address (such as 127.0.0.1 or ::1)"
+            ) from None
+    for name in dns:
+        name = name.strip().lower()
+        if name_problem(name) or "*" in name or not DNS_RE.match(name):
+            raise WizardError(f"--dns {name!r} is not a DNS name (such as redis.example.com)")
+        addresses.append(name)
+    return list(dict.fromkeys(addresses))
+
+
+def new_state(
+    name: str, fqdn: str | None = None, addresses: Sequence[str] = ()
+) -> tuple[State, dict[str, bytes]]:
+    """A fresh cluster with self-signed proxy and syncer certificates, as the product ships;
+    `addresses` (from `server_addresses`) are added to their SANs."""
     from .certificates.issue import self_signed_cluster_certificate  # key generation
 
     fqdn = (fqdn or name).strip().lower()
@@ -447,7 +473,7 @@ def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, byte
     state = State(cluster=Cluster(name=name, fqdn=fqdn))
     keys: dict[str, bytes] = {}
     for role in ("proxy", "syncer"):
-        issued = self_signed_cluster_certificate(fqdn)
+        issued = self_signed_cluster_certificate(fqdn, extra_sans=addresses)
         info = describe_pem(issued.pem.decode())
         state.certificates[info.sha256] = info.pem
         key_file = f"{KEYS_FOLDER}/{key_file_name(role, info.sha256)}"
@@ -460,8 +486,14 @@ def new_state(name: str, fqdn: str | None = None) -> tuple[State, dict[str, byte
     return state, keys
 
 
-def init_state(path: str | os.PathLike[str], name: str, fqdn: str | None = None) -> Workspace:
-    """Create a new state file; refuses to overwrite an existing one.
+def init_state(
+    path: str | os.PathLike[str],
+    name: str,
+    fqdn: str | None = None,
+    addresses: Sequence[str] = (),
+) -> Workspace:
+    """Create a new state file; refuses to overwrite an existing one. `addresses`: extra
+    SANs for the self-signed certificates (the IP addresses and names clients connect by).
 
     Its keys are new files named by their certificate's fingerprint, created exclusively:
     a second state in the same folder, or a concurrent init, never touches them. When the
@@ -477,7 +509,7 @@ def init_state(path: str | os.PathLike[str], name: str, fqdn: str | None = None)
     )
     if problem:
         raise RefusedError(f"refused, nothing created: {problem}")
-    state, keys = new_state(name, fqdn)
+    state, keys = new_state(name, fqdn, addresses)
     workspace = Workspace(path, state)
     created = []
     try:

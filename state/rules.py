@@ -210,10 +210,12 @@ def duplicated_certs(state: State, db: Database, where: str) -> Iterator[Finding
 
 def encryption_without_authentication(state: State, db: Database, where: str) -> Iterator[Finding]:
     if db.tls.enabled and not db.tls.enforce_client_auth:
+        from .tls_effect import client_auth_effect
+
         yield Finding(
             "info",
             "no-client-auth",
-            "client authentication is off: traffic is encrypted but clients are not authenticated",
+            client_auth_effect(db.tls),
             f"{where}.tls.enforce_client_auth",
         )
 

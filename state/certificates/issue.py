@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -175,17 +176,25 @@ def _pem(certificate: x509.Certificate) -> bytes:
 
 
 def self_signed_cluster_certificate(
-    fqdn: str, *, days: int = 365, not_before: dt.datetime | None = None
+    fqdn: str,
+    *,
+    days: int = 365,
+    not_before: dt.datetime | None = None,
+    extra_sans: Sequence[str] = (),
 ) -> KeyAndCertificate:
-    """What the cluster ships with: RSA 2048, SHA-256, the FQDN SAN set, serverAuth+clientAuth."""
+    """What the cluster ships with: RSA 2048, SHA-256, the FQDN SAN set, serverAuth+clientAuth;
+    `extra_sans` adds the addresses clients connect by (IP addresses, DNS names), so that
+    clients which check host names accept the server."""
     key = new_private_key("rsa", 2048)
     name = SubjectFields(cn=fqdn).to_name()
+    sans = cluster_sans(fqdn)
+    sans += [extra for extra in extra_sans if extra not in sans]
     certificate = build_certificate(
         name,
         key.public_key(),
         name,
         key,
-        sans=cluster_sans(fqdn),
+        sans=sans,
         days=days,
         not_before=not_before,
     )

@@ -280,6 +280,7 @@ def run_show(args: argparse.Namespace) -> int:
     from ..errors import WizardError
     from ..model import MODE_LABELS
     from ..rules import check_database
+    from ..tls_effect import client_auth_effect, mode_effect
 
     state = workspace(args).state
     database = state.database(args.name)
@@ -304,7 +305,10 @@ def run_show(args: argparse.Namespace) -> int:
     if database.participants:
         print(f"  participants: {', '.join(map(visible, database.participants))}")
     print(f"  TLS: {MODE_LABELS[tls.mode] if tls.enabled else 'disabled'}")
+    print(f"    {mode_effect(tls)}")
     print(f"  enforce client authentication: {'yes' if tls.enforce_client_auth else 'no'}")
+    if tls.enabled:
+        print(f"    {client_auth_effect(tls)}")
     print(
         f"  subject validation: {tls.subject_validation}"
         + (f" ({', '.join(map(visible, tls.authorized_names))})" if tls.authorized_names else "")

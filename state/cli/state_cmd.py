@@ -13,6 +13,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     init = subparsers.add_parser("init", help="create a new state with self-signed certificates")
     init.add_argument("--name", required=True, help="the cluster's name")
     init.add_argument("--fqdn", help="the cluster's FQDN (default: the name)")
+    init.add_argument(
+        "--ip",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="an IP address clients connect by, added to the self-signed proxy and syncer "
+        "certificates (clients that check host names refuse a server whose certificate "
+        "lacks it); repeat for more",
+    )
+    init.add_argument(
+        "--dns",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a DNS name clients connect by, added like --ip; repeat for more",
+    )
     init.set_defaults(handler=run_init)
 
     check = subparsers.add_parser("check", help="run every rule over the state; exit 1 on errors")
@@ -36,11 +52,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from ..operations import init_state
+    from ..operations import init_state, server_addresses
     from ..store import default_path
 
     path = default_path(args.state)
-    created = init_state(path, args.name, args.fqdn)
+    addresses = server_addresses(args.ip, args.dns)
+    created = init_state(path, args.name, args.fqdn, addresses)
     cluster = created.state.cluster
     print(
         f"created {visible(path)} for cluster {visible(cluster.name)} (fqdn {visible(cluster.fqdn)})"
@@ -48,6 +65,13 @@ def run_init(args: argparse.Namespace) -> int:
     print(
         f"self-signed proxy and syncer certificates; keys in {visible(created.folder / 'keys')} (0600)"
     )
+    if addresses:
+        print(f"  they also carry {', '.join(map(visible, addresses))}")
+    else:
+        print(
+            "  they carry DNS names only: clients that check host names (redis-py by default) "
+            "and connect by an IP address need --ip ADDRESS (or connect by a name they carry)"
+        )
     return 0
 
 

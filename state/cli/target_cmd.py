@@ -120,7 +120,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("database")
     verify.add_argument("--host", required=True)
-    verify.add_argument("--port", type=int, required=True)
+    verify.add_argument(
+        "--port", type=int, help="the database port clients use (default: the database's port)"
+    )
+    verify.add_argument(
+        "--tls-port",
+        type=int,
+        metavar="PORT",
+        help="in 'Replica Of only' mode, the TLS replication port (default: --port + 10000, "
+        "as apply opens it)",
+    )
     verify.add_argument(
         "--server-name",
         metavar="NAME",
@@ -265,8 +274,9 @@ def run_verify(args: argparse.Namespace) -> int:
     from ..targets.redis_apply import read_ca_file
     from ..targets.verify import verify_database
 
-    if not 1 <= args.port <= 65535:
-        args.parser.error(f"--port {args.port} is not a port (1-65535)")
+    for option, value in (("--port", args.port), ("--tls-port", args.tls_port)):
+        if value is not None and not 1 <= value <= 65535:
+            args.parser.error(f"{option} {value} is not a port (1-65535)")
     ws = workspace(args)
     report = verify_database(
         ws.state,
@@ -277,13 +287,28 @@ def run_verify(args: argparse.Namespace) -> int:
         clients=_pairs(args),
         ca_pem=read_ca_file(args.ca),
         server_name=args.server_name,
+        tls_port=args.tls_port,
     )
     if args.json:
         print_json(report.as_dict())
     else:
-        print(f"verify {visible(report.database)} on {visible(report.host)}:{report.port}")
-        for check in report.checks:
-            print(f"  {'PASS' if check.passed else 'FAIL'}  {check.title}: {visible(check.reason)}")
-        passed = sum(check.passed for check in report.checks)
-        print(f"{passed} of {len(report.checks)} checks passed")
+        print_verify_report(report)
     return 0 if report.ok else 1
+
+
+def print_verify_report(report) -> None:
+    """The checks, one line each; a port line is already a sentence of its own."""
+    from ..model import MODE_LABELS
+
+    mode = MODE_LABELS.get(report.mode, "TLS disabled")
+    print(f"verify {visible(report.database)} on {visible(report.host)}:{report.port} ({mode})")
+    for check in report.checks:
+        verdict = "PASS" if check.passed else "FAIL"
+        line = (
+            check.reason if check.name in ("port", "tls-port") else f"{check.title}: {check.reason}"
+        )
+        print(f"  {verdict}  {visible(line)}")
+    for setting, detail in report.not_enforced:
+        print(f"  NOTE  {visible(setting)} is not enforced by this target: {visible(detail)}")
+    passed = sum(check.passed for check in report.checks)
+    print(f"{passed} of {len(report.checks)} checks passed")

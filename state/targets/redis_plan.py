@@ -168,6 +168,13 @@ def _not_enforced(state: State, database: Database, plan: RedisPlan) -> None:
         )
 
 
+def not_enforced(state: State, database: Database) -> list[NotEnforced]:
+    """What this target cannot enforce for `database`: `verify` lists it as apply does."""
+    plan = RedisPlan(database=database.name, tls_enabled=False, settings={})
+    _not_enforced(state, database, plan)
+    return plan.not_enforced
+
+
 def _trusted(database: Database) -> list[str]:
     """The database's trusted certificates, then (on a replica whose source is encrypted)
     the source cluster's proxy certificate: redis-server verifies both clients and its

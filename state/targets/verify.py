@@ -1,22 +1,25 @@
 """Live checks against a running server: real handshakes, each with a pass/fail reason.
 
-The checks are independent, so one wrong setting fails one check with its own reason
-instead of a cascade: handshake-level questions (is a client without a certificate refused?
-is an old TLS version refused?) use raw `ssl` handshakes that do not verify the server,
-and only the server-certificate checks and the PING (which is what a real client does)
-verify it. A client certificate rejected under TLS 1.3 only shows up after the handshake,
-so every probe sends a PING and waits for an answer before calling a client accepted.
+Verify first learns what each port the mode uses speaks (`probe.port_speech`) and says it
+once, with what it means for the mode: a port that is closed, or speaks plain text where
+the database requires TLS, is one clear line and nothing else, instead of a column of
+timeouts. Then each mode is checked for its own promise:
+
+- all communications: the database port speaks TLS only; the server certificate, PING,
+  client authentication, the minimum version and each client certificate are checked on it;
+- Replica Of only: the database port accepts plain-text clients, the replication port
+  (database port + 10000, or `tls_port`) requires TLS and gets the TLS checks;
+- disabled (and CRDB only, which a redis-server cannot do): plain text only.
+
+A replica's link is checked in every mode, over the connection that mode allows. The
+checks are independent, so one wrong setting fails one check with its own reason. A
+timeout is never counted as a refusal.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-import socket
 import ssl
-import tempfile
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,19 +31,40 @@ from ..certificates import (
     describe_pem,
     name_matches,
     read_certificate_file,
+    subject_matches,
     verify_client,
 )
 from ..errors import WizardError
 from ..model import Database, State
 from ..operations import certificate_pem
+from .link import diagnose_link, link_problem, replication_verdict
+from .probe import (
+    CLOSED,
+    PLAIN,
+    TLS,
+    ClientCredential,
+    PortSpeech,
+    Probe,
+    explain,
+    ping,
+    port_speech,
+    probe,
+)
+from .redis_plan import REPLICA_OF_TLS_PORT_OFFSET, not_enforced
 
-TIMEOUT = 3.0
-_VERSIONS = {
-    "1": ssl.TLSVersion.TLSv1,
-    "1.1": ssl.TLSVersion.TLSv1_1,
-    "1.2": ssl.TLSVersion.TLSv1_2,
-    "1.3": ssl.TLSVersion.TLSv1_3,
-}
+__all__ = [  # apply and the screens import these from here
+    "Check",
+    "ClientCredential",
+    "Probe",
+    "VerifyReport",
+    "diagnose_link",
+    "explain",
+    "link_problem",
+    "ping",
+    "probe",
+    "verify_database",
+]
+
 _BELOW = {"1.1": "1", "1.2": "1.1", "1.3": "1.2"}
 _VERSION_REFUSALS = (
     "protocol version",
@@ -52,146 +76,6 @@ _VERSION_REFUSALS = (
 )
 """How OpenSSL words a refused version (`internal error`: the server's security level
 refusing TLS 1.0/1.1 signature algorithms)."""
-_PERMISSIVE_CIPHERS = "DEFAULT:@SECLEVEL=0"
-"""Lets this client offer TLS 1.0/1.1 at all, so a refusal is the server's, not ours."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClientCredential:
-    """A client certificate file (leaf, then any intermediates) and its key file."""
-
-    certificate: Path
-    key: Path
-
-
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """What one raw handshake showed: completed or not, and did the server answer PING."""
-
-    handshake: bool
-    accepted: bool
-    version: str = ""
-    reply: str = ""
-    error: str = ""
-    peer_der: bytes | None = None
-
-
-def explain(error: BaseException, host: str = "", port: int = 0) -> str:
-    """An exception from a connection attempt, in one line without internals."""
-    where = f"{host}:{port}" if host else "the server"
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {error.verify_message}"
-    if isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError):
-        return "the server closed the connection during or right after the handshake"
-    if isinstance(error, socket.gaierror):
-        return f"cannot resolve {host or 'the host'} ({error.strerror})"
-    if isinstance(error, ConnectionRefusedError):
-        return f"nothing listens on {where} (connection refused)"
-    if isinstance(error, TimeoutError | socket.timeout):
-        return f"{where} did not answer within {TIMEOUT:g} s"
-    text = str(error)
-    text = re.sub(r"\[SSL: [A-Z0-9_]+\] ", "", text)
-    text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", text)
-    text = re.sub(r"^Error while reading from \S+ : \(\d+, '(.*)'\)$", r"\1", text)
-    text = re.sub(r"^Error \d+ connecting to [^.]+\.\d+\.?\d*\.?\d*:\d+\. ", "", text)
-    return text.strip().rstrip(".") or type(error).__name__
-
-
-def client_context(
-    *,
-    credential: ClientCredential | None = None,
-    cadata: str | None = None,
-    min_version: str | None = None,
-    max_version: str | None = None,
-    permissive: bool = False,
-    partial_chain: bool = True,
-) -> ssl.SSLContext:
-    """A client context; with `cadata` it verifies the chain (by default partial chains are
-    allowed, so a trusted intermediate or leaf is enough), never the host name (that is
-    checked on its own)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    if cadata:
-        context.load_verify_locations(cadata=cadata)
-        if partial_chain:
-            context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
-        context.verify_mode = ssl.CERT_REQUIRED
-    else:
-        context.verify_mode = ssl.CERT_NONE
-    if permissive:
-        context.set_ciphers(_PERMISSIVE_CIPHERS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        if min_version:
-            context.minimum_version = _VERSIONS[min_version]
-        if max_version:
-            context.maximum_version = _VERSIONS[max_version]
-    if credential is not None:
-        try:
-            context.load_cert_chain(str(credential.certificate), str(credential.key))
-        except (OSError, ssl.SSLError) as error:
-            raise WizardError(
-                f"cannot load client certificate {credential.certificate} with key "
-                f"{credential.key}: {explain(error)}; check that the key belongs to it"
-            ) from None
-    return context
-
-
-def probe(
-    host: str,
-    port: int,
-    *,
-    credential: ClientCredential | None = None,
-    cadata: str | None = None,
-    min_version: str | None = None,
-    max_version: str | None = None,
-    permissive: bool = False,
-    partial_chain: bool = True,
-    timeout: float = TIMEOUT,
-) -> Probe:
-    """One handshake, then PING: `accepted` only when the server answered over TLS."""
-    context = client_context(
-        credential=credential,
-        cadata=cadata,
-        min_version=min_version,
-        max_version=max_version,
-        permissive=permissive,
-        partial_chain=partial_chain,
-    )
-    handshake, version, peer = False, "", None
-    try:
-        with (
-            socket.create_connection((host, port), timeout=timeout) as raw,
-            context.wrap_socket(raw) as tls,
-        ):
-            handshake, version = True, tls.version() or ""
-            peer = tls.getpeercert(binary_form=True)
-            tls.sendall(b"PING\r\n")
-            reply = tls.recv(512)
-            if not reply:
-                return Probe(
-                    True,
-                    False,
-                    version,
-                    error="the server closed the connection after the handshake",
-                    peer_der=peer,
-                )
-            return Probe(True, True, version, reply.decode(errors="replace").strip(), "", peer)
-    except (OSError, ssl.SSLError) as error:
-        return Probe(handshake, False, version, error=explain(error, host, port), peer_der=peer)
-
-
-@contextlib.contextmanager
-def state_credential(
-    state: State, role: str, read_key: Callable[[str], bytes]
-) -> Iterator[ClientCredential]:
-    """The cluster's proxy or syncer certificate as files for a probe, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="tls-wizard-probe-") as folder:
-        certificate, key = Path(folder) / f"{role}.crt", Path(folder) / f"{role}.key"
-        certificate.write_text(certificate_pem(state, role))
-        key.touch(mode=0o600)
-        key.write_bytes(read_key(role))
-        yield ClientCredential(certificate, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,13 +90,20 @@ class Check:
 
 @dataclass(slots=True)
 class VerifyReport:
-    """Every check made against one server for one database; `ok` when all passed."""
+    """Every check made against one server for one database; `ok` when all passed.
+
+    `not_enforced` lists what the database asks for that this target cannot enforce
+    (never a pass or a fail: it is true of every redis-server)."""
 
     database: str
     host: str
     port: int
     server_name: str
+    mode: str = "all"
+    tls_port: int | None = None
     checks: list[Check] = field(default_factory=list)
+    ports: list[PortSpeech] = field(default_factory=list)
+    not_enforced: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -223,10 +114,106 @@ class VerifyReport:
             "database": self.database,
             "host": self.host,
             "port": self.port,
+            "tls_port": self.tls_port,
+            "mode": self.mode,
             "server_name": self.server_name,
             "ok": self.ok,
+            "ports": [speech.as_dict() for speech in self.ports],
             "checks": [asdict(check) for check in self.checks],
+            "not_enforced": [
+                {"setting": setting, "detail": detail, "text": f"{setting}: not enforced"}
+                for setting, detail in self.not_enforced
+            ],
         }
+
+
+# -- ports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PortRole:
+    """What a port is for in the database's mode: what it must speak, and why."""
+
+    check: str
+    speaks: str
+    expected: str
+    """Completes "port 12000 speaks TLS: expected ..." when the port speaks it."""
+    requirement: str
+    """Completes "port 12000 speaks plain text, but ..." when it does not."""
+    mistaken: str = ""
+    """The other likely cause of a wrong answer: the wrong port was given."""
+    when_closed: str = ""
+    """Where the port should have been, when nothing answers on it."""
+
+
+_REPLICATION_PORT = (
+    "apply opens the replication port on the database port + 10000, or on its --tls-port: "
+    "give verify the same --tls-port"
+)
+CLIENTS_TLS = PortRole(
+    "port",
+    TLS,
+    "as the database requires TLS for all communications",
+    "the database requires TLS for all communications",
+)
+CLIENTS_REPLICA_OF = PortRole(
+    "port",
+    PLAIN,
+    "for Replica Of only clients (they connect in plain text)",
+    "in Replica Of only mode clients connect in plain text on the database port",
+    "if this is the replication port, give the database's client port as --port instead "
+    "(default: the state's)",
+)
+REPLICATION_TLS = PortRole(
+    "tls-port",
+    TLS,
+    "for the Replica Of replication port, which requires TLS",
+    "the Replica Of replication port requires TLS",
+    when_closed=_REPLICATION_PORT,
+)
+CLIENTS_PLAIN = {
+    "disabled": PortRole(
+        "port", PLAIN, "as TLS is disabled for the database", "TLS is disabled for the database"
+    ),
+    "crdb": PortRole(
+        "port",
+        PLAIN,
+        "as TLS is for CRDB communication only (which a redis-server cannot do), so clients "
+        "connect in plain text",
+        "TLS is for CRDB communication only, so clients connect in plain text",
+    ),
+}
+
+
+def verify_mode(database: Database) -> str:
+    """all, replica-of, crdb or disabled: what verify checks the database for."""
+    return database.tls.mode if database.tls.enabled else "disabled"
+
+
+def _port_check(speech: PortSpeech, role: PortRole) -> Check:
+    """One line: what the port speaks, and what that means for the mode."""
+    want = "TLS" if role.speaks == TLS else "plain text"
+    title = f"port {speech.port} should speak {want}"
+    if speech.speaks == role.speaks:
+        return Check(role.check, title, True, f"{speech.phrase}: expected {role.expected}")
+    if speech.speaks == PLAIN:  # TLS was expected
+        cause = (
+            "apply was not persisted (a restart without `apply --rewrite` undoes it), "
+            "or was rolled back; apply the database again"
+        )
+    elif speech.speaks == TLS:  # plain text was expected
+        cause = "the server keeps an earlier TLS configuration; apply the database again"
+    else:
+        reason = f"{speech.phrase}; check the host and port, and that the server runs"
+        if role.when_closed:
+            reason += f" ({role.when_closed})"
+        return Check(role.check, title, False, reason)
+    if role.mistaken:
+        cause = f"{role.mistaken}; or {cause}"
+    return Check(role.check, title, False, f"{speech.phrase}, but {role.requirement}: {cause}")
+
+
+# -- the TLS checks --------------------------------------------------------------------------
 
 
 def _anchors(state: State, extra_ca: str) -> str:
@@ -237,52 +224,25 @@ def _trusted(state: State, database: Database) -> list[CertificateInfo]:
     return [describe_pem(state.certificates[sha]) for sha in database.tls.certificates]
 
 
-def ping(
-    host: str,
-    port: int,
-    *,
-    tls: bool,
-    credential: ClientCredential | None = None,
-    cadata: str | None = None,
-    timeout: float = TIMEOUT,
-):
-    """A redis-py client that has answered PING (what a real application would use)."""
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    options: dict[str, Any] = {}
-    if tls:
-        options = {
-            "ssl": True,
-            "ssl_cert_reqs": "required" if cadata else "none",
-            "ssl_ca_data": cadata,
-            "ssl_check_hostname": False,
-            "ssl_include_verify_flags": [ssl.VerifyFlags.VERIFY_X509_PARTIAL_CHAIN],
-        }
-        if credential is not None:
-            options["ssl_certfile"] = str(credential.certificate)
-            options["ssl_keyfile"] = str(credential.key)
-    client = redis.Redis(
-        host=host,
-        port=port,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-        single_connection_client=True,
-        decode_responses=True,
-        **options,
-    )  # single_connection_client connects here: a refusal raises before PING
-    try:
-        client.ping()
-    except Exception:
-        client.close()
-        raise
-    return client
-
-
 PlainProbe = Callable[[ClientCredential | None], Probe]
 """One unverified handshake + PING per client certificate, shared by the checks."""
+
+
+def _name_hint(server_name: str) -> str:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(server_name)
+        option = "--ip"
+    except ValueError:
+        option = "--dns"
+    return (
+        f"connect by one of those names (--server-name NAME, with the name resolving to "
+        f"this server), or give the proxy certificate {server_name}: `init {option} "
+        f"{server_name}` makes self-signed certificates that carry it, or have a CA sign one "
+        "that does (clients that check host names, such as redis-py by default, refuse the "
+        "server until then)"
+    )
 
 
 def _server_checks(
@@ -319,22 +279,14 @@ def _server_checks(
         )
     else:
         verified = probe(host, port, credential=first, cadata=certificate_pem(state, "proxy"))
-        if not verified.handshake and "certificate verify failed" not in verified.error:
-            chain = Check(
-                "server-chain",
-                chain_title,
-                False,
-                f"the server presents {leaf.label}, and the handshake to check its chain "
-                f"failed for another reason ({verified.error})",
-            )
-        elif verified.handshake:
+        if verified.handshake:
             chain = Check(
                 "server-chain",
                 chain_title,
                 True,
                 f"{leaf.label} chains to the proxy certificate's CA",
             )
-        else:
+        elif "certificate verify failed" in verified.error:
             chain = Check(
                 "server-chain",
                 chain_title,
@@ -343,31 +295,37 @@ def _server_checks(
                 f"cluster's proxy certificate ({verified.error}); apply the database "
                 "again or update the proxy certificate",
             )
+        else:
+            chain = Check(
+                "server-chain",
+                chain_title,
+                False,
+                f"the server presents {leaf.label}, and the handshake to check its chain "
+                f"failed for another reason ({verified.error})",
+            )
+    names = ", ".join(leaf.sans) or f"CN={leaf.subject_cn}"
     if name_matches(leaf, [server_name]):
-        name = Check(
-            "server-name",
-            name_title,
-            True,
-            f"{server_name} is covered by {', '.join(leaf.sans) or 'CN=' + leaf.subject_cn}",
-        )
+        name = Check("server-name", name_title, True, f"{server_name} is covered by {names}")
     else:
-        names = ", ".join(leaf.sans) or f"CN={leaf.subject_cn}"
         name = Check(
             "server-name",
             name_title,
             False,
-            f"the certificate names {names}, not {server_name}; connect by one of "
-            "those names (or --server-name), or reissue the proxy certificate",
+            f"the certificate names {names}, not {server_name}; {_name_hint(server_name)}",
         )
     return [chain, name]
 
 
 def _ping_check(
     host: str, port: int, database: Database, anchors: str, first: ClientCredential | None
-) -> tuple[Check, Any]:
+) -> tuple[Check | None, Any]:
+    """redis-py over TLS, as an application connects. In Replica Of only mode the TLS port
+    serves replicas, so without a client certificate there is no PING to make there."""
     who = f"client certificate {first.certificate.name}" if first else "no client certificate"
-    title = f"TLS handshake and PING with {who}"
+    title = f"TLS handshake and PING on port {port} with {who}"
     if first is None and database.tls.enforce_client_auth:
+        if database.tls.mode == "replica-of":
+            return None, None
         return Check(
             "ping",
             title,
@@ -395,15 +353,16 @@ def _no_certificate_check(database: Database, plain: PlainProbe) -> Check:
     enforced = database.tls.enforce_client_auth
     title = "a client without a certificate is " + ("refused" if enforced else "accepted")
     seen = plain(None)
+    if seen.timed_out:
+        return Check("no-client-cert", title, False, f"cannot tell: {seen.error}")
     if enforced:
         if seen.accepted:
             return Check(
                 "no-client-cert",
                 title,
                 False,
-                "the server answered a client without "
-                "a certificate, but the database enforces client authentication "
-                "(tls-auth-clients should be yes)",
+                "the server answered a client without a certificate, but the database "
+                "enforces client authentication (tls-auth-clients should be yes)",
             )
         return Check("no-client-cert", title, True, f"refused: {seen.error}")
     if seen.accepted:
@@ -412,8 +371,8 @@ def _no_certificate_check(database: Database, plain: PlainProbe) -> Check:
         "no-client-cert",
         title,
         False,
-        f"refused ({seen.error}), but the database "
-        "does not enforce client authentication (tls-auth-clients should be no)",
+        f"refused ({seen.error}), but the database does not enforce client authentication "
+        "(tls-auth-clients should be no)",
     )
 
 
@@ -445,7 +404,7 @@ def _min_version_check(
     if any(sign in seen.error for sign in _VERSION_REFUSALS):
         return Check("min-version", title, True, f"refused: {seen.error}")
     # Refused, but maybe for the client certificate (TLS 1.2 asks for it after agreeing on
-    # the version): that proves nothing about the version, so it is not a pass.
+    # the version), or no answer at all: that proves nothing about the version.
     return Check(
         "min-version",
         title,
@@ -453,6 +412,16 @@ def _min_version_check(
         f"cannot tell: the handshake failed for another reason ({seen.error}); give a "
         "client certificate the server accepts",
     )
+
+
+def _listed(database: Database, certificate: CertificateInfo) -> bool | None:
+    """Whether the authorized names (or subjects) list this client; None without a list."""
+    tls = database.tls
+    if tls.subject_validation == "san":
+        return name_matches(certificate, tls.authorized_names)
+    if tls.subject_validation == "full-subject":
+        return subject_matches(certificate, tls.authorized_subjects)
+    return None
 
 
 def _client_checks(
@@ -473,170 +442,43 @@ def _client_checks(
         why = (
             (unusable[0].message if verdict.accepted and unusable else verdict.reason)
             if database.tls.enforce_client_auth
-            else ("client authentication is not enforced, so any client is accepted")
+            else "client authentication is not enforced, so any client is accepted"
         )
         seen = plain(credential)
+        name = f"client:{credential.certificate.name}"
+        if seen.timed_out:
+            checks.append(Check(name, title, False, f"cannot tell: {seen.error}"))
+            continue
         server = "accepted" if seen.accepted else f"refused ({seen.error})"
         inspector = "accepts" if expected else "rejects"
+        unlisted = ""
+        if seen.accepted and _listed(database, certificates[0]) is False:
+            unlisted = (
+                "; it is not on the authorized names list, which this target does not "
+                "enforce (not enforced)"
+            )
         checks.append(
             Check(
-                f"client:{credential.certificate.name}",
+                name,
                 title,
                 seen.accepted == expected,
-                f"inspector {inspector} it ({why}); server {server}",
+                f"inspector {inspector} it ({why}); server {server}{unlisted}",
             )
         )
     return checks
 
 
-def _replication_check(
-    state: State, database: Database, client: Any, read_key: Callable[[str], bytes]
-) -> Check:
-    source = database.replica_of[0]
-    title = f"the Replica Of link from {source} is up"
-    if client is None:
-        return Check(
-            "replication",
-            title,
-            False,
-            "no working connection to read INFO replication (see the PING check)",
-        )
-    info = client.info("replication")
-    if info.get("role") != "slave":
-        return Check(
-            "replication",
-            title,
-            False,
-            f"the server is not a replica (role "
-            f"{info.get('role')}); apply the database to start replicating",
-        )
-    host, port = str(info.get("master_host")), int(info.get("master_port", 0))
-    if info.get("master_link_status") == "up":
-        return Check("replication", title, True, f"linked to {host}:{port}")
-    return Check(
-        "replication",
-        title,
-        False,
-        "master_link_status is down: " + diagnose_link(state, database, host, port, read_key),
-    )
-
-
-def link_problem(
-    host: str,
-    port: int,
-    credential: ClientCredential | None,
-    cadata: str | None,
-    cluster: str = "this cluster",
-) -> str | None:
-    """Why a replica's TLS link to its source would fail, found by making the same handshake
-    the replica makes (its client certificate, its trusted certificates), naming the side
-    that must change; None if it works."""
-    # A replica verifies its source as redis-server does: no partial chains.
-    seen = probe(host, port, credential=credential, cadata=cadata, partial_chain=False)
-    if seen.accepted:
-        return None
-    if not seen.handshake and "certificate verify failed" in seen.error:
-        return (
-            f"the replica side is at fault: this database does not trust the certificate of "
-            f"the source {host}:{port} ({seen.error}): paste the source cluster's proxy "
-            "certificate into the Replica Of source (db source DB HOST:PORT --server-cert FILE)"
-        )
-    return (
-        f"the source side is at fault: the source {host}:{port} refused the syncer certificate "
-        f"of {cluster} ({seen.error}): on the source cluster, name {cluster} as a replica "
-        f"cluster and add its syncer certificate to the source database "
-        f"(db replicas DB --add {cluster})"
-    )
-
-
-def diagnose_link(
-    state: State, database: Database, host: str, port: int, read_key: Callable[[str], bytes]
-) -> str:
-    """Why the link is down, as the replica would see it; or that the handshake works."""
-    trusted = list(database.tls.certificates)
-    for source in database.replica_sources[:1]:
-        if source.server_certificate and source.server_certificate not in trusted:
-            trusted.append(source.server_certificate)
-    cadata = "".join(state.certificates[sha] for sha in trusted) or None
-    with state_credential(state, "syncer", read_key) as syncer:
-        problem = link_problem(host, port, syncer, cadata, state.cluster.name)
-    return problem or (
-        f"the source {host}:{port} accepts the syncer certificate; the link may still be "
-        "synchronizing, or the source needs authentication"
-    )
-
-
-def _plaintext_checks(host: str, port: int) -> list[Check]:
-    checks = []
-    try:
-        ping(host, port, tls=False).close()
-        checks.append(Check("plaintext", "PING over plaintext (TLS is off)", True, "PONG"))
-    except Exception as error:
-        checks.append(
-            Check(
-                "plaintext",
-                "PING over plaintext (TLS is off)",
-                False,
-                f"no answer: {explain(error, host, port)}",
-            )
-        )
-    seen = probe(host, port)
-    checks.append(
-        Check(
-            "no-tls",
-            "the port does not speak TLS",
-            not seen.handshake,
-            "no TLS handshake"
-            if not seen.handshake
-            else f"a {seen.version} handshake completed, but TLS is off for the database",
-        )
-    )
-    return checks
-
-
-def _unreachable(host: str, port: int) -> str | None:
-    try:
-        with socket.create_connection((host, port), timeout=TIMEOUT):
-            return None
-    except OSError as error:
-        return explain(error, host, port)
-
-
-def verify_database(
+def _tls_checks(
     state: State,
-    name: str,
-    host: str,
+    database: Database,
+    report: VerifyReport,
     port: int,
-    *,
-    read_key: Callable[[str], bytes],
-    clients: list[ClientCredential] | None = None,
-    ca_pem: str = "",
-    server_name: str | None = None,
-) -> VerifyReport:
-    """Run every live check for database `name` against host:port."""
-    database = state.database(name)
-    if database is None:
-        known = ", ".join(d.name for d in state.databases) or "none"
-        raise WizardError(f"no database named {name!r} (databases: {known})")
-    clients = list(clients or [])
-    for credential in clients:
-        for path in (credential.certificate, credential.key):
-            if not Path(path).is_file():
-                raise WizardError(f"{path}: no such file; check the path")
-    report = VerifyReport(name, host, port, server_name or host)
-    unreachable = _unreachable(host, port)
-    if unreachable:
-        # One true reason, rather than every check failing (or a refusal passing) for it.
-        report.checks = [
-            Check("reachable", f"{host}:{port} accepts connections", False, unreachable)
-        ]
-        return report
-    tls = database.tls
-    if not tls.enabled or tls.mode == "crdb":
-        report.checks = _plaintext_checks(host, port)
-        return report
+    clients: list[ClientCredential],
+    ca_pem: str,
+) -> Any:
+    """Every TLS check on `port`; returns the redis-py client PING opened, if any."""
+    host = report.host
     first = clients[0] if clients else None
-    anchors = _anchors(state, ca_pem)
     seen: dict[ClientCredential | None, Probe] = {}
 
     def plain(credential: ClientCredential | None) -> Probe:
@@ -645,16 +487,163 @@ def verify_database(
         return seen[credential]
 
     report.checks.extend(_server_checks(state, host, port, report.server_name, first, plain))
-    ping_check, client = _ping_check(host, port, database, anchors, first)
-    report.checks.append(ping_check)
+    ping_check, client = _ping_check(host, port, database, _anchors(state, ca_pem), first)
+    if ping_check is not None:
+        report.checks.append(ping_check)
     report.checks.append(_no_certificate_check(database, plain))
     accepted = first if first and plain(first).accepted else None
     report.checks.append(
         _min_version_check(host, port, state.cluster.min_data_tls_version, accepted)
     )
     report.checks.extend(_client_checks(state, database, clients, plain))
-    if database.replica_of:
-        report.checks.append(_replication_check(state, database, client, read_key))
-    if client is not None:
-        client.close()
+    return client
+
+
+# -- the replication link ----------------------------------------------------------------------
+
+
+def _replication_check(
+    state: State,
+    database: Database,
+    client: Any,
+    read_key: Callable[[str], bytes],
+    no_client_why: str,
+) -> Check:
+    source = database.replica_sources[0]
+    over = "over TLS" if source.encryption else "without encryption"
+    title = f"the Replica Of link from {source.uri} is up {over}"
+    if client is None:
+        return Check("replication", title, False, f"cannot read INFO replication: {no_client_why}")
+    import redis
+
+    try:
+        info = client.info("replication")
+    except redis.RedisError as error:
+        return Check("replication", title, False, f"cannot read INFO replication: {explain(error)}")
+    passed, reason = replication_verdict(state, database, info, read_key)
+    return Check("replication", title, passed, reason)
+
+
+def _plain_client(host: str, port: int) -> tuple[Any, str]:
+    import redis
+
+    try:
+        return ping(host, port, tls=False), ""
+    except redis.AuthenticationError:
+        return None, "the server wants a password (verify does not log in)"
+    except Exception as error:
+        return None, explain(error, host, port)
+
+
+# -- the whole verify ------------------------------------------------------------------------
+
+
+def _checked_clients(clients: list[ClientCredential] | None) -> list[ClientCredential]:
+    clients = list(clients or [])
+    for credential in clients:
+        for path in (credential.certificate, credential.key):
+            if not Path(path).is_file():
+                raise WizardError(f"{path}: no such file; check the path")
+    return clients
+
+
+def verify_database(
+    state: State,
+    name: str,
+    host: str,
+    port: int | None = None,
+    *,
+    read_key: Callable[[str], bytes],
+    clients: list[ClientCredential] | None = None,
+    ca_pem: str = "",
+    server_name: str | None = None,
+    tls_port: int | None = None,
+) -> VerifyReport:
+    """Run every live check for database `name` against `host`: its port (default: the
+    database's) and, in Replica Of only mode, its TLS replication port (default: port +
+    10000, as apply opens it)."""
+    database = state.database(name)
+    if database is None:
+        known = ", ".join(d.name for d in state.databases) or "none"
+        raise WizardError(f"no database named {name!r} (databases: {known})")
+    clients = _checked_clients(clients)
+    port = port or database.port
+    mode = verify_mode(database)
+    report = VerifyReport(name, host, port, server_name or host, mode)
+    if mode == "replica-of":
+        report.tls_port = tls_port or port + REPLICA_OF_TLS_PORT_OFFSET
+        _verify_replica_of(state, database, report, clients, ca_pem, read_key)
+    elif mode == "all":
+        _verify_all(state, database, report, clients, ca_pem, read_key)
+    else:
+        _verify_plain(state, database, report, read_key)
     return report
+
+
+def _not_enforced(state: State, database: Database, report: VerifyReport) -> None:
+    report.not_enforced = [(item.setting, item.detail) for item in not_enforced(state, database)]
+
+
+def _verify_all(state, database, report, clients, ca_pem, read_key) -> None:
+    speech = port_speech(report.host, report.port)
+    report.ports.append(speech)
+    check = _port_check(speech, CLIENTS_TLS)
+    report.checks.append(check)
+    if not check.passed:
+        return  # one true line, not a column of its consequences
+    client = _tls_checks(state, database, report, report.port, clients, ca_pem)
+    try:
+        if database.replica_sources:
+            report.checks.append(
+                _replication_check(
+                    state, database, client, read_key, "no working TLS connection (see PING)"
+                )
+            )
+    finally:
+        if client is not None:
+            client.close()
+    _not_enforced(state, database, report)
+
+
+def _verify_replica_of(state, database, report, clients, ca_pem, read_key) -> None:
+    speech = port_speech(report.host, report.port)
+    report.ports.append(speech)
+    clients_check = _port_check(speech, CLIENTS_REPLICA_OF)
+    report.checks.append(clients_check)
+    if speech.speaks == CLOSED:
+        return
+    tls_speech = port_speech(report.host, report.tls_port)
+    report.ports.append(tls_speech)
+    replication = _port_check(tls_speech, REPLICATION_TLS)
+    report.checks.append(replication)
+    if replication.passed:
+        client = _tls_checks(state, database, report, report.tls_port, clients, ca_pem)
+        if client is not None:
+            client.close()
+        _not_enforced(state, database, report)
+    if database.replica_sources:
+        _plain_replication(state, database, report, read_key, clients_check.passed)
+
+
+def _verify_plain(state, database, report, read_key) -> None:
+    speech = port_speech(report.host, report.port)
+    report.ports.append(speech)
+    check = _port_check(speech, CLIENTS_PLAIN[report.mode])
+    report.checks.append(check)
+    if check.passed and database.replica_sources:
+        _plain_replication(state, database, report, read_key, True)
+    if check.passed:
+        _not_enforced(state, database, report)
+
+
+def _plain_replication(state, database, report, read_key, port_ok: bool) -> None:
+    client, why = (
+        (None, "the database port does not speak plain text")
+        if not port_ok
+        else (_plain_client(report.host, report.port))
+    )
+    try:
+        report.checks.append(_replication_check(state, database, client, read_key, why))
+    finally:
+        if client is not None:
+            client.close()

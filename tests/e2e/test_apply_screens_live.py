@@ -61,7 +61,7 @@ async def _apply_then_verify(workspace, server, port, client) -> None:
         await pilot.press("ctrl+s")
         await _wait(pilot)
         status = str(verify.query_one("#verify-status", Static).render())
-        assert "All 6 checks passed" in status, status
+        assert "All 7 checks passed" in status, status
 
 
 def test_a_failed_apply_shows_the_rollback(redis_servers, workspace, pki):

@@ -58,6 +58,7 @@ def test_every_check_passes_on_an_applied_database(redis_servers, workspace, pki
     )
     assert code == 0, checks
     assert set(checks) == {
+        "port",
         "server-chain",
         "server-name",
         "ping",
@@ -86,7 +87,7 @@ def test_every_check_passes_on_an_applied_database(redis_servers, workspace, pki
         SERVER_NAME,
         *client_args(pki, "app1"),
     )
-    assert code == 0 and "6 of 6 checks passed" in out
+    assert code == 0 and "7 of 7 checks passed" in out
 
 
 def test_server_name_fails_for_a_name_the_certificate_does_not_cover(
@@ -202,8 +203,9 @@ def test_tls_off_checks_plaintext(redis_servers, workspace, pki, capsys):
     assert code == 0, checks
     update_tls(workspace, "orders", TlsChange(enabled=False))
     code, checks = _verify(capsys, workspace, port)
-    assert code == 1 and _failed(checks) == {"plaintext", "no-tls"}
-    assert "handshake completed, but TLS is off" in checks["no-tls"]["reason"]
+    assert code == 1 and _failed(checks) == {"port"}
+    assert "speaks TLS" in checks["port"]["reason"]
+    assert "but TLS is disabled for the database" in checks["port"]["reason"]
 
 
 def test_verify_refuses_bad_input_with_one_line(workspace, pki, capsys):

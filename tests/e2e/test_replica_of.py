@@ -186,7 +186,7 @@ def test_data_crosses_the_link_between_two_clusters(
         "orders-copy",
         "--host",
         "127.0.0.1",
-        "--port",
+        "--tls-port",
         str(tls_port),
         "--server-name",
         REPLICA_CLUSTER,
@@ -194,7 +194,7 @@ def test_data_crosses_the_link_between_two_clusters(
     )
     checks = {check["name"]: check for check in report["checks"]}
     assert code == 0, checks
-    assert checks["replication"]["reason"] == f"linked to 127.0.0.1:{source_port}"
+    assert checks["replication"]["reason"] == f"linked to 127.0.0.1:{source_port} over TLS"
 
 
 def test_a_replica_whose_syncer_the_source_does_not_trust_is_refused(
@@ -260,7 +260,7 @@ def test_verify_names_the_side_at_fault_when_a_link_goes_down(
         "orders-copy",
         "--host",
         "127.0.0.1",
-        "--port",
+        "--tls-port",
         str(tls_port),
         "--server-name",
         REPLICA_CLUSTER,

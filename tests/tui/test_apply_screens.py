@@ -168,7 +168,8 @@ async def _replica_of_only(app) -> None:
         assert not orders.query("#tls-port")
         verify = VerifyScreen("sessions")
         await pilot.app.push_screen(verify)
-        assert verify.query_one("#port", Input).value == "22001"
+        # verify takes the database port and finds the TLS port (22001) itself
+        assert verify.query_one("#port", Input).value == "12001"
 
 
 def test_escape_does_not_leave_while_applying(app):

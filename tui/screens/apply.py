@@ -402,8 +402,8 @@ class VerifyScreen(_TargetScreen):
         database = self.state.database(self.database)
         if database is None:
             return 6379
-        if database.tls.enabled and database.tls.mode == "replica-of":
-            return database.port + REPLICA_OF_TLS_PORT_OFFSET  # the Apply screen's default
+        # The database port, in every mode: in Replica Of only mode verify finds the TLS
+        # replication port itself (port + 10000, as Apply opens it).
         return database.port
 
     def compose(self) -> ComposeResult:
@@ -520,7 +520,13 @@ class VerifyScreen(_TargetScreen):
     def show_report(self, report) -> None:
         if not self.finished():
             return
-        self.checks = list(report.checks)
+        from state.targets.verify import Check
+
+        notes = [
+            Check("not-enforced", f"{setting}: not enforced by this target", True, detail)
+            for setting, detail in report.not_enforced
+        ]
+        self.checks = [*report.checks, *notes]
         table = self.query_one("#verify-checks", DataTable)
         table.clear()
         colours = self.app.theme_variables
@@ -530,7 +536,9 @@ class VerifyScreen(_TargetScreen):
                 if check.passed
                 else Text("FAIL", style=f"bold {colours.get('text-error', '')}")
             )
-            table.add_row(verdict, check.title)
+            table.add_row(verdict, Text(check.title))
+        for note in notes:
+            table.add_row(Text("NOTE", style="bold"), Text(note.title))
         table.display = True
         self.show_reason(0)
         passed = sum(check.passed for check in report.checks)

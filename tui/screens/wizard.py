@@ -41,8 +41,9 @@ from state.certificates import (
 )
 from state.errors import WizardError
 from state.findings import Finding, errors
-from state.model import MODE_LABELS, TLS_MODES, Database, State
+from state.model import MODE_LABELS, TLS_MODES, Database, State, TlsSettings
 from state.plan import diff_database
+from state.tls_effect import client_auth_effect
 from state.wizard_form import (
     TlsForm,
     database_findings,
@@ -82,6 +83,16 @@ CLIENT_AUTH_OFF = (
     "may connect; no client certificate is asked for."
 )
 TLS_OFF_NOTE = "TLS is off for this database: these settings take effect once it is enabled."
+
+
+def client_auth_text(mode: str, enforced: bool) -> str:
+    """The Enable step's line under "Enforce client authentication", true for the mode: in
+    Replica Of only and CRDB only modes it is about the link, and clients use plain text."""
+    if mode == "all":
+        return CLIENT_AUTH_ON if enforced else CLIENT_AUTH_OFF
+    effect = client_auth_effect(TlsSettings(enabled=True, mode=mode, enforce_client_auth=enforced))
+    effect = effect.removeprefix("client authentication is off: ")
+    return (effect[0].upper() + effect[1:] if enforced else f"Off: {effect}") + "."
 
 
 class NameListValidator(Validator):
@@ -280,7 +291,7 @@ class TlsWizardScreen(Screen):
         self.query_one("#tls-enabled", Switch).value = self.form.enabled
         self.query_one("#client-auth", Switch).value = self.form.enforce_client_auth
         explain = self.query_one("#client-auth-explain", Static)
-        explain.update(CLIENT_AUTH_ON if self.form.enforce_client_auth else CLIENT_AUTH_OFF)
+        explain.update(client_auth_text(self.form.mode, self.form.enforce_client_auth))
         explain.set_class(not self.form.enforce_client_auth, "locked")
         for note in self.query(".tls-off-note").results(Static):
             note.update(TLS_OFF_NOTE if not self.form.enabled else "")
@@ -541,6 +552,7 @@ class TlsWizardScreen(Screen):
         button_id = event.pressed.id or ""
         self.form.mode = button_id.removeprefix("mode-")
         self.refresh_mode()
+        self.refresh_enable()
 
     @on(Switch.Changed, "#san-enforced")
     def san_switched(self, event: Switch.Changed) -> None:
