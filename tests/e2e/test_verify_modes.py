@@ -416,7 +416,16 @@ def test_replica_of_link_is_checked_over_the_plain_port_without_a_certificate(
         workspace, pki, source_port, replica_port, mode="all", encryption=True, uri_port=source_port
     )
     _apply(capsys, workspace, source_server, pki)
-    _apply(capsys, workspace, replica_server, pki, "copy", "--tls-port", str(replica_tls))
+    _apply(
+        capsys,
+        workspace,
+        replica_server,
+        pki,
+        "copy",
+        "--tls-port",
+        str(replica_tls),
+        "--allow-replicaof-change",
+    )
     with redis.Redis(port=replica_port, decode_responses=True) as replica:
         assert replica.info("replication")["master_link_status"] == "up"
     assert _both(replica_port) == ("PONG", "PONG")
@@ -461,6 +470,7 @@ def test_a_replica_pointed_at_the_sources_plain_text_port(redis_servers, workspa
         str(free_port()),
         "--link-timeout",
         "3",
+        "--allow-replicaof-change",
     )
     assert code == 1
     assert f"the source 127.0.0.1:{source_port} speaks plain text, not TLS" in result["error"]
