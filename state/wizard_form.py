@@ -8,14 +8,21 @@ knows about Textual, so the form's logic is tested without a terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .certificates import CertificateInfo
+from .certificates import CertificateInfo, describe_pem
 from .errors import WizardError
 from .findings import Finding
-from .model import SUBJECT_FIELDS, State
+from .model import SUBJECT_FIELDS, ReplicaSource, State
 from .names import name_problem, parse_name_list
-from .operations import TlsChange, add_participant_syncer, change_tls
+from .operations import (
+    SourceChange,
+    TlsChange,
+    add_participant_syncer,
+    change_replica_clusters,
+    change_source,
+    change_tls,
+)
 from .rules import check_state_with_certificates, required_syncer_clusters
 
 
@@ -112,6 +119,8 @@ class TlsForm:
     subjects_text: str
     pasted: dict[str, CertificateInfo] = field(default_factory=dict)
     syncers: list[str] = field(default_factory=list)
+    replica_clusters: list[str] = field(default_factory=list)
+    sources: list[ReplicaSource] = field(default_factory=list)
 
     @classmethod
     def from_state(cls, state: State, name: str) -> TlsForm:
@@ -128,6 +137,8 @@ class TlsForm:
             subject_validation=tls.subject_validation,
             names_text=", ".join(tls.authorized_names),
             subjects_text=subjects_text(tls.authorized_subjects),
+            replica_clusters=list(database.replica_clusters),
+            sources=[replace(source) for source in database.replica_sources],
         )
 
     # -- certificates -----------------------------------------------------------------
@@ -161,13 +172,59 @@ class TlsForm:
             self.syncers.append(cluster)
         return sha
 
+    # -- Replica Of: the source side (replica clusters) and the replica side (sources) ------
+
+    def set_replica_clusters(self, state: State, clusters: list[str]) -> None:
+        """Name the clusters hosting a replica of this database; each must be known."""
+        unknown = [c for c in clusters if not state.known_cluster(c)]
+        if unknown:
+            raise WizardError(
+                f"cluster {unknown[0]!r} is not a known participant; add it with its syncer "
+                "certificate on the cluster certificates screen (c)"
+            )
+        self.replica_clusters = list(dict.fromkeys(clusters))
+
+    def _source(self, uri: str) -> ReplicaSource:
+        for source in self.sources:
+            if source.uri == uri:
+                return source
+        raise WizardError(f"database {self.database!r} has no Replica Of source {uri!r}")
+
+    def toggle_source_encryption(self, uri: str) -> bool:
+        source = self._source(uri)
+        source.encryption = not source.encryption
+        return source.encryption
+
+    def set_source_certificate(self, uri: str, certificate: CertificateInfo) -> None:
+        """The source cluster's proxy certificate, as pasted (checked again at Update)."""
+        self._source(uri).server_certificate = certificate.sha256
+        self.pasted[certificate.sha256] = certificate
+
+    def source_checklist(self, state: State) -> list[tuple[str, bool, str | None]]:
+        """(uri, encryption, label of the source's proxy certificate or None) per source."""
+        rows = []
+        for source in self.sources:
+            label = None
+            sha = source.server_certificate
+            if sha in self.pasted:
+                label = self.pasted[sha].label
+            elif sha and sha in state.certificates:
+                label = describe_pem(state.certificates[sha]).label
+            rows.append((source.uri, source.encryption, label))
+        return rows
+
     def syncer_checklist(self, state: State) -> list[tuple[str, bool, bool]]:
         """(cluster, known participant, trusted by the form) for every syncer it needs."""
         database = state.database(self.database)
         if database is None:
             return []
         rows = []
-        for cluster in required_syncer_clusters(state, database):
+        needed = (
+            required_syncer_clusters(state, database)
+            if database.is_active_active
+            else list(self.replica_clusters)
+        )
+        for cluster in needed:
             sha = state.syncer_certificate_of(cluster)
             rows.append((cluster, sha is not None, sha is not None and sha in self.certificates))
         return rows
@@ -223,9 +280,36 @@ class TlsForm:
         """The state after Update: the same operations `tls-wizard db tls` runs."""
         change = self.change(state)
         new_state = change_tls(state, self.database, change) if not change.is_empty() else state
+        new_state = self._apply_replica_of(state, new_state)
         for cluster in self.syncers:
             if state.syncer_certificate_of(cluster) in self.certificates:
                 new_state = add_participant_syncer(new_state, self.database, cluster)
+        return new_state
+
+    def _apply_replica_of(self, saved: State, new_state: State) -> State:
+        """The replica clusters and each source changed in the form, through the same
+        operations as `db replicas` and `db source`."""
+        database = saved.database(self.database)
+        assert database is not None
+        added = [c for c in self.replica_clusters if c not in database.replica_clusters]
+        removed = [c for c in database.replica_clusters if c not in self.replica_clusters]
+        if added or removed:
+            new_state = change_replica_clusters(new_state, self.database, add=added, remove=removed)
+        for source in self.sources:
+            before = database.source(source.uri)
+            if before is None or before == source:
+                continue
+            certificate = None
+            sha = source.server_certificate
+            if sha and sha != before.server_certificate:
+                certificate = self.pasted.get(sha) or describe_pem(saved.certificates[sha])
+            new_state = change_source(
+                new_state,
+                self.database,
+                SourceChange(
+                    source.uri, encryption=source.encryption, server_certificate=certificate
+                ),
+            )
         return new_state
 
     def is_dirty(self, state: State) -> bool:
@@ -261,6 +345,10 @@ class TlsForm:
                 form.certificates.append(sha)
         form.pasted = dict(self.pasted)
         form.syncers = list(self.syncers)
+        if self.replica_clusters != base.replica_clusters:
+            form.replica_clusters = list(self.replica_clusters)
+        if self.sources != base.sources:
+            form.sources = [replace(source) for source in self.sources]
         return form
 
     def describe(self, state: State) -> str:
@@ -282,6 +370,12 @@ class TlsForm:
             parts.append(f"+{added} certificate{'s' if added != 1 else ''}")
         if removed:
             parts.append(f"-{removed} certificate{'s' if removed != 1 else ''}")
+        if self.replica_clusters != database.replica_clusters:
+            parts.append("replica clusters " + (", ".join(self.replica_clusters) or "none"))
+        for source in self.sources:
+            if database.source(source.uri) != source:
+                encryption = "encryption" if source.encryption else "no encryption"
+                parts.append(f"source {source.uri} {encryption}")
         if self.subject_validation != tls.subject_validation:
             parts.append(f"subject validation {self.subject_validation}")
         elif self.subject_validation == "san" and self.names() != tls.authorized_names:

@@ -171,6 +171,11 @@ SHOTS: tuple[Shot, ...] = (
         wizard("inventory", "ctrl+n", "ctrl+n", "x"),
     ),
     Shot(
+        "wizard-certificates-replica",
+        "Replica Of, replica side: each source's encryption (e) and proxy certificate (p)",
+        wizard("sessions", "ctrl+n", "ctrl+n"),
+    ),
+    Shot(
         "wizard-names",
         "Step 4: authorized names and which certificates they accept",
         wizard("orders", "ctrl+n", "ctrl+n", "ctrl+n"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Switch
+from textual.widgets import Button, DataTable, Input, SelectionList, Switch
 from tui_helpers import paste, settle
 
 from state import store
 from state.certificates import read_certificate_file
+from state.demo import PARTICIPANTS
 from tui.app import WizardApp
 from tui.dialogs.confirm import UnsavedChangesDialog
 from tui.screens.databases import DatabasesScreen
@@ -70,6 +71,48 @@ async def test_new_database_with_tls_under_advanced_options(
     assert database.port == 12004
     assert database.created_with_tls and database.tls.enabled
     assert database.tls.certificates == [read_certificate_file(samples / "demo-ca.pem")[0].sha256]
+
+
+async def test_new_database_as_a_replica_with_encryption_and_as_a_source_for_a_cluster(
+    app: WizardApp, state_path: Path, samples: Path
+) -> None:
+    """The replica side (encrypted source, the source cluster's proxy certificate pasted
+    through the same dialog) and the source side (a cluster hosting a replica, whose
+    syncer certificate is then trusted) on the New database form."""
+    peer = store.load(state_path.parent / "peers" / f"{PARTICIPANTS[0]}.toml")
+    proxy_pem = peer.certificates[peer.cluster.proxy.certificate]
+    source = f"redis-12001.{PARTICIPANTS[0]}:12001"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", *"copy")
+        screen = app.screen
+        assert isinstance(screen, NewDatabaseScreen)
+        screen.query_one("#replica-of", Input).value = source
+        screen.query_one("#source-encryption", Switch).value = True
+        await pilot.pause()
+        screen.query_one("#source-certificate", Button).press()
+        await pilot.pause()
+        await paste(pilot, proxy_pem)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen.source_certificate.sha256 == peer.cluster.proxy.certificate
+        clusters = screen.query_one("#replica-clusters", SelectionList)
+        clusters.select(PARTICIPANTS[1])
+        screen.query_one("#tls", Switch).focus()
+        await pilot.press("space", "ctrl+t")
+        await paste(pilot, (samples / "demo-ca.pem").read_text())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen), str(screen.query_one("#problems").render())
+
+    saved = store.load(state_path)
+    database = saved.database("copy")
+    [replica] = database.replica_sources
+    assert (replica.uri, replica.encryption) == (source, True)
+    assert replica.server_certificate == peer.cluster.proxy.certificate
+    assert database.replica_clusters == [PARTICIPANTS[1]]
+    assert saved.participant(PARTICIPANTS[1]).syncer_certificate in database.tls.certificates
 
 
 async def test_new_database_refuses_a_taken_name_and_port(app: WizardApp, state_path: Path) -> None:

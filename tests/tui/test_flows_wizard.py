@@ -15,6 +15,7 @@ from state.operations import create_database
 from tui.app import WizardApp
 from tui.dialogs.confirm import UnsavedChangesDialog
 from tui.dialogs.paste import PasteCertificatesDialog
+from tui.dialogs.replica_clusters import ReplicaClustersDialog
 from tui.dialogs.stale import StaleStateDialog
 from tui.screens.databases import DatabasesScreen
 from tui.screens.wizard import TlsWizardScreen
@@ -299,3 +300,60 @@ async def test_a_client_certificate_without_its_ca_is_named_for_the_redis_target
         assert not any("redis-server" in v for v in verdicts)
         await pilot.press("escape")
         await pilot.pause()
+
+
+async def test_the_source_side_names_a_replica_cluster_and_adds_its_syncer(
+    app: WizardApp, state_path: Path
+) -> None:
+    """Certificates step, `r`: tick the cluster hosting a replica; its syncer certificate
+    then shows as missing in the checklist and `s` adds it, as the page says."""
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "orders")
+        await pilot.press("ctrl+n", "ctrl+n")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplicaClustersDialog)
+        await pilot.press("down", "down", "space", "tab", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TlsWizardScreen)
+        assert wizard.form.replica_clusters == [PARTICIPANTS[1]]
+        assert wizard.form.syncer_checklist(app.state) == [(PARTICIPANTS[1], True, False)]
+        await pilot.press("ctrl+s")  # to Review: refused while the syncer is missing
+        assert "missing-syncer-cert" in str(wizard.query_one("#review-findings").render())
+        await pilot.press("ctrl+b", "ctrl+b", "s", "ctrl+s", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+    saved = store.load(state_path)
+    orders = saved.database("orders")
+    assert orders.replica_clusters == [PARTICIPANTS[1]]
+    assert saved.participant(PARTICIPANTS[1]).syncer_certificate in orders.tls.certificates
+
+
+async def test_the_replica_side_encrypts_its_source_and_pastes_the_source_proxy_certificate(
+    app: WizardApp, state_path: Path
+) -> None:
+    """Certificates step of a replica: `e` turns encryption on (refused at Review without
+    the source's proxy certificate), `p` pastes it through the same paste dialog."""
+    peer = store.load(state_path.parent / "peers" / f"{PARTICIPANTS[0]}.toml")
+    proxy_pem = peer.certificates[peer.cluster.proxy.certificate]
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "sessions")
+        await pilot.press("ctrl+n", "ctrl+n")
+        uri = wizard.form.sources[0].uri
+        assert wizard.form.source_checklist(app.state) == [(uri, False, None)]
+        await pilot.press("e")
+        assert wizard.form.source_checklist(app.state) == [(uri, True, None)]
+        await pilot.press("ctrl+s")
+        assert "replica-source-without-cert" in str(wizard.query_one("#review-findings").render())
+        await pilot.press("ctrl+b", "ctrl+b", "p")
+        await pilot.pause()
+        assert isinstance(app.screen, PasteCertificatesDialog)
+        await paste(pilot, proxy_pem)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert wizard.form.source_checklist(app.state)[0][2] == f"CN={PARTICIPANTS[0]}"
+        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DatabasesScreen)
+    source = store.load(state_path).database("sessions").replica_sources[0]
+    assert source.encryption and source.server_certificate == peer.cluster.proxy.certificate

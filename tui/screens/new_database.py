@@ -8,6 +8,7 @@ their TLS cannot be switched on or off later. The screen builds the new state wi
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,7 +32,7 @@ from textual.widgets import (
 from state.certificates import CertificateInfo
 from state.errors import WizardError
 from state.model import MODE_LABELS, TLS_MODES, State
-from state.operations import TlsChange, add_participant_syncer, create_database
+from state.operations import SourceChange, TlsChange, add_participant_syncer, create_database
 from state.schema import valid_host_port
 
 
@@ -51,6 +52,7 @@ class NewDatabaseScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.certificates: list[CertificateInfo] = []
+        self.source_certificate: CertificateInfo | None = None
 
     @property
     def state(self) -> State:
@@ -103,6 +105,23 @@ class NewDatabaseScreen(Screen):
                 ],
             )
             yield Static("", id="replica-of-error", classes="form-problems field-error")
+            with Horizontal(classes="switch-row"):
+                yield Switch(False, id="source-encryption")
+                yield Label("Encrypt the Replica Of link (the sources above use TLS)")
+            with Horizontal(classes="switch-row"):
+                yield Button("Source proxy certificate…", id="source-certificate", compact=True)
+                yield Static("", id="source-certificate-label")
+            yield Label(
+                "Clusters hosting a replica of this database (it trusts their syncer certificates)",
+                classes="field-label",
+            )
+            yield SelectionList[str](
+                *[
+                    (name, name)
+                    for name in [state.cluster.name, *(p.name for p in state.participants)]
+                ],
+                id="replica-clusters",
+            )
             yield Label("Participating clusters (Active-Active)", classes="field-label")
             yield SelectionList[str](
                 *[(p.name, p.name) for p in state.participants], id="participants"
@@ -144,6 +163,20 @@ class NewDatabaseScreen(Screen):
         active_active = self.database_type() == "active-active"
         self.query_one("#participants", SelectionList).disabled = not active_active
         self.query_one("#replica-of", Input).disabled = active_active
+        self.query_one("#replica-clusters", SelectionList).disabled = active_active
+        encrypted = self.query_one("#source-encryption", Switch).value
+        self.query_one("#source-encryption", Switch).disabled = active_active
+        self.query_one("#source-certificate", Button).disabled = active_active or not encrypted
+        chosen = self.source_certificate
+        self.query_one("#source-certificate-label", Static).update(
+            Text(f"trusts {chosen.label} (sha256 {chosen.sha256[:12]})")
+            if chosen
+            else Text(
+                "paste the proxy certificate from the source cluster's general settings"
+                if encrypted
+                else "not encrypted"
+            )
+        )
         self.query_one("#mode-crdb", RadioButton).disabled = not active_active
         tls = self.query_one("#tls", Switch).value
         for widget_id in ("#client-auth", "#mode", "#add-certificates"):
@@ -193,6 +226,20 @@ class NewDatabaseScreen(Screen):
             if database_type == "standard"
             else []
         )
+        encrypted = self.query_one("#source-encryption", Switch).value
+        source_changes = [
+            SourceChange(
+                uri,
+                encryption=encrypted,
+                server_certificate=self.source_certificate if encrypted else None,
+            )
+            for uri in sources
+        ]
+        replica_clusters = (
+            list(self.query_one("#replica-clusters", SelectionList).selected)
+            if database_type == "standard"
+            else []
+        )
         tls = None
         if self.query_one("#tls", Switch).value:
             tls = TlsChange(
@@ -206,14 +253,16 @@ class NewDatabaseScreen(Screen):
             name,
             int(port_text),
             type=database_type,
-            replica_of=sources,
+            sources=source_changes,
             participants=participants,
             tls=tls,
+            replica_clusters=replica_clusters,
         )
         if tls is not None:
-            # The documented rule: every participating cluster's syncer certificate is needed.
-            for cluster in participants:
-                if state.participant(cluster) is not None:
+            # The documented rule: the syncer certificate of every participating cluster, and
+            # of every cluster hosting a replica, is needed.
+            for cluster in [*participants, *replica_clusters]:
+                if state.syncer_certificate_of(cluster) is not None:
                     state = add_participant_syncer(state, name, cluster)
         return state
 
@@ -243,6 +292,29 @@ class NewDatabaseScreen(Screen):
     def pressed_cancel(self) -> None:
         self.action_leave()
 
+    @on(Button.Pressed, "#source-certificate")
+    def action_source_certificate(self) -> None:
+        from ..dialogs.paste import PasteCertificatesDialog
+
+        def pasted(certificates: list[CertificateInfo] | None) -> None:
+            if not certificates:
+                return
+            if len(certificates) != 1:
+                self.notify(
+                    "Paste one certificate: the source cluster's proxy certificate.",
+                    severity="error",
+                )
+                return
+            self.source_certificate = certificates[0]
+            self.refresh_form()
+
+        self.app.push_screen(
+            PasteCertificatesDialog(
+                "The source cluster's proxy certificate (its general settings)"
+            ),
+            pasted,
+        )
+
     @on(Button.Pressed, "#add-certificates")
     def action_add_certificates(self) -> None:
         if not self.query_one("#tls", Switch).value:
@@ -259,7 +331,11 @@ class NewDatabaseScreen(Screen):
         self.app.push_screen(PasteCertificatesDialog("Certificates for the new database"), added)
 
     def action_leave(self) -> None:
-        filled = self.query_one("#name", Input).value.strip() or self.certificates
+        filled = (
+            self.query_one("#name", Input).value.strip()
+            or self.certificates
+            or self.source_certificate
+        )
         if not filled:
             self.dismiss(None)
             return

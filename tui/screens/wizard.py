@@ -121,6 +121,9 @@ class TlsWizardScreen(Screen):
         Binding("delete,x", "remove_certificate", "Remove", key_display="x"),
         Binding("enter", "inspect", "Inspect", key_display="⏎"),
         Binding("s", "add_syncer", "Add syncer"),
+        Binding("r", "replica_clusters", "Replicas"),
+        Binding("e", "toggle_encryption", "Encrypt"),
+        Binding("p", "source_certificate", "Source cert"),
         Binding("a", "apply_to_server", "Apply to server"),
         Binding("v", "verify_server", "Verify"),
     ]
@@ -217,11 +220,18 @@ class TlsWizardScreen(Screen):
                     yield Static("", id="card-details")
             yield Static("Syncer certificates this database needs", classes="section-title")
             yield Static(
-                "None: no Replica Of source or participating cluster that the state knows.",
+                "None: no cluster hosts a replica of it ([b]r[/] names them) and no "
+                "participating cluster.",
                 id="syncer-none",
                 classes="hint",
             )
             yield OptionList(id="syncer-checklist")
+            yield Static(
+                "Replica Of sources (this database is a replica)",
+                classes="section-title",
+                id="sources-title",
+            )
+            yield OptionList(id="source-checklist")
 
     def compose_names(self) -> ComposeResult:
         with Vertical(id="step-names", classes="step"):
@@ -346,6 +356,7 @@ class TlsWizardScreen(Screen):
                 card.focus()
 
     def refresh_checklist(self) -> None:
+        self.refresh_sources()
         checklist = self.query_one("#syncer-checklist", OptionList)
         highlighted = checklist.highlighted
         checklist.clear_options()
@@ -366,6 +377,32 @@ class TlsWizardScreen(Screen):
                     "participant on the cluster screen (c)"
                 )
             checklist.add_option(Option(text, id=cluster))
+        if highlighted is not None and highlighted < checklist.option_count:
+            checklist.highlighted = highlighted
+
+    def refresh_sources(self) -> None:
+        """The replica side: each source's encryption and the source cluster's proxy
+        certificate it holds, with the keys that fix what is missing."""
+        checklist = self.query_one("#source-checklist", OptionList)
+        highlighted = checklist.highlighted
+        checklist.clear_options()
+        rows = self.form.source_checklist(self.saved)
+        checklist.display = bool(rows)
+        self.query_one("#sources-title", Static).display = bool(rows)
+        for uri, encryption, label in rows:
+            if not encryption:
+                text = (
+                    f"[$text-warning]·[/] {escape(uri)}: no encryption; press [b]e[/] to "
+                    "encrypt the link"
+                )
+            elif label is None:
+                text = (
+                    f"[$text-error]✗[/] {escape(uri)}: encryption, no source proxy "
+                    "certificate; press [b]p[/] to paste it"
+                )
+            else:
+                text = f"[$text-success]✓[/] {escape(uri)}: encryption, trusts {escape(label)}"
+            checklist.add_option(Option(text, id=uri))
         if highlighted is not None and highlighted < checklist.option_count:
             checklist.highlighted = highlighted
 
@@ -505,6 +542,12 @@ class TlsWizardScreen(Screen):
         """Certificate keys only on the Certificates step; Back/Next only where they lead."""
         if action in ("apply_to_server", "verify_server"):
             return self.step == len(STEPS) - 1  # the Review step ("a" is Add elsewhere)
+        if action in ("replica_clusters", "toggle_encryption", "source_certificate"):
+            if self.step != 2:
+                return False
+            if action == "replica_clusters":
+                return not self.database.is_active_active
+            return bool(self.form.sources)
         if action in ("add_certificates", "remove_certificate", "inspect", "add_syncer"):
             if self.step != 2:
                 return False
@@ -667,6 +710,72 @@ class TlsWizardScreen(Screen):
             self.notify("Every needed syncer certificate is already trusted.")
             return
         self.add_syncer(chosen)
+
+    def chosen_source(self) -> str | None:
+        """The highlighted source when the source checklist has the focus, else the first."""
+        checklist = self.query_one("#source-checklist", OptionList)
+        if checklist.has_focus and checklist.highlighted is not None:
+            return checklist.get_option_at_index(checklist.highlighted).id
+        return self.form.sources[0].uri if self.form.sources else None
+
+    def action_replica_clusters(self) -> None:
+        from ..dialogs.replica_clusters import ReplicaClustersDialog
+
+        state = self.saved
+        known = [state.cluster.name, *(p.name for p in state.participants)]
+
+        def chosen(clusters: list[str] | None) -> None:
+            if clusters is None:
+                return
+            try:
+                self.form.set_replica_clusters(self.saved, clusters)
+            except WizardError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.notify("Replica clusters: " + (", ".join(clusters) or "none") + " (pending).")
+            self.refresh_certificates()
+            self.refresh_nav()
+
+        self.app.push_screen(
+            ReplicaClustersDialog(self.database_name, known, self.form.replica_clusters), chosen
+        )
+
+    def action_toggle_encryption(self) -> None:
+        uri = self.chosen_source()
+        if uri is None:
+            return
+        on = self.form.toggle_source_encryption(uri)
+        self.notify(f"{uri}: encryption {'on' if on else 'off'} (pending until Update).")
+        self.refresh_sources()
+        self.refresh_nav()
+
+    def action_source_certificate(self) -> None:
+        from ..dialogs.paste import PasteCertificatesDialog
+
+        uri = self.chosen_source()
+        if uri is None:
+            return
+
+        def pasted(certificates: list[CertificateInfo] | None) -> None:
+            if not certificates:
+                return
+            if len(certificates) != 1:
+                self.notify(
+                    "Paste one certificate: the source cluster's proxy certificate.",
+                    severity="error",
+                )
+                return
+            self.form.set_source_certificate(uri, certificates[0])
+            self.notify(f"{uri}: trusts {certificates[0].label} (pending until Update).")
+            self.refresh_sources()
+            self.refresh_nav()
+
+        self.app.push_screen(
+            PasteCertificatesDialog(
+                f"The proxy certificate of the cluster hosting {uri} (its general settings)"
+            ),
+            pasted,
+        )
 
     def add_syncer(self, cluster: str) -> None:
         try:
