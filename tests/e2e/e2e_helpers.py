@@ -24,11 +24,20 @@ VERSIONS = {
 }
 
 
+_GIVEN_PORTS: set[int] = set()
+
+
 def free_port() -> int:
-    """A port nothing listens on right now (the kernel's pick for a bind to port 0)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on right now (the kernel's pick for a bind to port 0), never
+    one this process was already given: the kernel may hand the same unbound port out twice
+    in a row, and two servers of one test would then collide."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _GIVEN_PORTS:
+            _GIVEN_PORTS.add(port)
+            return port
 
 
 def add_database(
