@@ -239,6 +239,8 @@ def port_speech(host: str, port: int, *, budget: float = SPEECH_BUDGET) -> PortS
         raw = socket.create_connection((host, port), timeout=timeout)
     except OSError as error:
         return PortSpeech(host, port, CLOSED, explain(error, host, port, timeout))
+    except ValueError:  # the IDNA codec refuses the name (an empty or over-long label)
+        return PortSpeech(host, port, CLOSED, "cannot resolve the host: it is not a host name")
     try:
         with raw:
             raw.settimeout(step())

@@ -572,6 +572,12 @@ def verify_database(
     report = VerifyReport(name, host, port, server_name or host, mode)
     if mode == "replica-of":
         report.tls_port = tls_port or port + REPLICA_OF_TLS_PORT_OFFSET
+        if not 1 <= report.tls_port <= 65535:
+            raise WizardError(
+                f"the replication TLS port would be {report.tls_port} (port {port} + "
+                f"{REPLICA_OF_TLS_PORT_OFFSET}), which is not a port: give the one apply "
+                "opened with --tls-port"
+            )
         _verify_replica_of(state, database, report, clients, ca_pem, read_key)
     elif mode == "all":
         _verify_all(state, database, report, clients, ca_pem, read_key)

@@ -276,6 +276,21 @@ def test_replica_of_only_with_a_closed_tls_port(redis_servers, workspace, pki, c
     assert "--tls-port" in checks["tls-port"]["reason"]
 
 
+def test_replica_of_only_without_a_usable_default_tls_port(workspace, pki, capsys):
+    add_database(workspace, "orders", 60000, trusted=[pki.pem("client-ca")], mode="replica-of")
+    code, out, err = cli(capsys, workspace, "verify", "orders", "--host", "127.0.0.1")
+    assert code == 1 and out == ""
+    assert "would be 70000" in err and "--tls-port" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("host", ["a..b", "x" * 300, "no-such-host.invalid"])
+def test_a_host_that_cannot_be_resolved_is_one_line(workspace, pki, capsys, host):
+    add_database(workspace, "orders", free_port(), trusted=[pki.pem("client-ca")])
+    code, out, err = cli(capsys, workspace, "verify", "orders", "--host", host)
+    assert code == 1 and "Traceback" not in err, err
+    assert "0 of 1 checks passed" in out and "cannot resolve" in out
+
+
 # -- disabled -------------------------------------------------------------------------------------
 
 
