@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +18,16 @@ from pathlib import Path
 from textual import events
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from state.errors import RefusedError, StaleStateError, StateFileError, WizardError
 from state.model import State
 from state.operations import Workspace
+from state.text import visible
 
 from .messages import StateChanged
+from .text import install_guards
 
 THEME = "textual-dark"
 """The one theme: set explicitly so snapshots do not depend on a user's default."""
@@ -112,6 +116,8 @@ class WizardApp(App[int]):
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        install_guards()
+        self.crash: BaseException | None = None
         self.cursor_blink = cursor_blink
         self.state_path = Path(state_path)
         self.demo = demo
@@ -121,6 +127,34 @@ class WizardApp(App[int]):
         self.theme = self.THEME
         if demo:
             self.sub_title = "demo"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification as plain text: messages carry names, paths and errors read
+        from certificates, state files and servers (tui.text). `markup` is ignored."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends the app with status 1 and one line (run_app prints it).
+
+        Textual would print a traceback with local variables, which can hold key bytes;
+        this keeps the error for the line and for tests, and exits without it.
+        """
+        self.crash = error
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Snapshots and screenshots turn blinking off so a picture never catches it half-way.
@@ -248,15 +282,45 @@ class WizardApp(App[int]):
 
 
 def run_app(path: str | Path, *, demo: bool = False) -> int:
-    """Start the wizard on `path`; a broken state file is one line on stderr, exit 1."""
+    """Start the wizard on `path`; a broken state file is one line on stderr, exit 1, and
+    so is a crash: what happened, where, and that the state file was not changed by it."""
     path = Path(path)
     workspace = None
     if path.exists():
         try:
             workspace = Workspace.open(path)
         except StateFileError as error:
-            print(f"tls-wizard: {error}", file=sys.stderr)
+            print(f"tls-wizard: {visible(error)}", file=sys.stderr)
             return 1
     app = WizardApp(path, demo=demo, workspace=workspace)
     result = app.run()
-    return int(result or 0)
+    if app.crash is not None:
+        print(crash_line(app), file=sys.stderr)
+        return 1
+    return int(app.return_code or result or 0)
+
+
+def crash_line(app: WizardApp) -> str:
+    """One line for a crash: the error, the line of our code it came from, and the state."""
+    error = app.crash
+    assert error is not None
+    where = ""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if "/tui/" in f.filename or "/state/" in f.filename] or frames
+    if ours:
+        frame = ours[-1]
+        parts = Path(frame.filename).parts
+        short = "/".join(parts[-2:])
+        where = f" at {short}:{frame.lineno}"
+    message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    workspace = app.workspace
+    if workspace is None:
+        state = "no state file was open"
+    else:
+        state = (
+            f"the state file {workspace.path} is as last saved (revision "
+            f"{workspace.state.revision}); changes not yet saved with Update were not saved"
+        )
+    return visible(
+        f"tls-wizard: the wizard stopped on an internal error{where} ({message}); {state}"
+    )

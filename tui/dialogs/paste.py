@@ -17,7 +17,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static, TextArea
 
@@ -26,6 +25,7 @@ from state.certificates import CertificateInfo, CertificateInputError, check, re
 from state.certificates import read_certificate_file as read_file
 from state.findings import Finding, errors
 
+from ..text import escape
 from ..widgets.days import expiry_markup
 from ..widgets.findings import FindingsView
 from ..widgets.paste_area import PasteArea

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.validation import Function, Integer
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Static
@@ -23,6 +22,8 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, S
 from state.errors import WizardError
 from state.model import State
 from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET
+
+from ..text import cells, escape
 
 URL_HELP = "redis://HOST:PORT, or rediss://HOST:PORT with a client certificate"
 
@@ -357,7 +358,7 @@ class ApplyScreen(_TargetScreen):
             current, desired = (
                 _shown(v).removeprefix(folder) for v in (change.current, change.desired)
             )
-            table.add_row(mark, change.setting, current, desired)
+            table.add_row(mark, *cells(change.setting, current, desired))
         table.display = True
         lines = [f"{escape(line)}" for line in result.log]
         for setting, detail in result.not_enforced:

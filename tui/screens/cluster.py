@@ -26,6 +26,7 @@ from state.export_files import default_export_name, export_cluster_certificate
 from state.operations import add_participant, certificate_pem, remove_participant
 
 from ..messages import StateChanged
+from ..text import cells, escape
 from ..widgets.cluster_card import ClusterCard
 from ..widgets.cluster_dialogs import ExportPathDialog, ParticipantNameDialog
 
@@ -71,7 +72,7 @@ class ClusterCertificatesScreen(Screen):
     def refresh_from_state(self) -> None:
         state = self.app.workspace.state
         self.query_one("#cluster-title", Label).update(
-            f"Cluster certificates: {state.cluster.name}   FQDN {state.cluster.fqdn}   "
+            f"Cluster certificates: {escape(state.cluster.name)}   FQDN {escape(state.cluster.fqdn)}   "
             f"minimum TLS {state.cluster.min_data_tls_version}"
         )
         for card in self.query(ClusterCard):
@@ -93,10 +94,12 @@ class ClusterCertificatesScreen(Screen):
                 if participant.syncer_certificate in d.tls.certificates and d.name not in users
             ]
             table.add_row(
-                participant.name,
-                info.label if info else "missing",
-                _days_text(info),
-                ", ".join(users) or "-",
+                *cells(
+                    participant.name,
+                    info.label if info else "missing",
+                    _days_text(info),
+                    ", ".join(users) or "-",
+                ),
                 key=participant.name,
             )
         if state.participants:
@@ -243,7 +246,7 @@ class ClusterCertificatesScreen(Screen):
         self.app.push_screen(
             ConfirmDialog(
                 "Remove participating cluster",
-                f"Remove {name} and its syncer certificate from this cluster?",
+                f"Remove {escape(name)} and its syncer certificate from this cluster?",
                 confirm_label="Remove",
                 danger=True,
             ),

@@ -17,7 +17,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.validation import Function, Regex
 from textual.widgets import (
@@ -49,6 +48,7 @@ from state.cluster_replace import (
 from state.errors import RefusedError, StaleStateError, WizardError
 from state.findings import Finding, errors
 
+from ..text import escape
 from ..widgets.findings import FindingsView
 from ..widgets.paste_area import PasteArea
 

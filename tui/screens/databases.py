@@ -11,15 +11,16 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from state.findings import Finding
 from state.model import Database, State
+from state.text import visible
 from state.wizard_form import findings_by_database
 
 from ..messages import StateChanged
+from ..text import escape
 from ..widgets.cluster_header import ClusterHeader
 from ..widgets.findings import FindingsView, count_label
 
@@ -39,10 +40,10 @@ def database_row(
     status, style = count_label(findings)
 
     def coloured(text: str, variable: str) -> Text:
-        return Text(text, style=colours.get(variable, ""))
+        return Text(visible(text), style=colours.get(variable, ""))
 
     return (
-        Text(database.name, style="bold"),
+        Text(visible(database.name), style="bold"),
         coloured(status, f"text-{style}"),
         str(database.port),
         "active-active" if database.is_active_active else "standard",

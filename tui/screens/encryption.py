@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.validation import Function
 from textual.widgets import Button, Footer, Header, Input, Label, Static
@@ -32,6 +31,7 @@ from state.errors import WizardError
 from state.model import State
 
 from ..messages import StateChanged
+from ..text import escape
 
 ENDPOINT_PREFIX = "redis-{port}."
 """Redis Enterprise names a database endpoint redis-<port>.<cluster fqdn>."""

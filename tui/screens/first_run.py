@@ -13,14 +13,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import Screen
 from textual.validation import Function
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from state.errors import WizardError
-from state.names import name_problem
+from state.names import cluster_name_problem
 from state.operations import Workspace, init_state
+
+from ..text import escape
 
 
 class FirstRunScreen(Screen):
@@ -47,7 +48,13 @@ class FirstRunScreen(Screen):
             yield Input(
                 placeholder="cluster1.example.com",
                 id="cluster-name",
-                validators=[Function(lambda v: bool(v.strip()), "the cluster needs a name")],
+                validators=[
+                    Function(lambda v: bool(v.strip()), "the cluster needs a name"),
+                    Function(
+                        lambda v: not v.strip() or cluster_name_problem(v.strip()) is None,
+                        "not a host name (letters, digits, hyphens, dots)",
+                    ),
+                ],
             )
             yield Label("FQDN (defaults to the name)")
             yield Input(
@@ -55,7 +62,7 @@ class FirstRunScreen(Screen):
                 id="fqdn",
                 validators=[
                     Function(
-                        lambda v: not v.strip() or name_problem(v.strip()) is None,
+                        lambda v: not v.strip() or cluster_name_problem(v.strip()) is None,
                         "not a DNS name",
                     )
                 ],
@@ -85,8 +92,11 @@ class FirstRunScreen(Screen):
             self.status("[$text-error]✗[/] Type the cluster name first.")
             self.query_one("#cluster-name", Input).focus()
             return
-        if fqdn and name_problem(fqdn):
-            self.status(f"[$text-error]✗[/] {escape(name_problem(fqdn) or '')}")
+        problem = cluster_name_problem(name) or (
+            cluster_name_problem(fqdn, "cluster FQDN") if fqdn else None
+        )
+        if problem:
+            self.status(f"[$text-error]✗[/] {escape(problem)}")
             return
         self.set_busy(True)
         self.status("Generating the proxy and syncer keys and certificates…")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -18,6 +17,7 @@ from state.errors import StateFileError, WizardError
 from state.plan import diff_states, render_diff
 
 from ..messages import StateChanged
+from ..text import cells, escape, escape_lines
 
 
 class HistoryScreen(Screen):
@@ -61,9 +61,11 @@ class HistoryScreen(Screen):
         for revision in revisions:
             marker = " (current)" if revision.current else ""
             table.add_row(
-                f"{revision.revision}{marker}",
-                revision.saved_at.replace("T", " "),
-                revision.change,
+                *cells(
+                    f"{revision.revision}{marker}",
+                    revision.saved_at.replace("T", " "),
+                    revision.change,
+                ),
                 key=str(revision.revision),
             )
         if table.row_count:
@@ -94,7 +96,7 @@ class HistoryScreen(Screen):
             return
         text.update(
             f"[b]Rolling back to revision {revision} would change:[/]\n"
-            + escape(render_diff(diff_states(current, old)))
+            + escape_lines(render_diff(diff_states(current, old)))
         )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -14,13 +14,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from state.enterprise.importer import describe_import, import_to_new_state, preview_import
 from state.errors import WizardError
 from state.operations import Workspace
+
+from ..text import escape, escape_lines
 
 HINT = (
     "Save the responses of GET /v1/bdbs and GET /v1/cluster as files, give their paths, "
@@ -73,7 +74,7 @@ class ImportRestDialog(ModalScreen[Workspace | None]):
 
     def show(self, text: str, *, error: bool = False) -> None:
         preview = self.query_one("#import-preview", Static)
-        preview.update(f"[$text-error]✗[/] {escape(text)}" if error else escape(text))
+        preview.update(f"[$text-error]✗[/] {escape(text)}" if error else escape_lines(text))
 
     def missing_input(self) -> str | None:
         bdbs, _cluster, target = self.paths()

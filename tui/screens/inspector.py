@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea, Tree
 from textual.worker import get_current_worker
@@ -33,6 +32,7 @@ from state.certificates.reader import read_bytes_limited
 from state.certificates.report import numbered, outside_the_chain
 from state.findings import Finding
 
+from ..text import escape
 from ..widgets.findings import FindingsView
 from ..widgets.inspector_details import details_markup
 from ..widgets.inspector_tree import InspectorChainTree

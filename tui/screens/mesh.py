@@ -14,11 +14,15 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from state.errors import StateFileError
 from state.mesh import MeshReport, check_mesh, load_states, peer_files
+from state.text import visible
+
+from ..text import cell, plain
 
 
 class MeshScreen(Screen):
@@ -64,7 +68,7 @@ class MeshScreen(Screen):
         try:
             others = load_states(paths)
         except StateFileError as error:
-            reason.update(Text(f"✗ {error}"))
+            reason.update(plain(f"✗ {error}"))
             return
         self.report = check_mesh([workspace.state, *others])
         self.draw()
@@ -79,9 +83,9 @@ class MeshScreen(Screen):
         table.clear(columns=True)
         table.add_column("trusts →", key="cluster")
         for peer in report.clusters:
-            table.add_column(Text(peer), key=peer)
+            table.add_column(cell(peer), key=peer)
         for cluster in report.clusters:
-            cells: list[Text] = [Text(cluster, style="bold")]
+            cells: list[Text] = [Text(visible(cluster), style="bold")]
             for peer in report.clusters:
                 cells.append(_cell(report, cluster, peer))
             table.add_row(*cells, key=cluster)
@@ -110,7 +114,7 @@ class MeshScreen(Screen):
         else:
             lines = [f"{cluster} and {peer} share no database in these state files"]
         lines.extend(f"note: {note}" for note in self.report.notes)
-        reason.update(Text("\n".join(lines)))
+        reason.update(Content("\n").join(plain(line) for line in lines))
 
     def action_back(self) -> None:
         self.dismiss()

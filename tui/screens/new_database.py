@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.validation import Function, Integer
 from textual.widgets import (
@@ -32,8 +31,11 @@ from textual.widgets import (
 from state.certificates import CertificateInfo
 from state.errors import WizardError
 from state.model import MODE_LABELS, TLS_MODES, State
+from state.names import DATABASE_NAME_RULE, database_name_problem
 from state.operations import SourceChange, TlsChange, add_participant_syncer, create_database
 from state.schema import valid_host_port
+
+from ..text import escape
 
 
 def split_sources(text: str) -> list[str]:
@@ -71,6 +73,10 @@ class NewDatabaseScreen(Screen):
                 id="name",
                 validators=[
                     Function(lambda v: bool(v.strip()), "a database needs a name"),
+                    Function(
+                        lambda v: not v.strip() or database_name_problem(v.strip()) is None,
+                        f"not a database name: {DATABASE_NAME_RULE}",
+                    ),
                     Function(lambda v: v.strip() not in used_names, "that name is taken"),
                 ],
             )

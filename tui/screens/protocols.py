@@ -11,7 +11,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
 
@@ -19,6 +18,7 @@ from state.model import TLS_VERSIONS
 from state.operations import set_min_tls_version
 
 from ..messages import StateChanged
+from ..text import escape
 
 RECOMMENDED = "1.2"
 VERSION_LABELS = {

@@ -13,7 +13,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
@@ -52,6 +51,7 @@ from state.wizard_form import (
 )
 
 from ..messages import StateChanged
+from ..text import cells, escape
 from ..widgets.certificate_card import CertificateCard
 from ..widgets.exports import ExportTabs
 from ..widgets.findings import FindingsView, findings_markup
@@ -444,7 +444,7 @@ class TlsWizardScreen(Screen):
                 verdict = "yes" if name_matches(certificate, names) else "no"
             if verdict != "no" and needs_its_ca(certificate, trusted):
                 verdict += "; a redis-server also needs its CA"
-            table.add_row(certificate.label, shown, verdict, key=sha)
+            table.add_row(*cells(certificate.label, shown, verdict), key=sha)
         problems = self.query_one("#names-problems", Static)
         problem_list = (
             parse_subject_list(names_input.value)[1]
@@ -480,7 +480,7 @@ class TlsWizardScreen(Screen):
         table.clear()
         changes = diff_database(self.saved, after, self.database_name) if after else []
         for change in changes:
-            table.add_row(change.field, change.before or "-", change.after or "-")
+            table.add_row(*cells(change.field, change.before or "-", change.after or "-"))
         title = self.query_one("#review-title", Static)
         revision = self.saved.revision
         if changes:

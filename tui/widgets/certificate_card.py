@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from state import clock
 from state.certificates import CertificateInfo, check
 from state.findings import Finding
 
+from ..text import escape
 from .days import expiry_markup
 from .findings import count_label, finding_markup
 

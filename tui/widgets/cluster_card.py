@@ -6,7 +6,6 @@ keyboard is on.
 
 from __future__ import annotations
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from state import clock
@@ -14,6 +13,7 @@ from state.certificates import CertificateInfo, check, describe_pem
 from state.findings import Finding, sort_findings
 from state.model import State
 
+from ..text import escape
 from .findings import SEVERITY_STYLE, count_label
 from .inspector_details import details_markup
 

@@ -14,7 +14,10 @@ from textual.screen import ModalScreen
 from textual.validation import Function, ValidationResult, Validator
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from state.names import name_problem
+from state.names import cluster_name_problem
+from state.text import visible
+
+from ..text import plain
 
 
 class ClusterNameValidator(Validator):
@@ -29,8 +32,8 @@ class ClusterNameValidator(Validator):
         if not name:
             return self.failure("Give the other cluster's name (its FQDN).")
         if "@" in name or "://" in name:
-            return self.failure(f"{name!r} is not a cluster name: give its FQDN.")
-        problem = name_problem(name)
+            return self.failure(f"{visible(name)!r} is not a cluster name: give its FQDN.")
+        problem = cluster_name_problem(name)
         if problem:
             return self.failure(problem)
         if name.lower() in self.taken[:1]:
@@ -69,7 +72,7 @@ class _AskDialog(ModalScreen[str | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
         problem = "" if result is None or result.is_valid else result.failure_descriptions[0]
-        self.query_one("#ask-problem", Static).update(problem)
+        self.query_one("#ask-problem", Static).update(plain(problem))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -86,7 +89,7 @@ class _AskDialog(ModalScreen[str | None]):
         field = self.query_one(Input)
         result = field.validate(field.value)
         if result is not None and not result.is_valid:
-            self.query_one("#ask-problem", Static).update(result.failure_descriptions[0])
+            self.query_one("#ask-problem", Static).update(plain(result.failure_descriptions[0]))
             return
         self.dismiss(field.value.strip())
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from state.certificates import describe_pem
 from state.model import State
 
+from ..text import escape
 from .days import days_left_markup
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from state.findings import Finding, sort_findings
+
+from ..text import escape
 
 SEVERITY_MARK = {"error": "✗ error", "warning": "! warning", "info": "i info"}
 SEVERITY_STYLE = {"error": "$text-error", "warning": "$text-warning", "info": "$text-primary"}

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from textual.markup import escape
-
 from state.certificates import CertificateInfo
 
+from ..text import escape
 from .days import days_left_markup
 
 ROLE_NAMES = {"root-ca": "root CA", "intermediate-ca": "intermediate CA", "leaf": "leaf"}

@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual.markup import escape
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from state import clock
 from state.certificates import CertificateInfo
 
+from ..text import escape
 from .days import WARN_DAYS
 
-_VARIABLE = re.compile(r"\$([a-z][a-z0-9-]*)")
+_VARIABLE = re.compile(r"(?<!\\)\[\$([a-z][a-z0-9-]*)")
 
 
 @dataclass
@@ -117,7 +117,7 @@ class InspectorChainTree(Tree[CertificateInfo]):
         theme variables ($text-success...) to the current theme's colours first."""
         if isinstance(label, str):
             variables = self.app.theme_variables
-            label = _VARIABLE.sub(lambda m: variables.get(m.group(1), "default"), label)
+            label = _VARIABLE.sub(lambda m: "[" + variables.get(m.group(1), "default"), label)
         return super().process_label(label)
 
     def show_chains(self, certificates: list[CertificateInfo]) -> TreeNode[CertificateInfo] | None:

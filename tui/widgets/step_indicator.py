@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.markup import escape
 from textual.reactive import reactive
 from textual.widgets import Static
+
+from ..text import escape
 
 
 class StepIndicator(Static):
