@@ -74,8 +74,7 @@ def test_json_keeps_the_exact_value(folder: Path):
     for payload in sample(ALL, 5):
         certificate = hostile_certificate(payload, "cn")
         run = in_process("inspect", "--json", str(_write(folder, certificate)))
-        subject = json.loads(run.out)["items"][0]["certificate"]["subject"]
-        assert payload.text[:60] in subject or payload.text[:60].strip() == ""
+        assert json.loads(run.out)["items"][0]["subject_cn"] == payload.text[:60]
 
 
 FAMILIES = sorted({p.id.split("-")[0] for p in ALL})
@@ -156,4 +155,5 @@ def test_a_real_process_prints_inert(tmp_path: Path):
     for command in (["db", "show", "orders"], ["check"], ["inspect", str(bundle)]):
         run = cli("--state", str(state), *command)
         assert_inert(run, " ".join(command))
-        assert "\\x1b]" in run.out  # shown, escaped
+        if command[0] != "check":
+            assert "\\x1b]" in run.out  # shown, escaped
