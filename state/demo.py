@@ -1,4 +1,11 @@
-"""The demo state: a cluster with one database of each kind, for `make run` and the tests."""
+"""The demo state: a cluster with one database of each kind, for `make run` and the tests.
+
+`orders` trusts the demo CA alone and lets only app1.example.com in by SAN validation:
+the product runs subject checks only when the trusted list holds no leaf, so the demo
+shows checks that really happen (samples/app2.pem is signed by the same CA and refused).
+The Replica Of source role (trusting cluster3's syncer certificate, a leaf) is on
+`sessions`, which has no subject validation.
+"""
 
 from __future__ import annotations
 
@@ -68,13 +75,11 @@ def build_demo(folder: str | Path | None = None) -> Path:
             enabled=True,
             mode="all",
             enforce_client_auth=True,
-            add_certificates=[_info(ca), _info(app1)],
+            add_certificates=[_info(ca)],
             subject_validation="san",
             authorized_names=["app1.example.com"],
         ),
-        replica_clusters=[PARTICIPANTS[1]],
     )
-    state = add_participant_syncer(state, "orders", PARTICIPANTS[1])
     state = create_database(
         state,
         "sessions",
@@ -92,7 +97,11 @@ def build_demo(folder: str | Path | None = None) -> Path:
             enforce_client_auth=True,
             add_certificates=[_info(ca)],
         ),
+        replica_clusters=[PARTICIPANTS[1]],
     )
+    # sessions is also the source of a replica on cluster3: it trusts that cluster's syncer
+    # certificate, a leaf, so it has no subject validation (the cluster would skip it).
+    state = add_participant_syncer(state, "sessions", PARTICIPANTS[1])
     syncers = [describe_pem(state.certificates[p.syncer_certificate]) for p in state.participants]
     state = create_database(
         state,

@@ -18,6 +18,35 @@ SUBJECT_VALIDATIONS = ("none", "san", "full-subject")
 SUBJECT_FIELDS = ("CN", "O", "OU", "L", "ST", "C")
 CLUSTER_CERTIFICATE_ROLES = ("proxy", "syncer")
 
+Subject = dict[str, str | list[str]]
+"""One authorized subject: CN, O, L, ST, C are strings; OU is a list of strings, as the
+bdb object's `authorized_subjects` holds it (a certificate may carry several units)."""
+
+
+def subject_pairs(subject: Subject) -> list[tuple[str, str]]:
+    """(field, value) in the order of SUBJECT_FIELDS, one pair per organizational unit."""
+    pairs: list[tuple[str, str]] = []
+    for key in SUBJECT_FIELDS:
+        value = subject.get(key)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, item))
+    return pairs
+
+
+def copy_subject(subject: Subject) -> Subject:
+    """A copy that shares no list with `subject`."""
+    return {
+        key: list(value) if isinstance(value, list) else value for key, value in subject.items()
+    }
+
+
+def subject_text(subject: Subject) -> str:
+    """`CN=a,O=b,OU=x,OU=y`: how screens, the plan and the history write a subject."""
+    return ",".join(f"{key}={value}" for key, value in subject_pairs(subject))
+
+
 MODE_LABELS = {
     "all": "Require TLS for All Communications",
     "replica-of": "Require TLS for Replica Of Only",
@@ -49,6 +78,8 @@ class Cluster:
     min_data_tls_version: str = DEFAULT_MIN_TLS
     proxy: ClusterCertificate | None = None
     syncer: ClusterCertificate | None = None
+    version: str = ""
+    """The cluster's Redis Enterprise version (X.Y.Z); '' when not known (see versions.py)."""
 
     def certificate(self, role: str) -> ClusterCertificate | None:
         return self.proxy if role == "proxy" else self.syncer
@@ -64,7 +95,7 @@ class TlsSettings:
     certificates: list[str] = field(default_factory=list)
     subject_validation: str = "none"
     authorized_names: list[str] = field(default_factory=list)
-    authorized_subjects: list[dict[str, str]] = field(default_factory=list)
+    authorized_subjects: list[Subject] = field(default_factory=list)
 
 
 @dataclass(slots=True)

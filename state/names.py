@@ -108,3 +108,28 @@ def _is_ip(name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def never_matched(name: str) -> str | None:
+    """Why `san_cn` validation never matches `name`, or None when it can.
+
+    The product compares a client's SAN DNS entries and its CN with the listed names, as
+    exact, case-sensitive strings (enable-tls: "By Subject Alternative Name"): an IP
+    address, an e-mail address or a URI is never a DNS entry, and a wildcard is compared
+    as the literal text `*.example.com`, never as a pattern.
+    """
+    try:
+        ipaddress.ip_address(name)
+        return f"{name!r} is an IP address: SAN validation compares only DNS names and the CN"
+    except ValueError:
+        pass
+    if "://" in name:
+        return f"{name!r} is a URI: SAN validation compares only DNS names and the CN"
+    if "@" in name:
+        return f"{name!r} is an e-mail address: SAN validation compares only DNS names and the CN"
+    if "*" in name:
+        return (
+            f"{name!r} is a wildcard: SAN validation compares names as exact text, so it "
+            "matches no client; list each client's name"
+        )
+    return None

@@ -36,10 +36,13 @@ from .model import (
     Participant,
     ReplicaSource,
     State,
+    Subject,
+    copy_subject,
 )
 from .names import cluster_name_problem, database_name_problem, name_problem
 from .rules import introduced_errors
 from .schema import valid_host_port
+from .versions import min_tls_problem, normalize_version
 
 
 @dataclass(slots=True)
@@ -53,7 +56,7 @@ class TlsChange:
     remove_certificates: list[str] = field(default_factory=list)
     subject_validation: str | None = None
     authorized_names: list[str] | None = None
-    authorized_subjects: list[dict[str, str]] | None = None
+    authorized_subjects: list[Subject] | None = None
 
     def is_empty(self) -> bool:
         return self == TlsChange()
@@ -139,7 +142,7 @@ def change_tls(state: State, name: str, change: TlsChange) -> State:
     if change.authorized_names is not None:
         tls.authorized_names = list(change.authorized_names)
     if change.authorized_subjects is not None:
-        tls.authorized_subjects = [dict(s) for s in change.authorized_subjects]
+        tls.authorized_subjects = [copy_subject(s) for s in change.authorized_subjects]
     if tls.subject_validation == "none" and change.subject_validation == "none":
         tls.authorized_names = []
         tls.authorized_subjects = []
@@ -277,12 +280,23 @@ def remove_database(state: State, name: str) -> State:
 
 
 def set_min_tls_version(state: State, version: str) -> State:
+    """Refused when the cluster's Redis Enterprise version does not accept `version`."""
     if version not in TLS_VERSIONS:
         raise WizardError(
             f"minimum TLS version {version!r} is not one of {', '.join(TLS_VERSIONS)}"
         )
+    problem = min_tls_problem(state.cluster.version, version)
+    if problem:
+        raise WizardError(problem)
     state = state.copy()
     state.cluster.min_data_tls_version = version
+    return state
+
+
+def set_cluster_version(state: State, version: str) -> State:
+    """The cluster's Redis Enterprise version ('' forgets it): what the renderings follow."""
+    state = state.copy()
+    state.cluster.version = normalize_version(version)
     return state
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .model import MODE_LABELS, ClusterCertificate, Database, ReplicaSource, State
+from .model import (
+    MODE_LABELS,
+    ClusterCertificate,
+    Database,
+    ReplicaSource,
+    State,
+    Subject,
+    subject_text,
+)
 from .text import visible
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -50,10 +58,10 @@ def _list(values: list[str]) -> str:
     return ", ".join(values) if values else "none"
 
 
-def _subjects(subjects: list[dict[str, str]]) -> str:
+def _subjects(subjects: list[Subject]) -> str:
     if not subjects:
         return "none"
-    return "; ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in subjects)
+    return "; ".join(subject_text(s) for s in subjects)
 
 
 def _source(source: ReplicaSource) -> str:

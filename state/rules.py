@@ -10,7 +10,16 @@ from collections.abc import Callable, Iterator
 
 from .findings import Finding, sort_findings
 from .model import Database, State
-from .names import name_problem
+from .names import name_problem, never_matched
+from .versions import (
+    aa_tls_toggle as aa_toggle_allowed,
+)
+from .versions import (
+    boundary,
+    has_authorized_subjects,
+    min_tls_problem,
+    min_tls_refused_by,
+)
 
 Rule = Callable[[State, Database, str], Iterator[Finding]]
 
@@ -26,14 +35,41 @@ def crdb_needs_active_active(state: State, db: Database, where: str) -> Iterator
 
 
 def aa_tls_toggle(state: State, db: Database, where: str) -> Iterator[Finding]:
-    if db.is_active_active and db.tls.enabled != db.created_with_tls:
-        was = "with" if db.created_with_tls else "without"
+    """Before 7.8 an Active-Active database keeps the TLS it was created with; from 7.8
+    `crdb-cli crdb update --encryption` turns it on or off (the renderings carry it)."""
+    if not (db.is_active_active and db.tls.enabled != db.created_with_tls):
+        return
+    was = "with" if db.created_with_tls else "without"
+    version = state.cluster.version
+    allowed = aa_toggle_allowed(version)
+    since = boundary("aa-toggle")
+    where_enabled = f"{where}.tls.enabled"
+    if allowed:
+        yield Finding(
+            "info",
+            "aa-tls-toggle",
+            f"TLS of this active-active database (created {was} TLS) is turned "
+            f"{'on' if db.tls.enabled else 'off'} with `crdb-cli crdb update --encryption`; "
+            "the rladmin and REST renderings carry the command",
+            where_enabled,
+        )
+    elif allowed is None:
+        yield Finding(
+            "warning",
+            "aa-tls-toggle",
+            f"an active-active database can turn TLS on or off after it is created only from "
+            f"Redis Enterprise {since} (crdb-cli); earlier versions refuse it (it was created "
+            f"{was} TLS). Set the cluster's version: tls-wizard cluster config version X.Y.Z",
+            where_enabled,
+        )
+    else:
         yield Finding(
             "error",
             "aa-tls-toggle",
-            f"an active-active database cannot enable or disable TLS after it is created "
-            f"(it was created {was} TLS); its TLS configuration can still change",
-            f"{where}.tls.enabled",
+            f"Redis Enterprise {version} cannot enable or disable TLS of an active-active "
+            f"database after it is created (it was created {was} TLS; possible from {since}); "
+            "its TLS configuration can still change",
+            where_enabled,
         )
 
 
@@ -152,10 +188,66 @@ def client_auth_without_certs(state: State, db: Database, where: str) -> Iterato
         )
 
 
+def client_certificate_shas(state: State, db: Database) -> list[str]:
+    """The certificates sent as `authentication_ssl_client_certs`: all trusted ones except,
+    on an active-active database, the syncer certificates (`authentication_ssl_crdt_certs`)."""
+    if not db.is_active_active:
+        return list(db.tls.certificates)
+    syncers = {p.syncer_certificate for p in state.participants}
+    if state.cluster.syncer is not None:
+        syncers.add(state.cluster.syncer.certificate)
+    return [sha for sha in db.tls.certificates if sha not in syncers]
+
+
+def trusted_leaves(state: State, db: Database) -> list[str]:
+    """Client certificates that are leaves (not CAs): with one of them trusted, the product
+    skips every additional certificate validation."""
+    from .certificates import describe_pem
+
+    leaves = []
+    for sha in client_certificate_shas(state, db):
+        pem = state.certificates.get(sha)
+        if pem is not None and describe_pem(pem).role == "leaf":
+            leaves.append(sha)
+    return leaves
+
+
+def subject_checks_skipped(state: State, db: Database, where: str) -> Iterator[Finding]:
+    """ "If you include a leaf certificate, mutual client authentication skips any additional
+    certificate validations" (enable-tls): the checks the state shows would not happen."""
+    tls = db.tls
+    if not (tls.enabled and tls.enforce_client_auth and tls.subject_validation != "none"):
+        return
+    leaves = trusted_leaves(state, db)
+    if leaves:
+        from .certificates import describe_pem
+
+        labels = ", ".join(describe_pem(state.certificates[sha]).label for sha in leaves[:3])
+        more = f" and {len(leaves) - 3} more" if len(leaves) > 3 else ""
+        yield Finding(
+            "error",
+            "leaf-skips-subject-checks",
+            f"subject validation would not happen: the trusted list holds a leaf certificate "
+            f"({labels}{more}), and with a leaf the cluster skips every additional certificate "
+            "validation. Trust only CA certificates, or turn subject validation off",
+            f"{where}.tls.subject_validation",
+        )
+
+
 def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
     tls = db.tls
     if not tls.enabled or tls.subject_validation == "none":
         return
+    if not has_authorized_subjects(state.cluster.version) and (
+        tls.subject_validation == "full-subject"
+    ):
+        yield Finding(
+            "error",
+            "full-subject-needs-6.4.2",
+            f"Redis Enterprise {state.cluster.version} has no full-subject validation "
+            f"(authorized_subjects exists from {boundary('subjects')}); use SAN validation",
+            f"{where}.tls.subject_validation",
+        )
     if tls.subject_validation == "san" and not tls.authorized_names:
         yield Finding(
             "error",
@@ -174,9 +266,17 @@ def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
         seen: set[str] = set()
         for index, name in enumerate(tls.authorized_names):
             problem = name_problem(name)
+            never = never_matched(name)
             if problem:
                 yield Finding(
                     "error", "bad-name", problem, f"{where}.tls.authorized_names[{index}]"
+                )
+            elif never:
+                yield Finding(
+                    "warning",
+                    "name-never-matched",
+                    never,
+                    f"{where}.tls.authorized_names[{index}]",
                 )
             elif name.lower() in seen:
                 yield Finding(
@@ -244,6 +344,7 @@ DATABASE_RULES: tuple[Rule, ...] = (
     replica_source_certificate,
     replica_source_plaintext,
     client_auth_without_certs,
+    subject_checks_skipped,
     subject_names,
     duplicated_certs,
     encryption_without_authentication,
@@ -251,8 +352,31 @@ DATABASE_RULES: tuple[Rule, ...] = (
 )
 
 
+def min_tls_for_version(state: State) -> list[Finding]:
+    """The minimum TLS version against the cluster's Redis Enterprise version: refused when
+    that version does not accept it; a warning naming who refuses it when the version is
+    not known."""
+    value = state.cluster.min_data_tls_version
+    where = "cluster.min_data_tls_version"
+    if state.cluster.version:
+        problem = min_tls_problem(state.cluster.version, value)
+        return [Finding("error", "min-tls-refused", problem, where)] if problem else []
+    refused_by = min_tls_refused_by(value)
+    if not refused_by:
+        return []
+    return [
+        Finding(
+            "warning",
+            "min-tls-version-dependent",
+            f"minimum TLS version {value} is refused by {refused_by}; set the cluster's "
+            "version (tls-wizard cluster config version X.Y.Z) to have it checked",
+            where,
+        )
+    ]
+
+
 def check_cluster(state: State) -> list[Finding]:
-    findings = []
+    findings = min_tls_for_version(state)
     version = state.cluster.min_data_tls_version
     if version in ("1", "1.1"):
         findings.append(

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from .errors import StateFileError
+from .errors import StateFileError, WizardError
 from .key_files import key_file_problem
 from .model import (
     DATABASE_TYPES,
@@ -29,9 +29,11 @@ from .model import (
     Participant,
     ReplicaSource,
     State,
+    Subject,
     TlsSettings,
 )
 from .names import cluster_name_problem, database_name_problem
+from .versions import normalize_version
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 HOST_PORT_RE = re.compile(r"^(?P<host>[A-Za-z0-9_.\-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
@@ -298,7 +300,7 @@ def _cluster_certificate(reader: _Reader, key: str) -> ClusterCertificate | None
 
 
 def _cluster(reader: _Reader) -> Cluster:
-    reader.unknown_keys({"name", "fqdn", "min_data_tls_version", "proxy", "syncer"})
+    reader.unknown_keys({"name", "fqdn", "min_data_tls_version", "proxy", "syncer", "version"})
     name = reader.get("name", str)
     if not name.strip():
         raise reader.fail("name", "is empty")
@@ -308,7 +310,37 @@ def _cluster(reader: _Reader) -> Cluster:
         min_data_tls_version=reader.choice("min_data_tls_version", TLS_VERSIONS, DEFAULT_MIN_TLS),
         proxy=_cluster_certificate(reader, "proxy"),
         syncer=_cluster_certificate(reader, "syncer"),
+        version=_version(reader),
     )
+
+
+def _version(reader: _Reader) -> str:
+    """The cluster's Redis Enterprise version, X.Y.Z ('' or absent: not known)."""
+    text = reader.get("version", str, "")
+    try:
+        return normalize_version(text)
+    except WizardError as error:
+        raise reader.fail("version", str(error)) from None
+
+
+def _subject(reader: _Reader) -> Subject:
+    """One authorized subject; OU is a list of strings (a single string reads as one unit,
+    as files written before OU became a list hold it)."""
+    reader.unknown_keys(set(SUBJECT_FIELDS))
+    subject: Subject = {}
+    for key in SUBJECT_FIELDS:
+        if key not in reader.table:
+            continue
+        if key == "OU":
+            value = reader.table[key]
+            units = [value] if isinstance(value, str) else reader.strings("OU")
+            if units:
+                subject["OU"] = units
+        else:
+            subject[key] = reader.get(key, str)
+    if not str(subject.get("CN", "")).strip():
+        raise reader.fail("CN", "is required")
+    return subject
 
 
 def _participant(reader: _Reader) -> Participant:
@@ -394,14 +426,10 @@ def _tls(reader: _Reader) -> TlsSettings:
             raise StateFileError(
                 f"{reader.where('certificates')}[{index}]: {sha!r} is not a SHA-256 (64 lowercase hex digits)"
             )
-    subjects = []
-    for index, subject in enumerate(reader.get("authorized_subjects", list, [])):
-        sub = _Reader(subject, f"{reader.where('authorized_subjects')}[{index}]")
-        sub.unknown_keys(set(SUBJECT_FIELDS))
-        fields = {key: sub.get(key, str) for key in SUBJECT_FIELDS if key in sub.table}
-        if not fields.get("CN", "").strip():
-            raise sub.fail("CN", "is required")
-        subjects.append(fields)
+    subjects = [
+        _subject(_Reader(subject, f"{reader.where('authorized_subjects')}[{index}]"))
+        for index, subject in enumerate(reader.get("authorized_subjects", list, []))
+    ]
     return TlsSettings(
         enabled=reader.get("enabled", bool, False),
         mode=reader.choice("mode", TLS_MODES, "all"),
@@ -465,6 +493,8 @@ def to_document(state: State) -> dict[str, Any]:
         "fqdn": state.cluster.fqdn,
         "min_data_tls_version": state.cluster.min_data_tls_version,
     }
+    if state.cluster.version:
+        cluster["version"] = state.cluster.version
     for role in ("proxy", "syncer"):
         ref = state.cluster.certificate(role)
         if ref:
@@ -497,7 +527,10 @@ def database_document(database: Database) -> dict[str, Any]:
         "authorized_names": list(tls.authorized_names),
     }
     if tls.authorized_subjects:
-        tls_doc["authorized_subjects"] = [dict(s) for s in tls.authorized_subjects]
+        tls_doc["authorized_subjects"] = [
+            {k: list(v) if isinstance(v, list) else v for k, v in s.items()}
+            for s in tls.authorized_subjects
+        ]
     document: dict[str, Any] = {
         "uid": database.uid,
         "name": database.name,

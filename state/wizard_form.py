@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from .certificates import CertificateInfo, describe_pem
 from .errors import WizardError
 from .findings import Finding
-from .model import SUBJECT_FIELDS, ReplicaSource, State
-from .names import name_problem, parse_name_list
+from .model import SUBJECT_FIELDS, ReplicaSource, State, Subject, subject_text
+from .names import name_problem, never_matched, parse_name_list
 from .operations import (
     SourceChange,
     TlsChange,
@@ -26,20 +26,21 @@ from .operations import (
 from .rules import check_state_with_certificates, required_syncer_clusters
 
 
-def parse_subject_list(text: str) -> tuple[list[dict[str, str]], list[str]]:
+def parse_subject_list(text: str) -> tuple[list[Subject], list[str]]:
     """Authorized subjects for full-subject validation: `CN=a,O=b; CN=c` -> dicts, problems.
 
     Subjects are separated by semicolons, fields by commas; each field is one of
-    CN, O, OU, L, ST, C (any case) and CN is required. Values are kept as written
-    (full-subject matching is case-sensitive).
+    CN, O, OU, L, ST, C (any case) and CN is required. OU may repeat (`OU=a,OU=b`): a
+    certificate with several units is matched by a subject listing all of them. Values
+    are kept as written (full-subject matching is case-sensitive).
     """
-    subjects: list[dict[str, str]] = []
+    subjects: list[Subject] = []
     problems: list[str] = []
     for raw in text.split(";"):
         entry = raw.strip()
         if not entry:
             continue
-        subject: dict[str, str] = {}
+        subject: Subject = {}
         for part in entry.split(","):
             part = part.strip()
             if not part:
@@ -54,7 +55,14 @@ def parse_subject_list(text: str) -> tuple[list[dict[str, str]], list[str]]:
             if not value.strip():
                 problems.append(f"{key} has no value in {entry!r}")
                 continue
-            subject[key] = value.strip()
+            if key == "OU":
+                units = subject.setdefault("OU", [])
+                assert isinstance(units, list)
+                units.append(value.strip())
+            elif key in subject:
+                problems.append(f"{key} appears twice in {entry!r}; only OU may repeat")
+            else:
+                subject[key] = value.strip()
         if subject and "CN" not in subject:
             problems.append(f"{entry!r} has no CN; every authorized subject needs one")
         if subject and subject not in subjects:
@@ -62,13 +70,18 @@ def parse_subject_list(text: str) -> tuple[list[dict[str, str]], list[str]]:
     return subjects, problems
 
 
-def subjects_text(subjects: list[dict[str, str]]) -> str:
-    return "; ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in subjects)
+def subjects_text(subjects: list[Subject]) -> str:
+    return "; ".join(subject_text(s) for s in subjects)
 
 
 def name_list_problems(text: str) -> list[str]:
     """Why entries of a comma-separated name list are not acceptable (empty list: none)."""
     return [p for p in (name_problem(n) for n in parse_name_list(text)) if p]
+
+
+def name_list_warnings(text: str) -> list[str]:
+    """Entries SAN validation never matches (IP, e-mail, URI, wildcard): valid, but useless."""
+    return [w for w in (never_matched(n) for n in parse_name_list(text)) if w]
 
 
 def database_findings(state: State, name: str) -> list[Finding]:
@@ -234,8 +247,36 @@ class TlsForm:
     def names(self) -> list[str]:
         return parse_name_list(self.names_text)
 
-    def subjects(self) -> list[dict[str, str]]:
+    def subjects(self) -> list[Subject]:
         return parse_subject_list(self.subjects_text)[0]
+
+    def name_rows(
+        self, state: State, certificates: list[CertificateInfo]
+    ) -> list[tuple[str, str, str, str]]:
+        """The Names step's table: (sha, label, names, verdict) per trusted certificate,
+        judged as the cluster's `san_cn` / `full_subject` validation would judge it."""
+        from .certificates import client_verdict
+
+        database = state.database(self.database)
+        syncers: set[str] = set()
+        if database is not None and database.is_active_active:
+            syncers = {p.syncer_certificate for p in state.participants}
+            if state.cluster.syncer is not None:
+                syncers.add(state.cluster.syncer.certificate)
+        leaf_trusted = self.enforce_client_auth and any(
+            c.role == "leaf" and c.sha256 not in syncers for c in certificates
+        )
+        names, subjects = self.names(), self.subjects()
+        rows = []
+        for certificate in certificates:
+            shown = ", ".join(certificate.sans) or f"CN={certificate.subject_cn or ''}"
+            verdict = client_verdict(
+                certificate, self.subject_validation, names, subjects, leaf_trusted
+            )
+            if not self.enforce_client_auth and self.subject_validation != "none":
+                verdict = "not checked: client authentication is off"
+            rows.append((certificate.sha256, certificate.label, shown, verdict))
+        return rows
 
     def change(self, state: State) -> TlsChange:
         """The fields that differ from the saved database, as one `change_tls` update."""

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
     from .checks import check, needs_its_ca
     from .describe import describe_pem, fingerprint
     from .keys import key_matches, load_private_key
-    from .names import name_matches, subject_matches
+    from .names import (
+        client_verdict,
+        full_subject_matches,
+        name_matches,
+        san_cn_matches,
+        subject_matches,
+    )
     from .reader import read, read_certificate_file, read_certificates
     from .verify import Verdict, verify_client
 
@@ -36,6 +42,9 @@ _LAZY = {
     "verify_client": "verify",
     "name_matches": "names",
     "subject_matches": "names",
+    "san_cn_matches": "names",
+    "full_subject_matches": "names",
+    "client_verdict": "names",
 }
 
 __all__ = [
@@ -45,8 +54,10 @@ __all__ = [
     "ReadResult",
     "Verdict",
     "check",
+    "client_verdict",
     "describe_pem",
     "fingerprint",
+    "full_subject_matches",
     "key_matches",
     "load_private_key",
     "name_matches",
@@ -54,6 +65,7 @@ __all__ = [
     "read",
     "read_certificate_file",
     "read_certificates",
+    "san_cn_matches",
     "subject_matches",
     "verify_client",
 ]

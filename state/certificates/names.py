@@ -67,7 +67,8 @@ def _matches(listed: str, kind: str, value: str) -> bool:
 
 
 def name_matches(certificate: CertificateInfo, names: Sequence[str]) -> bool:
-    """``san_cn``: any SAN entry (DNS, IP, e-mail, URI) or the CN equals a listed name.
+    """Hostname matching as a TLS client checks a server: any SAN entry (DNS, IP, e-mail,
+    URI) or the CN equals a listed name. Not what ``san_cn`` does: see `san_cn_matches`.
 
     DNS names and the CN compare case-insensitively, with a one-label wildcard allowed in
     the list or in the certificate; IP addresses compare as addresses (so ``::1`` equals
@@ -82,35 +83,93 @@ def name_matches(certificate: CertificateInfo, names: Sequence[str]) -> bool:
     )
 
 
-def _normalize_subject(subject: Mapping[str, object]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for key, value in subject.items():
-        field = key.strip().upper()
-        if field not in SUBJECT_FIELDS or value is None:
-            continue
-        if isinstance(value, list | tuple):
-            text = ", ".join(str(v) for v in value if str(v) != "")
-        else:
-            text = str(value)
-        if text != "":
-            result[field] = text
-    return result
+def san_cn_matches(certificate: CertificateInfo, names: Sequence[str]) -> bool:
+    """``san_cn`` as the product applies it: a SAN DNS entry or the CN equals a listed name,
+    as exact, case-sensitive text (enable-tls: "By Subject Alternative Name"; "All Subject
+    attributes are case-sensitive"). IP, e-mail and URI entries are never compared, and a
+    wildcard on either side is only the literal text `*.example.com`.
+    """
+    if "subject" in certificate.unreadable and not certificate.dns_names:
+        return False
+    candidates = set(certificate.dns_names)
+    if certificate.subject_cn:
+        candidates.add(certificate.subject_cn)
+    return any(name in candidates for name in names if name and "*" not in name)
 
 
-def subject_matches(certificate: CertificateInfo, subjects: Sequence[Mapping[str, object]]) -> bool:
-    """``full_subject``: the certificate's CN, O, OU, L, ST and C all equal one listed
-    subject's, case-sensitively.
+def subject_values(certificate: CertificateInfo) -> dict[str, list[str]]:
+    """CN, O, OU, L, ST and C of the certificate's subject, each as its list of values in
+    certificate order (OU often has several)."""
+    from .describe import _NAME_OIDS, load_pem
 
-    The choice, following the Redis Enterprise documentation ("all fields must match"):
-    all six fields are compared, and a field the listed subject leaves out (or empty)
-    must be absent from the certificate too. So ``{"CN": "app1"}`` matches a certificate
-    whose subject is just ``CN=app1`` and not ``CN=app1,O=Acme``: listing fewer fields
-    never widens who may connect. Field names are accepted in any case; a repeated
-    attribute (two OUs) is compared as the values joined by ", ", in certificate order,
-    and a listed value may be given as a list of those values. Subject attributes other
-    than these six (e-mail, serialNumber...) are not compared.
+    name = load_pem(certificate.pem).subject
+    values: dict[str, list[str]] = {}
+    for short, oid in _NAME_OIDS.items():
+        found = [str(a.value) for a in name.get_attributes_for_oid(oid)]
+        if found:
+            values[short] = found
+    return values
+
+
+def _listed_values(subject: Mapping[str, object]) -> dict[str, list[str]] | None:
+    """A listed subject as field -> values; None when a field is not one of the six."""
+    values: dict[str, list[str]] = {}
+    for raw_key, value in subject.items():
+        key = raw_key.strip().upper()
+        if key not in SUBJECT_FIELDS:
+            return None
+        items = list(value) if isinstance(value, list | tuple) else [value]
+        items = [str(v) for v in items if v is not None and str(v) != ""]
+        if items:
+            values[key] = items
+    return values
+
+
+def full_subject_matches(
+    certificate: CertificateInfo, subjects: Sequence[Mapping[str, object]]
+) -> bool:
+    """``full_subject`` as the product applies it: every subject attribute of the
+    certificate equals one listed subject's, case-sensitively (bdb object:
+    "All subject attributes are case-sensitive").
+
+    OU is a list (bdb object: "OU": [array of strings]): a certificate with several units
+    matches a subject listing the same units, in any order, and no other. A field the
+    listed subject leaves out must be absent from the certificate too, so listing fewer
+    fields never widens who may connect.
     """
     if "subject" in certificate.unreadable:
         return False
-    actual = {k: v for k, v in certificate.subject_attributes.items() if k in SUBJECT_FIELDS}
-    return any(_normalize_subject(subject) == actual for subject in subjects if subject)
+    try:
+        actual = {k: sorted(v) for k, v in subject_values(certificate).items()}
+    except ValueError:
+        return False
+    for subject in subjects:
+        listed = _listed_values(subject) if subject else None
+        if listed and {k: sorted(v) for k, v in listed.items()} == actual:
+            return True
+    return False
+
+
+def client_verdict(
+    certificate: CertificateInfo,
+    validation: str,
+    names: Sequence[str],
+    subjects: Sequence[Mapping[str, object]],
+    leaf_trusted: bool,
+) -> str:
+    """What the Names step's table says about one trusted certificate: whether the cluster's
+    additional validation would accept it, or why no validation happens."""
+    if validation == "none":
+        return "yes (no check)"
+    if leaf_trusted:
+        return "not checked: a leaf is trusted, so the cluster skips validation"
+    if certificate.is_ca:
+        return "CA: its clients are checked by their own names"
+    if validation == "full-subject":
+        return "yes" if full_subject_matches(certificate, subjects) else "no"
+    return "yes" if san_cn_matches(certificate, names) else "no"
+
+
+def subject_matches(certificate: CertificateInfo, subjects: Sequence[Mapping[str, object]]) -> bool:
+    """``full_subject``; kept under its first name for callers that use it."""
+    return full_subject_matches(certificate, subjects)

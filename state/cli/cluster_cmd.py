@@ -7,6 +7,7 @@ the product's documentation works here unchanged.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..text import visible
@@ -61,9 +62,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     request.set_defaults(handler=run_certificate_request)
 
-    config = commands.add_parser("config", help="cluster settings (rladmin syntax)")
-    config.add_argument("setting", choices=("min_data_TLS_version",))
-    config.add_argument("value", choices=("1", "1.1", "1.2", "1.3"))
+    config = commands.add_parser(
+        "config",
+        help="cluster settings: min_data_TLS_version 1|1.1|1.2|1.3 (rladmin syntax), "
+        "or version X.Y.Z (the cluster's Redis Enterprise version)",
+    )
+    config.add_argument("setting", choices=("min_data_TLS_version", "version"))
+    config.add_argument("value", metavar="VALUE")
     config.set_defaults(handler=run_config)
 
     participant = commands.add_parser(
@@ -89,6 +94,7 @@ def run_show(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     print(f"cluster {visible(data['name'])} (fqdn {visible(data['fqdn'])})")
+    print(f"  Redis Enterprise version: {data['version'] or 'not known'}")
     print(f"  minimum data TLS version: {data['min_data_tls_version']}")
     for role in ("proxy", "syncer"):
         ref = data[role]
@@ -165,14 +171,31 @@ def run_certificate_request(args: argparse.Namespace) -> int:
 
 
 def run_config(args: argparse.Namespace) -> int:
-    from ..operations import set_min_tls_version
+    from ..model import TLS_VERSIONS
+    from ..operations import set_cluster_version, set_min_tls_version
     from ..rules import check_cluster
 
     ws = workspace(args)
+    if args.setting == "version":
+        ws.update(lambda s: set_cluster_version(s, args.value), f"version {args.value}")
+        shown = ws.state.cluster.version or "not known"
+        print(f"Redis Enterprise version set to {shown}; revision {ws.state.revision}")
+        print_findings([f for f in check_cluster(ws.state) if f.severity != "info"])
+        return 0
+    if args.value not in TLS_VERSIONS:
+        print(
+            f"tls-wizard cluster config: error: min_data_TLS_version {args.value!r} is not one "
+            f"of {', '.join(TLS_VERSIONS)}",
+            file=sys.stderr,
+        )
+        return 2
     ws.update(lambda s: set_min_tls_version(s, args.value), f"min_data_TLS_version {args.value}")
     print(f"minimum data TLS version set to {args.value}; revision {ws.state.revision}")
-    print_findings([f for f in check_cluster(ws.state) if f.code == "weak-min-tls"])
-    print("the discovery service picks it up after: supervisorctl restart sentinel_service")
+    print_findings([f for f in check_cluster(ws.state) if f.code.startswith(("weak-", "min-tls"))])
+    print(
+        "the discovery service picks it up after, on every node of the cluster: "
+        "supervisorctl restart sentinel_service"
+    )
     return 0
 
 

@@ -63,6 +63,7 @@ def cluster_json(state: State) -> dict[str, Any]:
         "name": state.cluster.name,
         "fqdn": state.cluster.fqdn,
         "min_data_tls_version": state.cluster.min_data_tls_version,
+        "version": state.cluster.version or None,
     }
     for role in ("proxy", "syncer"):
         ref = state.cluster.certificate(role)

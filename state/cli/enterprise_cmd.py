@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     importer.add_argument("--bdbs", required=True, metavar="FILE", help="GET /v1/bdbs response")
     importer.add_argument("--cluster", metavar="FILE", help="GET /v1/cluster response")
+    importer.add_argument(
+        "--nodes", metavar="FILE", help="GET /v1/nodes response (the cluster's version)"
+    )
     importer.add_argument("--name", help="the cluster's name when there is no --cluster file")
     importer.add_argument(
         "--plan",
@@ -62,16 +65,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _version_options(parser: argparse.ArgumentParser) -> None:
-    """Choices between the API's old and new forms, for the cluster's version."""
+    """Overrides of the forms the cluster's version chooses (`cluster config version`)."""
     parser.add_argument(
         "--legacy-names",
         action="store_true",
-        help="send SAN names as authorized_names (clusters before 6.4.2)",
+        help="send SAN names as authorized_names alone (the form before 6.4.2)",
     )
-    parser.add_argument(
+    endpoint = parser.add_mutually_exclusive_group()
+    endpoint.add_argument(
         "--certificates-endpoint",
-        action="store_true",
-        help="one PUT /v1/cluster/certificates instead of update_cert (7.22.2 and later)",
+        dest="certificates_endpoint",
+        action="store_const",
+        const=True,
+        default=None,
+        help="one PUT /v1/cluster/certificates (7.22 and later; the default from 7.22.2)",
+    )
+    endpoint.add_argument(
+        "--update-cert",
+        dest="certificates_endpoint",
+        action="store_const",
+        const=False,
+        help="PUT /v1/cluster/update_cert per certificate (the default before 7.22.2 and "
+        "when the version is not known)",
     )
 
 
@@ -118,7 +133,7 @@ def run_import_rest(args: argparse.Namespace) -> int:
     if args.plan:
         return run_plan(args)
     ws, result = import_to_new_state(
-        default_path(args.state), args.bdbs, args.cluster, name=args.name
+        default_path(args.state), args.bdbs, args.cluster, name=args.name, nodes_file=args.nodes
     )
     state = ws.state
     print(
@@ -164,6 +179,7 @@ def run_apply_enterprise(args: argparse.Namespace) -> int:
         legacy_names=args.legacy_names,
         bulk_certificates=args.certificates_endpoint,
         report=lambda outcome: print(f"  {visible(outcome)}"),
+        progress=lambda look: print(visible(look), file=sys.stderr),
     )
     for reason in report.skipped:
         print(f"  skipped: {visible(reason)}")

@@ -13,6 +13,7 @@ import getpass
 import os
 import ssl
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +29,33 @@ from ..text import visible
 from .rest import CERTIFICATE_PATHS, PASSWORD_VARIABLE, RestRequest, rest_export, with_keys
 
 TIMEOUT_SECONDS = 30.0
+ACTION_TIMEOUT_SECONDS = 600.0
+ACTION_POLL_SECONDS = 1.0
+ACTION_DONE = ("completed",)
+ACTION_FAILED = ("failed", "cancelled", "aborted")
+"""Action statuses (objects/action): the one that means done, those that mean it did not
+happen. Every other one (pending, active, queued, starting, running, cancelling) is still
+under way."""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One look at the action a database change started (`GET /v1/actions/<uid>`)."""
+
+    request: RestRequest
+    action_uid: str
+    status: str
+    progress: float | None
+
+    def __str__(self) -> str:
+        done = f" {self.progress:.0f}%" if self.progress is not None else ""
+        return f"  ... {self.request.title}: action {self.action_uid} {self.status}{done}"
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one request: `ok`, `validated` (dry run), `skipped` or `failed`."""
+    """What happened to one request: `ok`, `validated` (dry run), `skipped`, `failed`, or
+    `pending` (accepted, but its action had not finished when apply stopped waiting)."""
 
     request: RestRequest
     status: str
@@ -57,7 +80,7 @@ class ApplyReport:
 
     @property
     def failed(self) -> Outcome | None:
-        return next((o for o in self.outcomes if o.status == "failed"), None)
+        return next((o for o in self.outcomes if o.status in ("failed", "pending")), None)
 
     @property
     def applied(self) -> list[RestRequest]:
@@ -69,7 +92,9 @@ class ApplyReport:
         lines = [f"{verb}: {', '.join(done) if done else 'nothing'}"]
         failed = self.failed
         if failed is not None:
-            lines.append(f"failed: {visible(failed.request.title)}: {visible(failed.message)}")
+            lines.append(
+                f"{failed.status}: {visible(failed.request.title)}: {visible(failed.message)}"
+            )
         if self.not_sent:
             lines.append(f"not sent: {', '.join(visible(r.title) for r in self.not_sent)}")
         return "\n".join(lines)
@@ -201,6 +226,101 @@ def _body(workspace: Workspace, request: RestRequest) -> dict[str, Any]:
     return with_keys(request.body, keys)
 
 
+def _progress_value(value: Any) -> float | None:
+    """`progress` is a float from 7.4.2, a string ("100") before it (objects/action)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(slots=True)
+class ActionFollower:
+    """Follows the action a `PUT /v1/bdbs/<uid>` started until it completes or fails.
+
+    The response carries the bdb object, whose `action_uid` names the running action
+    (requests/bdbs: "poll the /actions/<action_uid> endpoint with the action_uid returned
+    in the response body").
+    """
+
+    client: httpx.Client
+    base: str
+    progress: Callable[[Progress], None] | None
+    timeout: float
+    poll_seconds: float
+
+    def __call__(self, request: RestRequest, response: httpx.Response) -> Outcome:
+        status_code = response.status_code
+        if request.supports_dry_run and request.path.startswith("/v1/bdbs/"):
+            uid = _action_uid(response)
+            if uid:
+                return self.follow(request, status_code, uid)
+        return Outcome(request, "ok", status_code)
+
+    def follow(self, request: RestRequest, status_code: int, uid: str) -> Outcome:
+        deadline = time.monotonic() + self.timeout
+        last = "pending"
+        percent: float | None = None
+        while True:
+            try:
+                answer = self.client.get(f"{self.base}/v1/actions/{uid}")
+            except httpx.TransportError as error:
+                return Outcome(
+                    request,
+                    "pending",
+                    status_code,
+                    f"accepted; action {uid} could not be followed "
+                    f"({_connection_problem(self.base, error)}); check GET /v1/actions/{uid}",
+                )
+            if answer.status_code == 404:
+                return Outcome(
+                    request,
+                    "pending",
+                    status_code,
+                    f"accepted, but the cluster no longer knows action {uid} (404); check the "
+                    f"database with GET {request.path}",
+                )
+            data = _json_object(answer)
+            last = str(data.get("status", last))
+            percent = _progress_value(data.get("progress"))
+            if self.progress is not None:
+                self.progress(Progress(request, uid, last, percent))
+            if last in ACTION_DONE:
+                return Outcome(request, "ok", status_code, f"action {uid} completed")
+            if last in ACTION_FAILED:
+                detail = data.get("error_message") or data.get("error_code") or ""
+                return Outcome(
+                    request,
+                    "failed",
+                    status_code,
+                    f"accepted, but action {uid} {last}"
+                    + (f": {str(detail)[:200]}" if detail else ""),
+                )
+            if time.monotonic() >= deadline:
+                done = f" at {percent:.0f}%" if percent is not None else ""
+                return Outcome(
+                    request,
+                    "pending",
+                    status_code,
+                    f"still {last}{done} after {self.timeout:.0f} s: action {uid} has not "
+                    f"finished; follow it with GET /v1/actions/{uid} before applying again",
+                )
+            time.sleep(self.poll_seconds)
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _action_uid(response: httpx.Response) -> str:
+    uid = _json_object(response).get("action_uid")
+    return uid if isinstance(uid, str) and uid else ""
+
+
 def refuse_rule_errors(workspace: Workspace, database: str | None) -> None:
     """Nothing is sent while the state has errors in what would be sent."""
     prefix = f"databases.{database}" if database else ""
@@ -223,14 +343,21 @@ def apply(
     dry_run: bool = False,
     database: str | None = None,
     legacy_names: bool = False,
-    bulk_certificates: bool = False,
+    bulk_certificates: bool | None = None,
     report: Callable[[Outcome], None] | None = None,
     transport: httpx.BaseTransport | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    action_timeout: float | None = None,
+    poll_seconds: float | None = None,
 ) -> ApplyReport:
     """Send the export's requests in order; stop at the first failure.
 
-    A dry run sends only what the API can validate (`?dry_run` on `PUT /v1/bdbs/<uid>`)
-    and reports the cluster requests as skipped, since the API has no dry run for them.
+    Everything knowable in advance is checked before the first request: the rules, what
+    the cluster's version accepts (the export refuses it), the key files. A dry run sends
+    what the API can validate (`?dry_run` on `PUT /v1/cluster` and `PUT /v1/bdbs/<uid>`)
+    and reports the certificate requests as skipped, since the API has no dry run for
+    them. A database change the cluster accepted is followed through its action until the
+    action completes or fails (`progress` sees each look), or `action_timeout` passes.
     """
     base = _check_url(url)
     if not user:
@@ -244,6 +371,8 @@ def apply(
     )
     result = ApplyReport(dry_run=dry_run, skipped=list(export.skipped), notes=list(export.notes))
     bodies = [_body(workspace, r) for r in export.requests]
+    action_timeout = ACTION_TIMEOUT_SECONDS if action_timeout is None else action_timeout
+    poll_seconds = ACTION_POLL_SECONDS if poll_seconds is None else poll_seconds
     say = report or (lambda outcome: None)
     with httpx.Client(
         auth=httpx.BasicAuth(user, password),
@@ -252,29 +381,66 @@ def apply(
         transport=transport,
         headers={"Accept": "application/json"},
     ) as client:
+        if not dry_run and not _preflight(client, base, export.requests, bodies, result, say):
+            return result
         for index, (request, body) in enumerate(zip(export.requests, bodies, strict=True)):
             if dry_run and not request.supports_dry_run:
                 outcome = Outcome(request, "skipped", None, "the API has no dry run for this")
                 result.outcomes.append(outcome)
                 say(outcome)
                 continue
-            target = base + request.path + ("?dry_run" if dry_run else "")
-            try:
-                response = client.request(request.method, target, json=body)
-            except httpx.TransportError as error:
-                result.not_sent = export.requests[index + 1 :]
-                outcome = Outcome(request, "failed", None, str(_connection_problem(base, error)))
-                result.outcomes.append(outcome)
-                say(outcome)
-                return result
-            if response.is_success:
-                outcome = Outcome(request, "validated" if dry_run else "ok", response.status_code)
-                result.outcomes.append(outcome)
-                say(outcome)
-                continue
-            outcome = Outcome(request, "failed", response.status_code, explain(request, response))
+            outcome, response = _send(client, base, request, body, dry_run)
+            if response is not None and outcome.status == "ok":
+                follow = ActionFollower(client, base, progress, action_timeout, poll_seconds)
+                outcome = follow(request, response)
             result.outcomes.append(outcome)
-            result.not_sent = export.requests[index + 1 :]
             say(outcome)
-            return result
+            if outcome.status in ("failed", "pending"):
+                result.not_sent = export.requests[index + 1 :]
+                return result
     return result
+
+
+def _send(
+    client: httpx.Client, base: str, request: RestRequest, body: dict[str, Any], dry_run: bool
+) -> tuple[Outcome, httpx.Response | None]:
+    """One request; the outcome, and the response when the cluster accepted it."""
+    target = base + request.path + ("?dry_run" if dry_run else "")
+    try:
+        response = client.request(request.method, target, json=body)
+    except httpx.TransportError as error:
+        return Outcome(request, "failed", None, str(_connection_problem(base, error))), None
+    if response.is_success:
+        return Outcome(request, "validated" if dry_run else "ok", response.status_code), response
+    return Outcome(request, "failed", response.status_code, explain(request, response)), None
+
+
+def _preflight(
+    client: httpx.Client,
+    base: str,
+    requests: list[RestRequest],
+    bodies: list[dict[str, Any]],
+    result: ApplyReport,
+    say: Callable[[Outcome], None],
+) -> bool:
+    """Before the first change, let the cluster validate every request it can (`?dry_run`
+    on `PUT /v1/cluster` and `PUT /v1/bdbs/<uid>`), so that a refused value stops apply
+    before the certificates are swapped. False (and the refusal in `result`) if one is
+    refused."""
+    for request, body in zip(requests, bodies, strict=True):
+        if not request.supports_dry_run:
+            continue
+        outcome, _ = _send(client, base, request, body, dry_run=True)
+        if outcome.status == "failed":
+            refused = Outcome(
+                request,
+                "failed",
+                outcome.http_status,
+                f"refused by the cluster's advance check (dry run), so nothing was changed: "
+                f"{outcome.message}",
+            )
+            result.outcomes.append(refused)
+            result.not_sent = [r for r in requests if r is not request]
+            say(refused)
+            return False
+    return True

@@ -37,11 +37,13 @@ from ..model import (
     Participant,
     ReplicaSource,
     State,
+    Subject,
     TlsSettings,
 )
 from ..operations import KEYS_FOLDER, Workspace
 from ..plan import Change, diff_states
 from ..schema import from_document, to_document
+from ..versions import normalize_version, parse_version
 from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX, TLS_MODE_VALUES, VALIDATION_VALUES
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -112,6 +114,7 @@ class _Importer:
     def __init__(self, name_hint: str | None, placeholders: bool = True) -> None:
         self.name_hint = name_hint
         self.placeholders = placeholders
+        self.software_version = ""
         self.result = ImportResult(State(cluster=Cluster(name="", fqdn="")))
 
     @property
@@ -120,6 +123,38 @@ class _Importer:
 
     def note(self, message: str) -> None:
         self.result.notes.append(message)
+
+    def nodes(self, nodes_json: Any) -> None:
+        """The cluster's version from the nodes' `software_version`: `GET /v1/nodes` (a
+        list), `GET /v1/nodes/status` (an object by node uid) or one node's object.
+
+        During an upgrade the nodes differ; the oldest one is kept, since a request must
+        be accepted by every node.
+        """
+        if nodes_json is None:
+            self.note(
+                "no nodes JSON: the cluster's version is unknown (set it with "
+                "`tls-wizard cluster config version X.Y.Z`)"
+            )
+            return
+        nodes = _node_entries(nodes_json)
+        versions = []
+        for where, node in nodes:
+            text = _Fields(node, where).get("software_version", str, "")
+            if not text:
+                continue
+            try:
+                versions.append((parse_version(text), normalize_version(text)))
+            except WizardError as error:
+                raise WizardError(f"{where}.software_version: {error}") from None
+        if not versions:
+            raise WizardError("nodes: no node has a software_version; save GET /v1/nodes as it is")
+        oldest = min(versions)[1]
+        if len(versions) < len(nodes):
+            self.note(f"{len(nodes) - len(versions)} node(s) without software_version")
+        if len({v for v, _ in versions}) > 1:
+            self.note(f"the nodes run different versions; the oldest, {oldest}, is kept")
+        self.software_version = oldest
 
     def certificates(self, pem: Any, where: str) -> list[CertificateInfo]:
         if not isinstance(pem, str):
@@ -151,6 +186,7 @@ class _Importer:
         if cluster_json is not None and "min_data_TLS_version" not in fields.value:
             self.note("the cluster JSON has no min_data_TLS_version; the state uses 1.2")
         self.state.cluster = Cluster(name=name, fqdn=name.lower(), min_data_tls_version=version)
+        self.state.cluster.version = self.software_version
         for role in CLUSTER_CERTIFICATE_ROLES:
             ref = self.cluster_certificate(fields, role)
             if role == "proxy":
@@ -314,25 +350,37 @@ class _Importer:
         else:
             tls.authorized_names = [s["CN"] for s in subjects] or names
 
-    def subject(self, value: Any, where: str) -> dict[str, str]:
+    def subject(self, value: Any, where: str) -> Subject:
+        """One subject as the bdb object documents it; OU is kept whole (every unit)."""
         fields = _Fields(value, where)
-        subject: dict[str, str] = {}
+        subject: Subject = {}
         for key in SUBJECT_FIELDS:
             item = fields.value.get(key)
             if item is None or item == [] or item == "":
                 continue
-            if key == "OU" and isinstance(item, list):
-                if len(item) > 1:
-                    self.note(
-                        f"{where}.OU: several units {item!r}; the state holds one, kept {item[0]!r}"
-                    )
-                item = item[0]
+            if key == "OU":
+                units = item if isinstance(item, list) else [item]
+                if not all(isinstance(unit, str) and unit for unit in units):
+                    raise WizardError(f"{where}.OU: expected an array of strings, got {item!r}")
+                subject["OU"] = list(units)
+                continue
             if not isinstance(item, str):
                 raise WizardError(f"{where}.{key}: expected a string, got {type(item).__name__}")
             subject[key] = item
         if not subject.get("CN"):
             raise WizardError(f"{where}.CN: is required")
         return subject
+
+
+def _node_entries(nodes_json: Any) -> list[tuple[str, Any]]:
+    """(where, node object) for each node in any of the three documented shapes."""
+    if isinstance(nodes_json, list) and nodes_json:
+        return [(f"nodes[{i}]", node) for i, node in enumerate(nodes_json)]
+    if isinstance(nodes_json, dict) and "software_version" in nodes_json:
+        return [("node", nodes_json)]
+    if isinstance(nodes_json, dict) and nodes_json:
+        return [(f"nodes[{uid!r}]", node) for uid, node in nodes_json.items()]
+    raise WizardError("nodes: expected the JSON of GET /v1/nodes or GET /v1/nodes/status")
 
 
 def _tls_mode(bdb: _Fields) -> str:
@@ -384,6 +432,7 @@ def import_rest(
     *,
     name: str | None = None,
     placeholders: bool = True,
+    nodes_json: Any | None = None,
 ) -> ImportResult:
     """Build a state from the parsed JSON of `GET /v1/bdbs` (and `GET /v1/cluster`).
 
@@ -395,6 +444,7 @@ def import_rest(
     if not isinstance(bdbs_json, list):
         raise WizardError("bdbs: expected the JSON array GET /v1/bdbs returns")
     importer = _Importer(name, placeholders)
+    importer.nodes(nodes_json)
     importer.cluster(cluster_json, bdbs_json)
     importer.databases(bdbs_json)
     _check_unique(importer.state)
@@ -427,6 +477,7 @@ def import_to_new_state(
     *,
     name: str | None = None,
     labels: tuple[str, str] = CLI_LABELS,
+    nodes_file: str | os.PathLike[str] | None = None,
 ) -> tuple[Workspace, ImportResult]:
     """Import into a new state file at `path`; refuses to overwrite one that exists.
 
@@ -439,7 +490,8 @@ def import_to_new_state(
         raise StateFileError(f"{path.parent}: no such folder")
     bdbs = read_json_file(bdbs_file, labels[0])
     cluster = read_json_file(cluster_file, labels[1]) if cluster_file else None
-    result = import_rest(bdbs, cluster, name=name)
+    nodes = read_json_file(nodes_file, "--nodes") if nodes_file else None
+    result = import_rest(bdbs, cluster, name=name, nodes_json=nodes)
     store.refuse_bad_names(result.state)  # before any key file is written
     workspace = Workspace(path, result.state)
     for key_file in result.keys:
@@ -472,8 +524,10 @@ def describe_import(result: ImportResult) -> list[str]:
     """The imported state in a few lines: the cluster, each database, then the notes."""
     state = result.state
     lines = [
-        f"cluster {state.cluster.name}: minimum data TLS version "
-        f"{state.cluster.min_data_tls_version}, {len(state.databases)} database(s)"
+        f"cluster {state.cluster.name}"
+        f"{f' (Redis Enterprise {state.cluster.version})' if state.cluster.version else ''}: "
+        f"minimum data TLS version {state.cluster.min_data_tls_version}, "
+        f"{len(state.databases)} database(s)"
     ]
     for database in state.databases:
         tls = database.tls
@@ -511,6 +565,14 @@ def plan_against_cluster(
         placeholders=False,
     ).state
     imported.cluster.fqdn = state.cluster.fqdn
+    imported.cluster.version = state.cluster.version
+    for database in imported.databases:
+        mine = state.database(database.name)
+        tls = database.tls
+        if mine is not None and not (tls.enabled and tls.certificates):
+            # the cluster reports `disabled` whenever TLS is off or nothing is trusted, and
+            # apply sends it so: the state's own choice is not a difference
+            tls.enforce_client_auth = mine.tls.enforce_client_auth
     if cluster is None:
         imported.cluster.name = state.cluster.name
         imported.cluster.min_data_tls_version = state.cluster.min_data_tls_version

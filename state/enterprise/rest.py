@@ -1,7 +1,8 @@
 """The state as Redis Enterprise REST requests: JSON bodies and curl lines.
 
 Field names and values are the documented ones (bdb object, `PUT /v1/bdbs/<uid>`,
-`PUT /v1/cluster/update_cert`, `PUT /v1/cluster`). Private keys never appear in a
+`PUT /v1/cluster/update_cert`, `PUT /v1/cluster/certificates`, `PUT /v1/cluster`), for
+the cluster's Redis Enterprise version (`state/versions.py`). Private keys never appear in a
 rendering: an `update_cert` request names its key file, and the curl line reads it with
 `jq --rawfile` while the client reads it at send time. The password is never rendered
 either; curl lines read it from `$TLS_WIZARD_PASSWORD`.
@@ -15,8 +16,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import WizardError
-from ..model import CLUSTER_CERTIFICATE_ROLES, SUBJECT_FIELDS, ClusterCertificate, Database, State
+from ..model import (
+    CLUSTER_CERTIFICATE_ROLES,
+    SUBJECT_FIELDS,
+    ClusterCertificate,
+    Database,
+    State,
+    Subject,
+)
 from ..text import visible
+from ..versions import (
+    aa_tls_toggle,
+    boundary,
+    certificates_endpoint_by_default,
+    has_authorized_subjects,
+    has_certificates_endpoint,
+    min_tls_problem,
+)
 
 TLS_MODE_VALUES = ("enabled", "replica_ssl", "disabled")
 """`tls_mode`: all communications, Replica Of / CRDB only, off."""
@@ -69,13 +85,24 @@ class RestRequest:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class NodeCommand:
+    """A command the REST API has no request for, run on a cluster node (crdb-cli)."""
+
+    title: str
+    command: str
+    note: str = ""
+
+
 @dataclass(slots=True)
 class RestExport:
-    """The requests for a state (or one database of it) and what was left out, and why."""
+    """The requests for a state (or one database of it), the node commands that go with
+    them, and what was left out, and why."""
 
     requests: list[RestRequest] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    commands: list[NodeCommand] = field(default_factory=list)
 
 
 def tls_mode(database: Database) -> str:
@@ -127,15 +154,31 @@ def source_uri_note(database: Database) -> str:
     )
 
 
-def _subject_body(subject: dict[str, str]) -> dict[str, Any]:
+def _subject_body(subject: Subject) -> dict[str, Any]:
     """One authorized subject in the documented shape: `OU` is an array of strings."""
     body: dict[str, Any] = {}
     for key in SUBJECT_FIELDS:
         value = subject.get(key)
         if value is None:
             continue
-        body[key] = [value] if key == "OU" else value
+        if key == "OU":
+            body[key] = list(value) if isinstance(value, list) else [value]
+        else:
+            body[key] = value
     return body
+
+
+def enforce_client_authentication(database: Database) -> str:
+    """`enabled` only with TLS on, client authentication asked for and a certificate trusted:
+    the field means "a certificate should be provided" (bdb object), and clusters report
+    `disabled` for a database without TLS."""
+    tls = database.tls
+    return "enabled" if tls.enabled and tls.enforce_client_auth and tls.certificates else "disabled"
+
+
+def uses_legacy_names(state: State, legacy_names: bool) -> bool:
+    """The pre-6.4.2 form (`authorized_names` alone): asked for, or the cluster is older."""
+    return legacy_names or not has_authorized_subjects(state.cluster.version)
 
 
 def database_body(
@@ -144,15 +187,16 @@ def database_body(
     """The TLS fields of `PUT /v1/bdbs/<uid>` for one database, every one of them explicit.
 
     `san` becomes `san_cn` with one `{"CN": name}` subject per authorized name (the
-    current API); `legacy_names` sends the deprecated `authorized_names` list instead, for
-    clusters older than 6.4.2.
+    current API). Clusters before 6.4.2 (or `legacy_names`) get `authorized_names` alone:
+    they have neither `client_cert_subject_validation_type` nor `authorized_subjects`,
+    and a non-empty list is what turns their name check on.
     """
     tls = database.tls
     crdt = crdt_certificates(state, database)
     pem = state.certificates
     body: dict[str, Any] = {
         "tls_mode": tls_mode(database),
-        "enforce_client_authentication": "enabled" if tls.enforce_client_auth else "disabled",
+        "enforce_client_authentication": enforce_client_authentication(database),
         "authentication_ssl_client_certs": [
             {"client_cert": pem[sha]} for sha in tls.certificates if sha not in crdt
         ],
@@ -161,16 +205,32 @@ def database_body(
         body["authentication_ssl_crdt_certs"] = [
             {"client_cert": pem[sha]} for sha in tls.certificates if sha in crdt
         ]
+    if uses_legacy_names(state, legacy_names):
+        body["authorized_names"] = _legacy_names(state, database)
+        return body
     body["client_cert_subject_validation_type"] = VALIDATION_VALUES[tls.subject_validation]
     if tls.authorized_subjects and not (tls.subject_validation == "san" and tls.authorized_names):
         body["authorized_subjects"] = [_subject_body(s) for s in tls.authorized_subjects]
-    elif legacy_names:
-        body["authorized_names"] = list(tls.authorized_names)
     else:
         body["authorized_subjects"] = [{"CN": name} for name in tls.authorized_names]
     if database.replica_sources:
         body["replica_sources"] = replica_sources_body(state, database)
     return body
+
+
+def _legacy_names(state: State, database: Database) -> list[str]:
+    """`authorized_names` for the pre-6.4.2 form; full-subject validation has none."""
+    tls = database.tls
+    if tls.subject_validation == "none":
+        return []
+    if tls.subject_validation == "full-subject":
+        version = state.cluster.version or "before 6.4.2"
+        raise WizardError(
+            f"database {database.name}: Redis Enterprise {version} has no full-subject "
+            f"validation (authorized_subjects exists from {boundary('subjects')}); use SAN "
+            "validation"
+        )
+    return list(tls.authorized_names)
 
 
 def cluster_certificate_status(ref: ClusterCertificate | None) -> str:
@@ -271,36 +331,85 @@ def with_keys(body: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
     return {**body, "key": keys[body["name"]]}
 
 
+def use_certificates_endpoint(state: State, bulk_certificates: bool | None) -> bool:
+    """`PUT /v1/cluster/certificates` or `update_cert`: asked for, else by the version.
+
+    From 7.22.2 `update_cert` is deprecated and the bulk endpoint is the default; a
+    cluster before 7.22 has no bulk endpoint, so asking for it there is refused.
+    """
+    version = state.cluster.version
+    if bulk_certificates is None:
+        return certificates_endpoint_by_default(version)
+    if bulk_certificates and has_certificates_endpoint(version) is False:
+        raise WizardError(
+            f"Redis Enterprise {version} has no PUT {CERTIFICATES_PATH} (it exists from "
+            f"{boundary('certificates')}); leave out --certificates-endpoint"
+        )
+    return bulk_certificates
+
+
+def min_tls_request(state: State) -> RestRequest:
+    """`PUT /v1/cluster` with the minimum TLS version; refused before anything is sent when
+    the cluster's version does not accept the value."""
+    value = state.cluster.min_data_tls_version
+    problem = min_tls_problem(state.cluster.version, value)
+    if problem:
+        raise WizardError(problem)
+    return RestRequest(
+        "PUT",
+        "/v1/cluster",
+        {"min_data_TLS_version": value},
+        "cluster",
+        "cluster minimum data TLS version",
+        supports_dry_run=True,
+    )
+
+
+def aa_tls_command(state: State, database: Database) -> NodeCommand | None:
+    """`crdb-cli crdb update --encryption` when an active-active database's TLS turns on or
+    off (7.8 and later, enable-tls); None when it does not change."""
+    if not database.is_active_active or database.tls.enabled == database.created_with_tls:
+        return None
+    if aa_tls_toggle(state.cluster.version) is False:
+        raise WizardError(
+            f"database {database.name}: Redis Enterprise {state.cluster.version} cannot turn "
+            f"TLS of an active-active database on or off (possible from {boundary('aa-toggle')})"
+        )
+    value = "true" if database.tls.enabled else "false"
+    return NodeCommand(
+        f"database {database.name}: TLS {'on' if database.tls.enabled else 'off'} for the "
+        "Active-Active replication",
+        f"crdb-cli crdb update --crdb-guid <GUID> --encryption {value}",
+        "replace <GUID> with the database's CRDB GUID (crdb-cli crdb list)",
+    )
+
+
 def rest_export(
     state: State,
     database: str | None = None,
     *,
     legacy_names: bool = False,
-    bulk_certificates: bool = False,
+    bulk_certificates: bool | None = None,
 ) -> RestExport:
     """The requests in the order they are sent: cluster certificates, TLS version, databases.
 
-    With `database`, only that database's `PUT /v1/bdbs/<uid>`. `bulk_certificates` sends
-    the certificates in one `PUT /v1/cluster/certificates` (Redis Software 7.22.2 and
-    later, where `update_cert` is deprecated).
+    With `database`, only that database's `PUT /v1/bdbs/<uid>`. `bulk_certificates` (None:
+    by the cluster's version) sends the certificates in one `PUT /v1/cluster/certificates`.
+    Everything the cluster's version would refuse is refused here, before any request.
     """
     export = RestExport()
     if database is not None:
         chosen = [_requires_database(state, database)]
     else:
         chosen = sorted(state.databases, key=lambda d: d.uid)
-        export.requests.extend(_certificate_requests(state, export, bulk_certificates))
+        bulk = use_certificates_endpoint(state, bulk_certificates)
+        export.requests.extend(_certificate_requests(state, export, bulk))
         export.notes.extend(_rotation_notes(state, export.requests))
-        export.requests.append(
-            RestRequest(
-                "PUT",
-                "/v1/cluster",
-                {"min_data_TLS_version": state.cluster.min_data_tls_version},
-                "cluster",
-                "cluster minimum data TLS version",
-            )
-        )
+        export.requests.append(min_tls_request(state))
     for db in chosen:
+        command = aa_tls_command(state, db)
+        if command is not None:
+            export.commands.append(command)
         export.requests.append(
             RestRequest(
                 "PUT",
@@ -322,6 +431,9 @@ def render_json(export: RestExport) -> str:
         "requests": [r.as_json() for r in export.requests],
         "skipped": list(export.skipped),
         "notes": list(export.notes),
+        "node_commands": [
+            {"title": c.title, "command": c.command, "note": c.note} for c in export.commands
+        ],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -390,4 +502,17 @@ def render_curl(
         lines.append("")
         lines.append(f"# {visible(request.title)}: {request.method} {visible(request.path)}")
         lines.append(_curl(request, dry_run, shorten))
+    lines.extend(node_command_lines(export.commands, commented=True))
     return "\n".join(lines) + "\n"
+
+
+def node_command_lines(commands: list[NodeCommand], *, commented: bool) -> list[str]:
+    """The node commands after the requests; commented out in the curl script, which runs
+    on an administrator's machine, not on a node."""
+    if not commands:
+        return []
+    lines = ["", "# Then, on a cluster node:"]
+    for command in commands:
+        lines.append(f"# {command.title}" + (f" ({command.note})" if command.note else ""))
+        lines.append(f"# {command.command}" if commented else command.command)
+    return lines

@@ -19,7 +19,13 @@ from ..operations import Workspace, certificate_pem
 from ..rotation import follow_ups
 from ..store import write_atomic
 from ..text import visible
-from .rest import SKIP_REASONS, cluster_certificate_status
+from .rest import (
+    SKIP_REASONS,
+    aa_tls_command,
+    cluster_certificate_status,
+    min_tls_request,
+    node_command_lines,
+)
 
 RESTART_SENTINEL = "supervisorctl restart sentinel_service"
 KEY_MODE = 0o600
@@ -65,14 +71,18 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
         )
         installed.append(role)
     lines.extend(rotation_lines(state, installed))
+    min_tls_request(state)  # refuses a value the cluster's version does not accept
     lines.append(
         f"rladmin cluster config min_data_TLS_version {state.cluster.min_data_tls_version}"
     )
-    lines.append("# the discovery service picks up the minimum TLS version after:")
+    lines.append("# the discovery service picks up the minimum TLS version after this runs")
+    lines.append('# on EVERY node of the cluster (tls-protocols: "on all cluster nodes"):')
     lines.append(RESTART_SENTINEL)
     chosen = (
         [d for d in state.databases if d.name == database] if database else list(state.databases)
     )
+    commands = [c for c in (aa_tls_command(state, db) for db in chosen) if c is not None]
+    lines.extend(node_command_lines(commands, commented=False)[1:])
     if chosen:
         lines.append("# Per-database TLS settings (mode, client certificates, subject")
         lines.append("# validation) have no rladmin command; use the REST export:")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..certificates import describe_pem, key_matches, load_private_key, needs_its_ca
 from ..errors import WizardError
-from ..model import Database, State
+from ..model import Database, State, subject_text
 from ..operations import certificate_pem
 
 TLS_PROTOCOLS = {
@@ -124,9 +124,7 @@ def _checked_key(state: State, role: str, read_key: Callable[[str], bytes]) -> b
 def _not_enforced(state: State, database: Database, plan: RedisPlan) -> None:
     tls = database.tls
     if tls.enabled and tls.subject_validation != "none":
-        listed = tls.authorized_names or [
-            ",".join(f"{k}={v}" for k, v in s.items()) for s in tls.authorized_subjects
-        ]
+        listed = tls.authorized_names or [subject_text(s) for s in tls.authorized_subjects]
         plan.not_enforced.append(
             NotEnforced(
                 f"subject validation ({tls.subject_validation}: {'; '.join(listed)})",

@@ -1,8 +1,12 @@
 """A stand-in for a Redis Enterprise REST API: real HTTPS on 127.0.0.1, documented schema.
 
-It checks every request body against the documented field names and values (bdb object,
-`PUT /v1/cluster/update_cert`, `PUT /v1/cluster`) and records what it finds wrong, and it
-answers with the documented errors when a test asks it to.
+It behaves as the documentation says a cluster of `version` does: it refuses a minimum TLS
+version that version does not have (1 and 1.1 from 7.4.2, 1.3 before it), fields it does
+not know (`authorized_subjects` before 6.4.2) and `PUT /v1/cluster/certificates` before
+7.22. It checks every request body against the documented field names, values and shapes
+and records what it finds wrong; a database change is answered with the bdb object and an
+`action_uid` whose action (`GET /v1/actions/<uid>`) goes through `action_steps` and then
+completes or fails; and it answers with the documented errors when a test asks it to.
 """
 
 from __future__ import annotations
@@ -38,6 +42,13 @@ SYNCER_SOURCE_FIELDS = {
 }
 """The writable fields of a syncer_sources object (REST API reference, objects/bdb/syncer_sources)."""
 TLS_VERSIONS = ("1", "1.1", "1.2", "1.3")
+LEGACY_BDB_FIELDS = {"authorized_names"}
+SUBJECT_BDB_FIELDS = {"authorized_subjects", "client_cert_subject_validation_type"}
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("-")[0].split("."))
+
 
 USER = "admin@example.com"
 PASSWORD = "s3cret-Pa55word-never-shown"
@@ -62,14 +73,76 @@ class FakeCluster:
     received: list[Received] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     failures: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    failures_on_dry_run: set[str] = field(default_factory=set)
     url: str = ""
+    version: str = "7.22.2"
+    action_steps: list[dict[str, Any]] = field(
+        default_factory=lambda: [{"status": "running", "progress": 40.0}]
+    )
+    action_end: dict[str, Any] = field(
+        default_factory=lambda: {"status": "completed", "progress": 100.0}
+    )
+    actions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    polls: list[str] = field(default_factory=list)
 
-    def fail(self, path: str, status: int, error_code: str | None = None, message: str = ""):
-        """Answer requests to `path` with `status` (and the documented error body)."""
+    def at_least(self, boundary: tuple[int, ...]) -> bool:
+        return version_tuple(self.version) >= boundary
+
+    def start_action(self, uid: int) -> str:
+        """A new action for a database change: `action_steps`, then `action_end`."""
+        action_uid = f"00000000-0000-4000-8000-{len(self.actions) + 1:012d}"
+        self.actions[action_uid] = [
+            {"action_uid": action_uid, "name": "SMUpdateBDB", "object_name": f"bdb:{uid}", **step}
+            for step in [*self.action_steps, self.action_end]
+        ]
+        return action_uid
+
+    def look(self, action_uid: str) -> dict[str, Any] | None:
+        """The action's next state; the last one repeats once reached."""
+        self.polls.append(action_uid)
+        steps = self.actions.get(action_uid)
+        if steps is None:
+            return None
+        return steps.pop(0) if len(steps) > 1 else steps[0]
+
+    def refusal(self, path: str, body: Any) -> tuple[int, Any] | None:
+        """What a cluster of `version` refuses outright (400/404), before any failure a
+        test asked for."""
+        if path == "/v1/cluster" and isinstance(body, dict):
+            value = body.get("min_data_TLS_version")
+            allowed = ("1.2", "1.3") if self.at_least((7, 4, 2)) else ("1", "1.1", "1.2")
+            if value is not None and value not in allowed:
+                self.violations.append(f"min_data_TLS_version {value!r} on {self.version}")
+                return 400, {"message": f"min_data_TLS_version {value!r} is not supported"}
+        if path == "/v1/cluster/certificates" and not self.at_least((7, 22)):
+            self.violations.append(f"PUT /v1/cluster/certificates on {self.version}")
+            return 404, {"message": "not found"}
+        if path.startswith("/v1/bdbs/") and isinstance(body, dict):
+            unknown = SUBJECT_BDB_FIELDS if not self.at_least((6, 4, 2)) else set()
+            if set(body) & unknown:
+                self.violations.append(f"{sorted(set(body) & unknown)} on {self.version}")
+                return 400, {"error_code": "invalid_schema", "message": "unknown field"}
+        return None
+
+    def fail(
+        self,
+        path: str,
+        status: int,
+        error_code: str | None = None,
+        message: str = "",
+        *,
+        on_dry_run: bool = True,
+    ):
+        """Answer requests to `path` with `status` (and the documented error body); with
+        `on_dry_run=False` only the change itself fails (a cluster that became busy)."""
         body = (
             {"error_code": error_code, "message": message} if error_code else {"message": message}
         )
         self.failures[path] = (status, body)
+        if on_dry_run:
+            self.failures_on_dry_run.add(path)
+        else:
+            self.failures_on_dry_run.discard(path)
 
     def check_bdb(self, body: Any) -> None:
         if not isinstance(body, dict):
@@ -108,6 +181,16 @@ class FakeCluster:
         names = body.get("authorized_names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             self.violations.append("authorized_names must be an array of strings")
+        certs = [e for key in BDB_CERT_LISTS for e in body.get(key, [])]
+        if body.get("enforce_client_authentication") == "enabled":
+            if not certs:
+                self.violations.append(
+                    "enforce_client_authentication enabled without a certificate"
+                )
+            if body.get("tls_mode") == "disabled":
+                self.violations.append("enforce_client_authentication enabled with TLS off")
+        if "authorized_names" in body and SUBJECT_BDB_FIELDS & set(body):
+            self.violations.append("authorized_names mixed with the 6.4.2 subject fields")
 
     def check_syncer_source(self, source: Any) -> None:
         if not isinstance(source, dict) or not isinstance(source.get("uri"), str):
@@ -206,10 +289,41 @@ def _handler(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
                 cluster.violations.append(f"unknown path {parts.path}")
                 self.answer(404, {"message": "not found"})
                 return
-            if parts.path in cluster.failures:
+            refused = cluster.refusal(parts.path, body)
+            if refused is not None:
+                self.answer(*refused)
+                return
+            dry_run = parts.query == "dry_run"
+            if parts.path in cluster.failures and (
+                not dry_run or parts.path in cluster.failures_on_dry_run
+            ):
                 self.answer(*cluster.failures[parts.path])
                 return
-            self.answer(200, {"uid": 1} if parts.path.startswith("/v1/bdbs/") else {})
+            if parts.path.startswith("/v1/bdbs/"):
+                uid = int(parts.path.rsplit("/", 1)[1])
+                answer = {"uid": uid, **body}
+                if parts.query != "dry_run":
+                    answer["action_uid"] = cluster.start_action(uid)
+                self.answer(200, answer)
+                return
+            self.answer(200, {})
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            auth = self.headers.get("Authorization", "")
+            cluster.received.append(Received("GET", parts.path, parts.query, None, auth))
+            if auth != expected:
+                self.answer(401, {"message": "Unauthorized"})
+                return
+            if parts.path.startswith("/v1/actions/"):
+                state = cluster.look(parts.path.rsplit("/", 1)[1])
+                if state is None:
+                    self.answer(404, {"message": "action does not exist"})
+                else:
+                    self.answer(200, state)
+                return
+            cluster.violations.append(f"unexpected GET {parts.path}")
+            self.answer(404, {"message": "not found"})
 
     return Handler
 

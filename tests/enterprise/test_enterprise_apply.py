@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fake_cluster import PASSWORD, USER, FakeCluster
+from fake_cluster import PASSWORD, USER, FakeCluster, Received
 
 from state.enterprise.client import apply
 from state.enterprise.rest import render_curl, rest_export
@@ -18,26 +18,40 @@ from state.operations import TlsChange, Workspace, change_tls
 
 
 def run_apply(demo: Workspace, api: FakeCluster, ca: Path, **kwargs):
+    kwargs.setdefault("poll_seconds", 0.01)
     return apply(demo, api.url, USER, kwargs.pop("password", PASSWORD), ca=ca, **kwargs)
+
+
+def sent(api: FakeCluster) -> list[Received]:
+    """The changes the cluster received: PUTs without `?dry_run` (advance checks and action
+    polls left out)."""
+    return [r for r in api.received if r.method == "PUT" and r.query != "dry_run"]
 
 
 def test_success_sends_every_request_in_order_with_documented_bodies(demo, api, api_files):
     report = run_apply(demo, api, api_files["ca"])
     assert report.failed is None
-    assert [(r.path, r.query) for r in api.received] == [
-        ("/v1/cluster/update_cert", ""),
-        ("/v1/cluster/update_cert", ""),
-        ("/v1/cluster", ""),
+    checked = [("PUT", "/v1/cluster", "dry_run")] + [
+        ("PUT", f"/v1/bdbs/{uid}", "dry_run") for uid in (1, 2, 3, 4)
+    ]
+    assert [(r.method, r.path, r.query) for r in api.received][:9] == [
+        *checked,
+        ("PUT", "/v1/cluster/update_cert", ""),
+        ("PUT", "/v1/cluster/update_cert", ""),
+        ("PUT", "/v1/cluster", ""),
+        ("PUT", "/v1/bdbs/1", ""),
+    ]
+    assert [(r.path, r.query) for r in sent(api)][3:] == [
         ("/v1/bdbs/1", ""),
         ("/v1/bdbs/2", ""),
         ("/v1/bdbs/3", ""),
         ("/v1/bdbs/4", ""),
     ]
     assert api.violations == []
-    proxy = api.received[0].body
+    proxy = sent(api)[0].body
     assert proxy["name"] == "proxy" and proxy["key"] == demo.read_key("proxy").decode()
-    assert api.received[3].body["tls_mode"] == "enabled"
-    assert api.received[5].body["authentication_ssl_crdt_certs"]
+    assert sent(api)[3].body["tls_mode"] == "enabled"
+    assert sent(api)[5].body["authentication_ssl_crdt_certs"]
     assert [o.status for o in report.outcomes] == ["ok"] * 7
     assert report.summary().startswith("applied: cluster proxy certificate, ")
 
@@ -45,10 +59,10 @@ def test_success_sends_every_request_in_order_with_documented_bodies(demo, api, 
 def test_certificates_endpoint(demo, api, api_files):
     report = run_apply(demo, api, api_files["ca"], bulk_certificates=True)
     assert report.failed is None
-    assert [r.path for r in api.received][:2] == ["/v1/cluster/certificates", "/v1/cluster"]
+    assert [r.path for r in sent(api)][:2] == ["/v1/cluster/certificates", "/v1/cluster"]
     assert api.violations == []
-    sent = api.received[0].body["certificates"]
-    assert [c["key"] for c in sent] == [
+    entries = sent(api)[0].body["certificates"]
+    assert [c["key"] for c in entries] == [
         demo.read_key("proxy").decode(),
         demo.read_key("syncer").decode(),
     ]
@@ -59,18 +73,18 @@ def test_certificates_endpoint(demo, api, api_files):
 
 def test_one_database(demo, api, api_files):
     report = run_apply(demo, api, api_files["ca"], database="sessions")
-    assert [r.path for r in api.received] == ["/v1/bdbs/2"]
-    assert api.received[0].body["tls_mode"] == "replica_ssl"
+    assert [r.path for r in sent(api)] == ["/v1/bdbs/2"]
+    assert sent(api)[0].body["tls_mode"] == "replica_ssl"
     assert report.failed is None
 
 
 def test_dry_run_uses_the_api_dry_run_and_skips_what_has_none(demo, api, api_files):
     report = run_apply(demo, api, api_files["ca"], dry_run=True)
-    assert [(r.path, r.query) for r in api.received] == [
+    assert [(r.path, r.query) for r in api.received] == [("/v1/cluster", "dry_run")] + [
         (f"/v1/bdbs/{uid}", "dry_run") for uid in (1, 2, 3, 4)
     ]
-    assert [o.status for o in report.outcomes] == ["skipped"] * 3 + ["validated"] * 4
-    assert report.summary().startswith("validated: database orders")
+    assert [o.status for o in report.outcomes] == ["skipped"] * 2 + ["validated"] * 5
+    assert report.summary().startswith("validated: cluster minimum data TLS version, database")
 
 
 @pytest.mark.parametrize(
@@ -85,11 +99,18 @@ def test_documented_certificate_errors_stop_and_say_what_was_applied(
     demo, api, api_files, error_code, expected
 ):
     api.fail("/v1/bdbs/2", 400, error_code, "from the cluster")
+    early = run_apply(demo, api, api_files["ca"])
+    assert early.failed.request.path == "/v1/bdbs/2" and sent(api) == []
+    assert early.failed.message.startswith("refused by the cluster's advance check (dry run)")
+    assert expected in early.failed.message
+    assert early.summary().splitlines()[0] == "applied: nothing"
+    api.received.clear()
+    api.fail("/v1/bdbs/2", 400, error_code, "from the cluster", on_dry_run=False)
     report = run_apply(demo, api, api_files["ca"])
     failed = report.failed
     assert failed is not None and failed.request.path == "/v1/bdbs/2"
     assert failed.message.startswith(expected)
-    assert [r.path for r in api.received][-1] == "/v1/bdbs/2"
+    assert [r.path for r in sent(api)][-1] == "/v1/bdbs/2"
     assert [r.title for r in report.not_sent] == [
         "database inventory (uid 3) TLS settings",
         "database cache (uid 4) TLS settings",
@@ -103,9 +124,10 @@ def test_documented_certificate_errors_stop_and_say_what_was_applied(
 def test_406_invalid_configuration(demo, api, api_files):
     api.fail("/v1/bdbs/1", 406, message="bad combination")
     report = run_apply(demo, api, api_files["ca"])
-    assert report.failed.message == (
+    assert report.failed.message.endswith(
         "the cluster says the configuration is invalid (406): bad combination"
     )
+    assert sent(api) == []
     assert report.failed.http_status == 406
 
 
@@ -113,14 +135,16 @@ def test_update_cert_406_means_expired(demo, api, api_files):
     api.fail("/v1/cluster/update_cert", 406)
     report = run_apply(demo, api, api_files["ca"])
     assert report.failed.message == "the cluster refused the certificate as expired (406)"
-    assert len(api.received) == 1
+    assert len(sent(api)) == 1
     assert report.summary().splitlines()[0] == "applied: nothing"
 
 
 def test_401_wrong_password(demo, api, api_files):
     report = run_apply(demo, api, api_files["ca"], password="wrong")
     assert report.failed.http_status == 401
-    assert report.failed.message.startswith("the cluster refused the user or password (401)")
+    assert report.failed.message.endswith(
+        "the cluster refused the user or password (401); check --user and the password"
+    )
     assert len(api.received) == 1
     assert len(report.not_sent) == 6
 
@@ -240,9 +264,9 @@ def test_the_curl_rendering_runs_against_the_api(demo, api, api_files, tmp_path,
     assert api.violations == []
     certificates = ["/v1/cluster/certificates"] if bulk else ["/v1/cluster/update_cert"] * 2
     bdbs = ["/v1/bdbs/1", "/v1/bdbs/2", "/v1/bdbs/3", "/v1/bdbs/4"]
-    assert [r.path for r in api.received] == [*certificates, "/v1/cluster", *bdbs]
-    first = api.received[0].body
-    sent = first["certificates"][0] if bulk else first
-    assert sent["key"] == demo.read_key("proxy").decode()
-    orders = api.received[len(certificates) + 1].body
+    assert [r.path for r in sent(api)] == [*certificates, "/v1/cluster", *bdbs]
+    first = sent(api)[0].body
+    entry = first["certificates"][0] if bulk else first
+    assert entry["key"] == demo.read_key("proxy").decode()
+    orders = sent(api)[len(certificates) + 1].body
     assert orders == rest_export(demo.state, "orders").requests[0].body

@@ -315,7 +315,7 @@ def test_preview_writes_nothing_and_describes_the_result(demo: Workspace, tmp_pa
     assert result.keys == {} and result.state.cluster.proxy is None
     lines = describe_import(result)
     assert lines[0] == "cluster cluster1.example.com: minimum data TLS version 1.2, 4 database(s)"
-    assert "  orders (uid 1, port 12000): TLS all, 3 certificate(s), san validation" in lines
+    assert "  orders (uid 1, port 12000): TLS all, 1 certificate(s), san validation" in lines
     assert "  cache (uid 4, port 12003): TLS off" in lines
     assert any(line.startswith("note: the cluster JSON has no proxy certificate") for line in lines)
 

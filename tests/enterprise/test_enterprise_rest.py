@@ -86,10 +86,10 @@ def test_a_source_sends_the_syncer_certificate_of_each_replica_cluster_among_cli
     """The source side (Encrypt source database traffic): the syncer certificate of every
     cluster hosting a replica is one of the database's client certificates."""
     state = demo.state
-    orders = state.database("orders")
-    assert orders.replica_clusters == ["cluster3.example.com"]
+    source = state.database("sessions")
+    assert source.replica_clusters == ["cluster3.example.com"]
     syncer = state.participant("cluster3.example.com").syncer_certificate
-    result = body(state, "orders")
+    result = body(state, "sessions")
     assert pems(state, [syncer])[0] in result["authentication_ssl_client_certs"]
     assert "authentication_ssl_crdt_certs" not in result
 
@@ -189,10 +189,11 @@ def test_curl_reads_the_password_and_key_at_run_time(demo: Workspace):
     assert "--cacert" in text and "--insecure" not in text and " -k " not in text
 
 
-def test_curl_dry_run_only_on_database_requests(demo: Workspace):
+def test_curl_dry_run_on_cluster_and_database_requests_only(demo: Workspace):
     text = render_curl(rest_export(demo.state), dry_run=True)
     assert '"$TLS_WIZARD_URL/v1/bdbs/1?dry_run"' in text
-    assert '"$TLS_WIZARD_URL/v1/cluster"' in text
+    assert '"$TLS_WIZARD_URL/v1/cluster?dry_run"' in text
+    assert '"$TLS_WIZARD_URL/v1/cluster/update_cert"' in text
 
 
 def test_json_rendering_is_the_bodies(demo: Workspace):

@@ -55,19 +55,22 @@ def test_usage_errors_exit_2(cli, initialized):
 def test_db_create_with_tls_and_two_certs_and_san(
     cli, initialized, client_ca, client_certs, pem_file
 ):
+    """Subject validation with a leaf in the trusted list is refused (the product would
+    skip it); with the CA alone it is kept."""
     certs = pem_file(client_certs[0].pem, client_certs[1].pem)
+    san = ("--san", "app1.example.com, app2.example.com,app1.example.com")
+    create = ("db", "create", "orders", "--port", "12000", "--enable", "--add-cert", str(certs))
+    refused = cli(*create, *san)
+    assert refused.code == 1 and "leaf-skips-subject-checks" in refused.err
+    assert "CN=app1.example.com" in refused.err
+    assert cli(*create).code == 0
+    assert "leaf-skips-subject-checks" in cli("db", "tls", "orders", *san).err
+    leaves = json.loads(cli("db", "show", "orders", "--json").out)["tls"]["certificates"]
+    ca = pem_file(client_ca.pem, name="ca.pem")
     result = cli(
-        "db",
-        "create",
-        "orders",
-        "--port",
-        "12000",
-        "--enable",
-        "--add-cert",
-        str(certs),
-        "--san",
-        "app1.example.com, app2.example.com,app1.example.com",
-    )
+        "db", "tls", "orders", "--remove-cert", leaves[0], "--remove-cert", leaves[1],
+        "--add-cert", str(ca), *san,
+    )  # fmt: skip
     assert result.code == 0, result.err
     listed = json.loads(cli("db", "list", "--json").out)
     assert [d["name"] for d in listed] == ["orders"]
@@ -84,8 +87,7 @@ def test_db_create_with_tls_and_two_certs_and_san(
     }
     assert db["tls"]["enabled"] is True and db["tls"]["mode"] == "all"
     assert db["tls"]["enforce_client_auth"] is True
-    assert len(db["tls"]["certificates"]) == 2
-    assert all(len(s) == 64 for s in db["tls"]["certificates"])
+    assert len(db["tls"]["certificates"]) == 1 and len(db["tls"]["certificates"][0]) == 64
     assert db["tls"]["subject_validation"] == "san"
     assert db["tls"]["authorized_names"] == ["app1.example.com", "app2.example.com"]
     assert store.load(initialized).database("orders").created_with_tls is True
@@ -227,8 +229,9 @@ def test_active_active_with_participants(cli, initialized, syncer_certs, pem_fil
         both[1],
     )
     assert ok.code == 0, ok.err
+    assert cli("cluster", "config", "version", "7.4.2").code == 0
     toggle = cli("db", "tls", "aa", "--disable")
-    assert toggle.code == 1 and "aa-tls-toggle" in toggle.err
+    assert toggle.code == 1 and "aa-tls-toggle" in toggle.err and "7.4.2" in toggle.err
     change = cli("db", "tls", "aa", "--no-enforce-client-auth")
     assert change.code == 0, change.err
     in_use = cli("cluster", "participant", "remove", names[0])
@@ -320,8 +323,12 @@ def test_db_remove(cli, initialized):
 
 def test_cluster_show_json(cli, initialized):
     data = json.loads(cli("cluster", "show", "--json").out)
-    assert set(data) == {"name", "fqdn", "min_data_tls_version", "proxy", "syncer", "participants"}
-    assert data["min_data_tls_version"] == "1.2"
+    assert set(data) == {
+        "name", "fqdn", "version", "min_data_tls_version", "proxy", "syncer", "participants",
+    }  # fmt: skip
+    assert data["min_data_tls_version"] == "1.2" and data["version"] is None
+    assert cli("cluster", "config", "version", "7.22.2-14").code == 0
+    assert json.loads(cli("cluster", "show", "--json").out)["version"] == "7.22.2"
     assert set(data["proxy"]) == {"sha256", "not_after", "key_file"}
     assert data["proxy"]["not_after"].endswith("Z")
 

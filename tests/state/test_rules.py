@@ -344,3 +344,62 @@ def test_introduced_errors_ignores_errors_that_were_already_there():
     worse = after.copy()
     worse.database("fine").tls = tls(mode="crdb")
     assert [f.code for f in introduced_errors(after, worse)] == ["crdb-needs-active-active"]
+
+
+# -- names and subject checks as the product applies them ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("10.0.0.7", "IP address"),
+        ("::1", "IP address"),
+        ("ops@example.com", "e-mail address"),
+        ("spiffe://td/app1", "URI"),
+        ("*.apps.example.com", "wildcard"),
+    ],
+)
+def test_names_san_validation_never_matches_are_flagged(name, kind):
+    state = make_state(
+        Database(1, "db", 12000, tls=tls(subject_validation="san", authorized_names=[name]))
+    )
+    found = [f for f in check_state(state) if f.code == "name-never-matched"]
+    assert len(found) == 1 and found[0].severity == "warning" and kind in found[0].message
+    plain = make_state(
+        Database(
+            1, "db", 12000, tls=tls(subject_validation="san", authorized_names=["app1.example"])
+        )
+    )
+    assert "name-never-matched" not in codes(plain)
+
+
+def test_a_trusted_leaf_with_subject_validation_is_an_error():
+    from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
+
+    ca = certificate_authority("Rules CA")
+    leaf = issue_certificate(ca, SubjectFields(cn="app1.example.com"), sans=["app1.example.com"])
+    from state.certificates import describe_pem
+
+    ca_info, leaf_info = describe_pem(ca.pem.decode()), describe_pem(leaf.pem.decode())
+
+    def state_with(*infos, validation="san", enforce=True):
+        settings = tls(
+            certificates=[i.sha256 for i in infos],
+            subject_validation=validation,
+            authorized_names=["app1.example.com"],
+            enforce_client_auth=enforce,
+        )
+        state = make_state(Database(1, "db", 12000, tls=settings))
+        state.certificates = {i.sha256: i.pem for i in infos}
+        return state
+
+    found = [
+        f
+        for f in check_state(state_with(ca_info, leaf_info))
+        if f.code == "leaf-skips-subject-checks"
+    ]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert "CN=app1.example.com" in found[0].message
+    assert "leaf-skips-subject-checks" not in codes(state_with(ca_info))
+    assert "leaf-skips-subject-checks" not in codes(state_with(leaf_info, validation="none"))
+    assert "leaf-skips-subject-checks" not in codes(state_with(leaf_info, enforce=False))

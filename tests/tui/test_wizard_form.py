@@ -14,7 +14,9 @@ from state.wizard_form import (
     TlsForm,
     findings_by_database,
     name_list_problems,
+    name_list_warnings,
     parse_subject_list,
+    subjects_text,
 )
 
 
@@ -89,6 +91,44 @@ def test_name_and_subject_lists() -> None:
     _, problems = parse_subject_list("O=Example; CN=x,Q=1")
     assert any("has no CN" in p for p in problems)
     assert any("'Q=1'" in p for p in problems)
+    units, problems = parse_subject_list("CN=app1,OU=Ops,ou=Payments,O=Acme")
+    assert units == [{"CN": "app1", "OU": ["Ops", "Payments"], "O": "Acme"}] and problems == []
+    assert subjects_text(units) == "CN=app1,O=Acme,OU=Ops,OU=Payments"
+    assert parse_subject_list(subjects_text(units))[0] == units
+    _, problems = parse_subject_list("CN=a,CN=b")
+    assert any("CN appears twice" in p for p in problems)
+    assert name_list_warnings("app1.example.com, 10.0.0.1, *.example.com") == [
+        "'10.0.0.1' is an IP address: SAN validation compares only DNS names and the CN",
+        "'*.example.com' is a wildcard: SAN validation compares names as exact text, so it "
+        "matches no client; list each client's name",
+    ]
+
+
+def test_names_table_judges_as_the_cluster_does(state_path: Path, samples: Path) -> None:
+    """orders trusts the demo CA alone: no verdict on it; a pasted leaf stops every check."""
+    state = store.load(state_path)
+    form = TlsForm.from_state(state, "orders")
+    ca = read_certificate_file(samples / "demo-ca.pem")[0]
+    app1 = read_certificate_file(samples / "app1.pem")[0]
+    rows = form.name_rows(state, [ca])
+    assert [row[3] for row in rows] == ["CA: its clients are checked by their own names"]
+    form.add_certificates([app1])
+    verdicts = [row[3] for row in form.name_rows(state, [ca, app1])]
+    assert all(v.startswith("not checked: a leaf is trusted") for v in verdicts)
+    form.enforce_client_auth = False
+    assert form.name_rows(state, [app1])[0][3] == "not checked: client authentication is off"
+
+
+def test_a_single_ou_string_in_a_state_file_reads_as_a_list(state_path: Path) -> None:
+    text = state_path.read_text().replace(
+        'subject_validation = "san"\nauthorized_names = [\n    "app1.example.com",\n]',
+        'subject_validation = "full-subject"\nauthorized_subjects = [{CN = "app1", OU = "Ops"}]',
+        1,
+    )
+    assert "OU = " in text
+    state_path.write_text(text)
+    subject = store.load(state_path).database("orders").tls.authorized_subjects[0]
+    assert subject == {"CN": "app1", "OU": ["Ops"]}
 
 
 def test_findings_are_grouped_by_database_without_prefix_confusion(state_path: Path) -> None:

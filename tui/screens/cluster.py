@@ -23,12 +23,21 @@ from state import clock
 from state.certificates import CertificateInfo, describe_pem
 from state.errors import WizardError
 from state.export_files import default_export_name, export_cluster_certificate
-from state.operations import add_participant, certificate_pem, remove_participant
+from state.operations import (
+    add_participant,
+    certificate_pem,
+    remove_participant,
+    set_cluster_version,
+)
 
 from ..messages import StateChanged
 from ..text import cells, escape
 from ..widgets.cluster_card import ClusterCard
-from ..widgets.cluster_dialogs import ExportPathDialog, ParticipantNameDialog
+from ..widgets.cluster_dialogs import (
+    ClusterVersionDialog,
+    ExportPathDialog,
+    ParticipantNameDialog,
+)
 
 
 class ClusterCertificatesScreen(Screen):
@@ -42,6 +51,7 @@ class ClusterCertificatesScreen(Screen):
         Binding("x", "export_syncer", "Export"),
         Binding("a", "add_participant", "Add"),
         Binding("d", "remove_participant", "Remove"),
+        Binding("v", "version", "Version"),
         Binding("enter", "inspect", "Inspect", key_display="⏎"),
         Binding("m", "mesh", "Mesh"),
     ]
@@ -71,9 +81,10 @@ class ClusterCertificatesScreen(Screen):
 
     def refresh_from_state(self) -> None:
         state = self.app.workspace.state
+        version = state.cluster.version or "version not known (v sets it)"
         self.query_one("#cluster-title", Label).update(
-            f"Cluster certificates: {escape(state.cluster.name)}   FQDN {escape(state.cluster.fqdn)}   "
-            f"minimum TLS {state.cluster.min_data_tls_version}"
+            f"Cluster certificates: {escape(state.cluster.name)}   version {escape(version)}   "
+            f"FQDN {escape(state.cluster.fqdn)}   minimum TLS {state.cluster.min_data_tls_version}"
         )
         for card in self.query(ClusterCard):
             card.show(state)
@@ -217,6 +228,21 @@ class ClusterCertificatesScreen(Screen):
             )
 
         self.app.push_screen(ParticipantNameDialog(taken), named)
+
+    def action_version(self) -> None:
+        def answered(version: str | None) -> None:
+            if version is None:
+                return
+            try:
+                new_state = set_cluster_version(self.app.workspace.state, version)
+            except WizardError as error:
+                self.notify(str(error), title="Not set", severity="error", timeout=10)
+                return
+            self.app.commit(new_state, f"cluster config version {version or '(not known)'}")
+
+        self.app.push_screen(
+            ClusterVersionDialog(self.app.workspace.state.cluster.version), answered
+        )
 
     def add(self, name: str, certificates: list[CertificateInfo]) -> None:
         try:

@@ -1,9 +1,11 @@
 """TLS protocols: the cluster's minimum TLS version for the data path.
 
-One choice (1, 1.1, 1.2, 1.3), the documented recommendation, a warning when the choice
-is below it, and the step the documentation adds: the discovery service only takes the
-new version after `supervisorctl restart sentinel_service` on every node. The choice is
-pending until saved, and leaving with it pending asks first.
+One choice among the values the cluster's Redis Enterprise version accepts (1, 1.1, 1.2
+before 7.4.2; 1.2, 1.3 from it; all four, with a note on who refuses which, when the
+version is not known), the documented recommendation, a warning when the choice is below
+it, and the step the documentation adds: the discovery service only takes the new version
+after `supervisorctl restart sentinel_service` on every node. The choice is pending until
+saved, and leaving with it pending asks first.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
 
+from state.errors import WizardError
 from state.model import TLS_VERSIONS
 from state.operations import set_min_tls_version
+from state.versions import allowed_min_tls, min_tls_problem, min_tls_refused_by
 
 from ..messages import StateChanged
 from ..text import escape
@@ -29,8 +33,8 @@ VERSION_LABELS = {
 }
 EXPLAIN = (
     "Clients, replicas and Active-Active peers must negotiate at least this version on the "
-    "data path. TLS 1.2 or newer is recommended; newer releases also allow 1.3 and drop "
-    "1.0 and 1.1."
+    "data path. TLS 1.2 or newer is recommended; from Redis Enterprise 7.4.2 the choices are "
+    "1.2 and 1.3 (1.0 and 1.1 are gone), before it 1.0, 1.1 and 1.2."
 )
 WARNING = (
     "{version} is below the recommended TLS 1.2: TLS 1.0 and 1.1 are deprecated (RFC 8996), "
@@ -70,6 +74,19 @@ class TlsProtocolsScreen(Screen):
         return self.app.workspace.state.cluster.min_data_tls_version
 
     @property
+    def cluster_version(self) -> str:
+        return self.app.workspace.state.cluster.version
+
+    def label(self, version: str) -> str:
+        """The radio button's text: refused values say by which cluster versions."""
+        text = VERSION_LABELS[version]
+        if self.cluster_version and version not in allowed_min_tls(self.cluster_version):
+            return f"{text}  (not in Redis Enterprise {self.cluster_version})"
+        if not self.cluster_version and min_tls_refused_by(version):
+            return f"{text}  (refused by {min_tls_refused_by(version)})"
+        return text
+
+    @property
     def pending(self) -> bool:
         return self.choice != self.saved_version
 
@@ -78,13 +95,16 @@ class TlsProtocolsScreen(Screen):
         yield Label("TLS protocols: minimum TLS version of the data path", classes="screen-title")
         with VerticalScroll(id="protocols"):
             yield Static(EXPLAIN, classes="hint")
+            yield Static(id="protocols-cluster-version")
+            allowed = allowed_min_tls(self.cluster_version)
             with RadioSet(id="tls-versions"):
                 for version in TLS_VERSIONS:
                     yield RadioButton(
-                        VERSION_LABELS[version],
+                        self.label(version),
                         value=version == self.choice,
                         name=version,
                         id=f"tls-{version.replace('.', '-')}",
+                        disabled=version not in allowed,
                     )
             yield Static(id="protocols-status")
             yield Static(id="protocols-warning")
@@ -103,6 +123,14 @@ class TlsProtocolsScreen(Screen):
 
     def refresh_view(self) -> None:
         saved = self.saved_version
+        allowed = ", ".join(version_name(v) for v in allowed_min_tls(self.cluster_version))
+        self.query_one("#protocols-cluster-version", Static).update(
+            f"Redis Enterprise {self.cluster_version}: allowed {allowed}"
+            if self.cluster_version
+            else "Redis Enterprise version not known (set it on the cluster screen, c then v): "
+            "every value some version accepts is offered"
+        )
+        problem = min_tls_problem(self.cluster_version, self.choice)
         status = self.query_one("#protocols-status", Static)
         if self.pending:
             status.update(
@@ -112,10 +140,14 @@ class TlsProtocolsScreen(Screen):
         else:
             status.update(f"Saved: [b]{version_name(saved)}[/]")
         warning = self.query_one("#protocols-warning", Static)
-        warning.display = is_below_recommended(self.choice)
-        warning.update(
-            f"[$text-warning bold]! warning[/] {escape(WARNING.format(version=version_name(self.choice)))}"
-        )
+        warning.display = is_below_recommended(self.choice) or problem is not None
+        if problem is not None:
+            warning.update(f"[$text-error bold]✗ refused[/] {escape(problem)}")
+        else:
+            warning.update(
+                f"[$text-warning bold]! warning[/] "
+                f"{escape(WARNING.format(version=version_name(self.choice)))}"
+            )
         self.query_one("#protocols-rladmin", Static).update(
             f"Same as: rladmin cluster config min_data_TLS_version {self.choice}"
         )
@@ -131,7 +163,11 @@ class TlsProtocolsScreen(Screen):
         if not self.pending:
             self.notify(f"{version_name(self.choice)} is already the saved minimum.")
             return
-        new_state = set_min_tls_version(self.app.workspace.state, self.choice)
+        try:
+            new_state = set_min_tls_version(self.app.workspace.state, self.choice)
+        except WizardError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=10)
+            return
         self.app.commit(new_state, f"cluster config min_data_TLS_version {self.choice}")
         self.refresh_view()
 

@@ -31,13 +31,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from state.certificates import (
-    CertificateInfo,
-    describe_pem,
-    name_matches,
-    needs_its_ca,
-    subject_matches,
-)
+from state.certificates import CertificateInfo, describe_pem, needs_its_ca
 from state.errors import WizardError
 from state.findings import Finding, errors
 from state.model import MODE_LABELS, TLS_MODES, Database, State, TlsSettings
@@ -47,6 +41,7 @@ from state.wizard_form import (
     TlsForm,
     database_findings,
     name_list_problems,
+    name_list_warnings,
     parse_subject_list,
 )
 
@@ -417,46 +412,43 @@ class TlsWizardScreen(Screen):
         if full:
             label.update(
                 "Authorized subjects, separated by ';' (e.g. CN=app1.example.com,O=Example; "
-                "CN=app2.example.com). All fields must match, case-sensitively."
+                "CN=app2.example.com; OU may repeat). Every field must match, case-sensitively."
             )
             names_input.placeholder = "CN=app1.example.com,O=Example; CN=app2.example.com"
         else:
             label.update(
-                "Authorized names, comma-separated: a client is accepted when a SAN entry or "
-                "its CN matches one of them."
+                "Authorized names, comma-separated: a client is accepted when a SAN DNS entry "
+                "or its CN equals one of them exactly (case-sensitive)."
             )
-            names_input.placeholder = "app1.example.com, *.apps.example.com, 10.0.0.7"
+            names_input.placeholder = "app1.example.com, app2.example.com"
         table = self.query_one("#names-table", DataTable)
         table.clear()
         subjects = form.subjects()
         names = form.names()
-        trusted = [self.certificate(sha) for sha in form.certificates]
-        for sha in form.certificates:
-            certificate = self.certificate(sha)
-            shown = ", ".join(certificate.sans) or f"CN={certificate.subject_cn or ''}"
-            if certificate.is_ca:
-                verdict = "CA: its clients are checked by their own names"
-            elif not enforced:
-                verdict = "yes (no check)"
-            elif full:
-                verdict = "yes" if subject_matches(certificate, subjects) else "no"
-            else:
-                verdict = "yes" if name_matches(certificate, names) else "no"
-            if verdict != "no" and needs_its_ca(certificate, trusted):
+        certificates = [self.certificate(sha) for sha in form.certificates]
+        rows = form.name_rows(self.saved, certificates)
+        for sha, label, shown, verdict in rows:
+            if verdict != "no" and needs_its_ca(self.certificate(sha), certificates):
                 verdict += "; a redis-server also needs its CA"
-            table.add_row(*cells(certificate.label, shown, verdict), key=sha)
+            table.add_row(*cells(label, shown, verdict), key=sha)
         problems = self.query_one("#names-problems", Static)
         problem_list = (
             parse_subject_list(names_input.value)[1]
             if full
             else name_list_problems(names_input.value)
         )
-        if enforced and problem_list:
-            problems.update("\n".join(f"[$text-error]✗[/] {escape(p)}" for p in problem_list))
-        elif enforced and not (subjects if full else names):
-            problems.update("[$text-error]✗[/] the list is empty: add at least one name")
-        else:
-            problems.update("")
+        warnings = [] if full else name_list_warnings(names_input.value)
+        if enforced and any(verdict.startswith("not checked") for *_, verdict in rows):
+            warnings.insert(
+                0,
+                "a leaf certificate is trusted: the cluster skips subject validation; "
+                "trust only CA certificates",
+            )
+        lines = [f"[$text-error]✗[/] {escape(p)}" for p in problem_list]
+        if enforced and not problem_list and not (subjects if full else names):
+            lines.append("[$text-error]✗[/] the list is empty: add at least one name")
+        lines += [f"[$text-warning]![/] {escape(w)}" for w in warnings]
+        problems.update("\n".join(lines) if enforced else "")
 
     def pending(self) -> tuple[State | None, str | None]:
         """The state Update would save, or the one-line reason it cannot be built."""

@@ -1,4 +1,4 @@
-"""The cluster screen's two small questions: a participant's name, and where to export.
+"""The cluster screen's small questions: a participant's name, where to export, the version.
 
 Both are `ModalScreen[str | None]` with one validated `Input`: Enter answers when the
 value is valid, Escape cancels. Writing the file and changing the state stay with the
@@ -120,4 +120,32 @@ class ExportPathDialog(_AskDialog):
             "file. An existing file is not overwritten.",
             default,
             [Function(lambda value: bool(value.strip()), "Give a file name.")],
+        )
+
+
+class VersionValidator(Validator):
+    """X.Y.Z as `GET /v1/nodes` reports it (a build suffix is accepted), or empty."""
+
+    def validate(self, value: str) -> ValidationResult:
+        from state.errors import WizardError
+        from state.versions import normalize_version
+
+        try:
+            normalize_version(value)
+        except WizardError as error:
+            return self.failure(str(error))
+        return self.success()
+
+
+class ClusterVersionDialog(_AskDialog):
+    """The cluster's Redis Enterprise version, which the renderings and rules follow."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            "Redis Enterprise version",
+            "The cluster's version (X.Y.Z, as GET /v1/nodes reports it in software_version). "
+            "It decides the allowed minimum TLS versions, the certificates endpoint, the "
+            "subject-check fields and the Active-Active TLS toggle. Empty: not known.",
+            version,
+            [VersionValidator()],
         )
