@@ -376,11 +376,14 @@ def aa_tls_command(state: State, database: Database) -> NodeCommand | None:
             f"TLS of an active-active database on or off (possible from {boundary('aa-toggle')})"
         )
     value = "true" if database.tls.enabled else "false"
+    guid = shlex.quote(database.crdb_guid) if database.crdb_guid else "<GUID>"
     return NodeCommand(
         f"database {database.name}: TLS {'on' if database.tls.enabled else 'off'} for the "
         "Active-Active replication",
-        f"crdb-cli crdb update --crdb-guid <GUID> --encryption {value}",
-        "replace <GUID> with the database's CRDB GUID (crdb-cli crdb list)",
+        f"crdb-cli crdb update --crdb-guid {guid} --encryption {value}",
+        ""
+        if database.crdb_guid
+        else "replace <GUID> with the database's CRDB GUID (crdb-cli crdb list)",
     )
 
 

@@ -261,6 +261,10 @@ def test_active_active_toggle_from_7_8_is_rendered_as_crdb_cli(demo, served, api
     assert json.loads(render_json(rest_export(demo.state)))["node_commands"][0]["command"] == (
         command
     )
+    demo.state.database("inventory").crdb_guid = "1d4ac6b7-8b0b-4d2e-9c3a-52a5ad1f0b51"
+    assert "crdb-cli crdb update --crdb-guid 1d4ac6b7-8b0b-4d2e-9c3a-52a5ad1f0b51 " in (
+        render_rladmin(demo.state)
+    )
     cluster = served("7.8.2")
     report = run(demo, cluster, api_files["ca"])
     assert report.failed is None, report.summary()
