@@ -286,6 +286,41 @@ async def test_add_and_remove_a_participant(
         assert store.load(state_path).participant("cluster4.example.com") is None
 
 
+async def test_the_cluster_version_is_set_on_the_cluster_screen(
+    app: WizardApp, state_path: Path
+) -> None:
+    from textual.widgets import Label
+
+    from tui.widgets.cluster_dialogs import ClusterVersionDialog
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cluster(pilot)
+        title = screen.query_one("#cluster-title", Label)
+        assert "version not known (v)" in str(title.render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ClusterVersionDialog)
+        await pilot.press(*"7.22", "enter")  # the validator refuses nothing here: X.Y is fine
+        await settle(pilot)
+        assert store.load(state_path).cluster.version == "7.22.0"
+        await pilot.press("v")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "latest"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClusterVersionDialog), "a bad version keeps the dialog"
+        assert "not a Redis Enterprise version" in str(
+            app.screen.query_one("#ask-problem").render()
+        )
+        app.screen.query_one(Input).value = "7.22.2-14"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClusterCertificatesScreen)
+        assert "version 7.22.2 " in str(title.render())
+    saved = store.load(state_path)
+    assert saved.cluster.version == "7.22.2" and saved.change == "cluster config version 7.22.2-14"
+
+
 async def test_enter_on_a_card_opens_the_inspector_with_its_chain(
     app: WizardApp, state_path: Path
 ) -> None:

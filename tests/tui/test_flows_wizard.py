@@ -54,12 +54,20 @@ async def test_tls_with_client_auth_two_pasted_certificates_and_a_san_list(
             await pilot.pause()
         assert isinstance(app.screen, TlsWizardScreen)
         assert len(wizard.form.certificates) == 2
-        # Subject names: enforce SAN with a list of two names.
+        # Subject names: SAN validation with two leaves trusted would never happen
+        # (the cluster skips it), so Update refuses it; without it the leaves are enough.
         await pilot.press("ctrl+n")
         await pilot.press("space")
         names = wizard.query_one("#names-input", Input)
         names.focus()
         await pilot.press(*"app1.example.com, app2.example.com")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "leaf-skips-subject-checks" in str(wizard.query_one("#review-findings").render())
+        assert wizard.query_one("#update").disabled
+        await pilot.press("ctrl+b")
+        wizard.query_one("#san-enforced", Switch).focus()
+        await pilot.press("space")
         # Review, then Update.
         await pilot.press("ctrl+n", "ctrl+s")
         await pilot.pause()
@@ -70,8 +78,7 @@ async def test_tls_with_client_auth_two_pasted_certificates_and_a_san_list(
     expected = [read_certificate_file(samples / f)[0].sha256 for f in ("app1.pem", "app2.pem")]
     assert tls.enabled and tls.mode == "all" and tls.enforce_client_auth
     assert tls.certificates == expected
-    assert tls.subject_validation == "san"
-    assert tls.authorized_names == ["app1.example.com", "app2.example.com"]
+    assert tls.subject_validation == "none"
     assert saved.revision == 3
     assert saved.change.startswith("db tls cache: enable TLS")
 
@@ -111,15 +118,25 @@ async def test_a_replica_of_source_needs_the_syncer_certificate_of_each_replica_
     assert database.tls.certificates == [syncer]
 
 
-async def test_active_active_tls_switch_is_locked_but_the_rest_changes(
-    app: WizardApp, state_path: Path
+def set_cluster_version(state_path: Path, version: str) -> None:
+    """The fixture state at `version` (as `cluster config version` would save it)."""
+    from state.operations import Workspace, set_cluster_version
+
+    workspace = Workspace.open(state_path)
+    workspace.update(lambda s: set_cluster_version(s, version), f"version {version}")
+
+
+async def test_active_active_tls_switch_is_locked_before_7_8_but_the_rest_changes(
+    make_app, state_path: Path
 ) -> None:
+    set_cluster_version(state_path, "7.4.2")
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         wizard = await open_wizard(pilot, "inventory")
         switch = wizard.query_one("#tls-enabled", Switch)
         assert switch.disabled and switch.value is True
         locked = str(wizard.query_one("#tls-locked").render())
-        assert "cannot enable or disable TLS after it is created" in locked
+        assert "Redis Enterprise 7.4.2 cannot enable or disable TLS" in locked
         await pilot.click("#tls-enabled")
         assert wizard.form.enabled is True
         # The rest stays editable: turn client authentication off and save.
@@ -132,6 +149,33 @@ async def test_active_active_tls_switch_is_locked_but_the_rest_changes(
     database = store.load(state_path).database("inventory")
     assert database.tls.enabled and database.created_with_tls
     assert database.tls.enforce_client_auth is False
+
+
+async def test_active_active_tls_turns_off_from_7_8_with_the_crdb_cli_command_on_review(
+    make_app, state_path: Path
+) -> None:
+    set_cluster_version(state_path, "7.8.2")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "inventory")
+        switch = wizard.query_one("#tls-enabled", Switch)
+        assert not switch.disabled
+        assert "crdb-cli crdb update --encryption" in str(
+            wizard.query_one("#tls-aa-toggle").render()
+        )
+        await pilot.press("space")
+        await pilot.pause()
+        assert wizard.form.enabled is False
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n")
+        await settle(pilot)
+        rest = wizard.query_one("#export-rest TextArea", TextArea).text
+        assert "# crdb-cli crdb update --crdb-guid <GUID> --encryption false" in rest
+        rladmin = wizard.query_one("#export-rladmin TextArea", TextArea).text
+        assert "crdb-cli crdb update --crdb-guid <GUID> --encryption false" in rladmin
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    database = store.load(state_path).database("inventory")
+    assert database.tls.enabled is False and database.created_with_tls is True
 
 
 async def test_a_pasted_private_key_is_refused_and_wiped(
@@ -155,7 +199,7 @@ async def test_a_pasted_private_key_is_refused_and_wiped(
         assert app.screen is dialog
         await pilot.press("escape")
         assert isinstance(app.screen, TlsWizardScreen)
-        assert len(app.screen.form.certificates) == 2
+        assert len(app.screen.form.certificates) == 1
     assert state_path.read_bytes() == before
 
 
@@ -224,16 +268,22 @@ async def test_a_file_path_is_read_and_a_card_removed_and_inspected(
     app: WizardApp, state_path: Path, samples: Path
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        wizard = await open_wizard(pilot, "orders")
-        await pilot.press("ctrl+n", "ctrl+n", "a")
-        dialog = app.screen
-        await pilot.press(*str(samples / "app2.pem"))
-        await settle(pilot)
-        assert [c.subject_cn for c in dialog.certificates] == ["app2.example.com"]
-        await pilot.press("ctrl+s")
+        wizard = await open_wizard(pilot, "cache")
+        await pilot.press("space", "ctrl+n", "ctrl+n")
+        for sample in ("app2.pem", "demo-ca.pem"):
+            await pilot.press("a")
+            dialog = app.screen
+            await pilot.press(*str(samples / sample))
+            await settle(pilot)
+            assert len(dialog.certificates) == 1
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        assert len(wizard.form.certificates) == 2
+        # On the first card: Enter inspects it, x removes it.
+        from tui.widgets.certificate_card import CertificateCard
+
+        wizard.query(CertificateCard).first().focus()
         await pilot.pause()
-        assert len(wizard.form.certificates) == 3
-        # The first card has the focus: Enter inspects it, x removes it.
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "InspectorScreen"
@@ -243,13 +293,50 @@ async def test_a_file_path_is_read_and_a_card_removed_and_inspected(
         removed = wizard.form.certificates[0]
         await pilot.press("x")
         await pilot.pause()
-        assert removed not in wizard.form.certificates and len(wizard.form.certificates) == 2
+        assert removed not in wizard.form.certificates and len(wizard.form.certificates) == 1
         await pilot.press("ctrl+s", "ctrl+s")
         await pilot.pause()
 
-    tls = store.load(state_path).database("orders").tls
-    assert removed not in tls.certificates
-    assert read_certificate_file(samples / "app2.pem")[0].sha256 in tls.certificates
+    tls = store.load(state_path).database("cache").tls
+    assert removed == read_certificate_file(samples / "app2.pem")[0].sha256
+    assert tls.certificates == [read_certificate_file(samples / "demo-ca.pem")[0].sha256]
+
+
+async def test_a_trusted_leaf_stops_the_subject_checks_on_the_names_table_and_at_review(
+    app: WizardApp, state_path: Path, samples: Path
+) -> None:
+    """orders checks SAN names against clients of its CA; pasting a leaf would make the
+    cluster skip every check: the table says so, and Update is blocked."""
+    before = state_path.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(pilot, "orders")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+        table = wizard.query_one("#names-table")
+        verdicts = [str(table.get_row(key)[2]) for key in table.rows]
+        assert verdicts == ["CA: its clients are checked by their own names"]
+        names = wizard.query_one("#names-input", Input)
+        names.focus()
+        await pilot.press("end", *", 10.0.0.7, *.apps.example.com")
+        await pilot.pause()
+        problems = str(wizard.query_one("#names-problems").render())
+        assert "'10.0.0.7' is an IP address" in problems
+        assert "'*.apps.example.com' is a wildcard" in problems
+        await pilot.press("ctrl+b")
+        await pilot.press("a")
+        await paste(pilot, (samples / "app2.pem").read_text())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        verdicts = [str(table.get_row(key)[2]) for key in table.rows]
+        assert all(v.startswith("not checked: a leaf is trusted") for v in verdicts)
+        assert "a leaf certificate is trusted" in str(wizard.query_one("#names-problems").render())
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        findings = str(wizard.query_one("#review-findings").render())
+        assert "leaf-skips-subject-checks" in findings
+        assert wizard.query_one("#update").disabled
+    assert state_path.read_bytes() == before
 
 
 async def test_full_subject_validation_lists_subjects(app: WizardApp, state_path: Path) -> None:
@@ -263,7 +350,7 @@ async def test_full_subject_validation_lists_subjects(app: WizardApp, state_path
         await pilot.press(*"CN=app1.example.com,O=Example")
         table = wizard.query_one("#names-table")
         verdicts = [str(table.get_row(key)[2]) for key in table.rows]
-        assert "yes" in verdicts
+        assert verdicts == ["CA: its clients are checked by their own names"]
         await pilot.press("ctrl+s", "ctrl+s")
         await pilot.pause()
 

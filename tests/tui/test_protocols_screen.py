@@ -47,8 +47,10 @@ async def test_choosing_tls_1_0_warns_and_saves_it(app: WizardApp, state_path: P
 
 
 async def test_tls_1_3_has_no_warning_and_names_the_sentinel_restart(
-    app: WizardApp, state_path: Path
+    make_app, state_path: Path
 ) -> None:
+    _set_version(state_path, "7.22.2")
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_protocols(pilot)
         await pilot.press("down", "enter")
@@ -112,3 +114,61 @@ def test_snapshot_protocols_80x24(snap_compare, app: WizardApp) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def _set_version(state_path: Path, version: str) -> None:
+    from state.operations import Workspace, set_cluster_version
+
+    workspace = Workspace.open(state_path)
+    workspace.update(lambda s: set_cluster_version(s, version), f"version {version}")
+
+
+async def test_from_7_4_2_only_1_2_and_1_3_can_be_chosen(make_app, state_path: Path) -> None:
+    _set_version(state_path, "7.4.2")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_protocols(pilot)
+        buttons = {b.name: b for b in screen.query("RadioButton")}
+        assert [n for n, b in buttons.items() if b.disabled] == ["1", "1.1"]
+        assert "not in 7.4.2" in str(buttons["1"].label)
+        shown = str(screen.query_one("#protocols-cluster-version", Static).render())
+        assert "Redis Enterprise 7.4.2: allowed TLS 1.2, TLS 1.3" in shown
+        await pilot.press("up", "up", "enter")  # disabled buttons are skipped
+        await pilot.pause()
+        assert screen.choice in ("1.2", "1.3")
+
+
+async def test_before_7_4_2_tls_1_3_is_refused(make_app, state_path: Path) -> None:
+    _set_version(state_path, "7.2.4")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_protocols(pilot)
+        buttons = {b.name: b for b in screen.query("RadioButton")}
+        assert [n for n, b in buttons.items() if b.disabled] == ["1.3"]
+        screen.choice = "1.3"  # as if chosen: the screen names the refusal and saves nothing
+        screen.refresh_view()
+        warning = screen.query_one("#protocols-warning", Static)
+        assert warning.display and "does not accept minimum TLS version 1.3" in str(
+            warning.render()
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert store.load(state_path).cluster.min_data_tls_version == "1.2"
+
+
+async def test_unknown_version_offers_every_value_and_names_who_refuses_it(
+    app: WizardApp,
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_protocols(pilot)
+        buttons = {b.name: b for b in screen.query("RadioButton")}
+        assert not any(b.disabled for b in buttons.values())
+        assert "(7.4.2 and later)" in str(buttons["1.3"].label)
+        assert "(before 7.4.2)" in str(buttons["1.1"].label)
+        assert "not known" in str(screen.query_one("#protocols-cluster-version", Static).render())
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert screen.choice == "1.3"
+        warning = screen.query_one("#protocols-warning", Static)
+        assert warning.display
+        assert "TLS 1.3 is refused by clusters before 7.4.2" in str(warning.render())

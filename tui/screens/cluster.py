@@ -81,7 +81,7 @@ class ClusterCertificatesScreen(Screen):
 
     def refresh_from_state(self) -> None:
         state = self.app.workspace.state
-        version = state.cluster.version or "version not known (v sets it)"
+        version = state.cluster.version or "not known (v)"
         self.query_one("#cluster-title", Label).update(
             f"Cluster certificates: {escape(state.cluster.name)}   version {escape(version)}   "
             f"FQDN {escape(state.cluster.fqdn)}   minimum TLS {state.cluster.min_data_tls_version}"

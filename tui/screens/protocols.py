@@ -48,6 +48,10 @@ RESTART_NOTE = (
 RESTART_COMMAND = "supervisorctl restart sentinel_service"
 
 
+ONLY = {"1": "before 7.4.2", "1.1": "before 7.4.2", "1.3": "7.4.2 and later"}
+"""Which clusters accept a value, for the labels when the cluster's version is not known."""
+
+
 def version_name(version: str) -> str:
     """'TLS 1.0' rather than the state file's '1'."""
     return "TLS 1.0" if version == "1" else f"TLS {version}"
@@ -81,9 +85,9 @@ class TlsProtocolsScreen(Screen):
         """The radio button's text: refused values say by which cluster versions."""
         text = VERSION_LABELS[version]
         if self.cluster_version and version not in allowed_min_tls(self.cluster_version):
-            return f"{text}  (not in Redis Enterprise {self.cluster_version})"
+            return f"{text}  (not in {self.cluster_version})"
         if not self.cluster_version and min_tls_refused_by(version):
-            return f"{text}  (refused by {min_tls_refused_by(version)})"
+            return f"{text}  ({ONLY[version]})"
         return text
 
     @property
@@ -131,6 +135,7 @@ class TlsProtocolsScreen(Screen):
             "every value some version accepts is offered"
         )
         problem = min_tls_problem(self.cluster_version, self.choice)
+        refused_by = "" if self.cluster_version else min_tls_refused_by(self.choice)
         status = self.query_one("#protocols-status", Static)
         if self.pending:
             status.update(
@@ -140,9 +145,16 @@ class TlsProtocolsScreen(Screen):
         else:
             status.update(f"Saved: [b]{version_name(saved)}[/]")
         warning = self.query_one("#protocols-warning", Static)
-        warning.display = is_below_recommended(self.choice) or problem is not None
+        warning.display = (
+            is_below_recommended(self.choice) or problem is not None or bool(refused_by)
+        )
         if problem is not None:
             warning.update(f"[$text-error bold]✗ refused[/] {escape(problem)}")
+        elif refused_by and not is_below_recommended(self.choice):
+            warning.update(
+                f"[$text-warning bold]! warning[/] {version_name(self.choice)} is refused by "
+                f"{refused_by}; set the cluster's version to have it checked."
+            )
         else:
             warning.update(
                 f"[$text-warning bold]! warning[/] "

@@ -37,6 +37,7 @@ from state.findings import Finding, errors
 from state.model import MODE_LABELS, TLS_MODES, Database, State, TlsSettings
 from state.plan import diff_database
 from state.tls_effect import client_auth_effect
+from state.versions import aa_tls_toggle
 from state.wizard_form import (
     TlsForm,
     database_findings,
@@ -66,8 +67,17 @@ MODE_MEANING = {
     "Active-Active database is encrypted.",
 }
 AA_LOCK = (
-    "Locked: an Active-Active database cannot enable or disable TLS after it is created "
-    "(it was created {how} TLS). Its TLS configuration can still be changed."
+    "Locked: Redis Enterprise {version} cannot enable or disable TLS of an Active-Active "
+    "database after it is created (it was created {how} TLS; possible from 7.8). Its TLS "
+    "configuration can still be changed."
+)
+AA_TOGGLE = (
+    "Active-Active (created {how} TLS): from Redis Enterprise 7.8, turning TLS on or off "
+    "goes through `crdb-cli crdb update --encryption`; the Review step shows the command."
+)
+AA_TOGGLE_UNKNOWN = (
+    "Active-Active (created {how} TLS): turning TLS on or off works only from Redis "
+    "Enterprise 7.8 (crdb-cli); the cluster's version is not known (cluster screen, v)."
 )
 CLIENT_AUTH_ON = (
     "Clients must present a certificate signed by, or equal to, one of the database's "
@@ -172,14 +182,20 @@ class TlsWizardScreen(Screen):
         yield Footer(compact=True)
 
     def compose_enable(self, database: Database) -> ComposeResult:
-        locked = database.is_active_active
+        version = self.saved.cluster.version
+        toggle = aa_tls_toggle(version) if database.is_active_active else True
+        locked = toggle is False
+        how = "with" if database.created_with_tls else "without"
         with VerticalScroll(id="step-enable", classes="step"):
             with Horizontal(classes="switch-row"):
                 yield Switch(self.form.enabled, id="tls-enabled", disabled=locked)
                 yield Label("TLS")
             if locked:
-                how = "with" if database.created_with_tls else "without"
-                yield Static(AA_LOCK.format(how=how), id="tls-locked", classes="locked")
+                text = AA_LOCK.format(how=how, version=version)
+                yield Static(escape(text), id="tls-locked", classes="locked")
+            elif database.is_active_active:
+                text = (AA_TOGGLE if toggle else AA_TOGGLE_UNKNOWN).format(how=how)
+                yield Static(escape(text), id="tls-aa-toggle", classes="explain")
             else:
                 yield Static(
                     "Encrypt connections to this database.", id="tls-explain", classes="explain"
