@@ -71,7 +71,7 @@ async def _copy_takes_the_full_text(state_path: Path) -> None:
         assert "-----BEGIN CERTIFICATE-----" in app.clipboard
         shown = app.query_one("#export-rest-text", TextArea).text
         assert "-----BEGIN CERTIFICATE-----" not in shown
-        assert "<PEM CN=app1.example.com sha256 " in shown
+        assert "<PEM CN=Demo Client CA sha256 " in shown
 
 
 def test_show_redraws_for_a_new_state_or_says_why_not(state_path: Path):
