@@ -23,7 +23,7 @@ def test_a_new_proxy_certificate_names_the_crdb_update_and_the_replica_clusters(
     steps = follow_ups(_with_guid(demo), "proxy")
     assert steps.commands == [f"crdb-cli crdb update --crdb-guid {GUID} --force"]
     [replicas] = steps.steps
-    assert "cluster3.example.com" in replicas and "orders" in replicas
+    assert "cluster3.example.com" in replicas and "sessions" in replicas
     assert "new proxy certificate" in replicas
 
 
@@ -63,7 +63,7 @@ def test_rladmin_names_the_replica_side_it_cannot_set(demo: Workspace):
         f"#     replica_sources redis-12001.cluster2.example.com:12001: encryption true, "
         f"server_cert {sha[:12]}" in text
     )
-    assert "clusters hosting its replicas" in render_rladmin(demo.state, "orders")
+    assert "clusters hosting its replicas" in render_rladmin(demo.state, "sessions")
 
 
 def test_rest_export_notes_the_follow_ups_of_the_certificates_it_sends(demo: Workspace):

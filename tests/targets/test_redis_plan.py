@@ -37,6 +37,18 @@ def ws(demo_template: Path, tmp_path: Path) -> Workspace:
     return Workspace.open(tmp_path / "demo" / "tls-wizard.toml")
 
 
+def with_app1(ws: Workspace) -> Workspace:
+    """orders trusting the app1 client certificate itself beside its CA (and so with no
+    subject validation: the product skips it once a leaf is trusted)."""
+    from state.certificates import read_certificate_file
+
+    app1 = read_certificate_file(ws.folder / "samples" / "app1.pem")[0]
+    ws.state = change_tls(
+        ws.state, "orders", TlsChange(add_certificates=[app1], subject_validation="none")
+    )
+    return ws
+
+
 def plan_for(ws: Workspace, name: str, **options):
     return build_plan(ws.state, name, ws.folder / "tls" / name, ws.read_key, **options)
 
@@ -61,6 +73,7 @@ def test_all_communications_moves_the_port_to_tls(ws):
 
 
 def test_files_are_named_after_their_content(ws):
+    with_app1(ws)
     first = {f.role: f.path.name for f in plan_for(ws, "orders").files}
     assert first == {f.role: f.path.name for f in plan_for(ws, "orders").files}
     state = change_tls(
@@ -214,6 +227,7 @@ def test_compare_marks_what_changes():
 
 
 def test_a_client_certificate_trusted_without_its_ca_is_named_before_applying(ws):
+    with_app1(ws)
     database = ws.state.database("orders")
     certificates = {
         sha: describe_pem(ws.state.certificates[sha]) for sha in database.tls.certificates
@@ -234,6 +248,7 @@ def test_check_says_the_same_for_the_redis_target(ws):
     Enterprise, the state's own target, accepts it."""
     from state.rules import check_state_with_certificates
 
+    with_app1(ws)
     database = ws.state.database("orders")
     cas = [
         sha for sha in database.tls.certificates if describe_pem(ws.state.certificates[sha]).is_ca
