@@ -407,11 +407,19 @@ async def test_the_source_side_names_a_replica_cluster_and_adds_its_syncer(
         assert wizard.form.syncer_checklist(app.state) == [(PARTICIPANTS[1], True, False)]
         await pilot.press("ctrl+s")  # to Review: refused while the syncer is missing
         assert "missing-syncer-cert" in str(wizard.query_one("#review-findings").render())
-        await pilot.press("ctrl+b", "ctrl+b", "s", "ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+b", "ctrl+b", "s", "ctrl+s")
+        await pilot.pause()
+        # The syncer certificate is a leaf: with it trusted the cluster skips orders' SAN
+        # check, so Update is refused until subject validation is off.
+        assert "leaf-skips-subject-checks" in str(wizard.query_one("#review-findings").render())
+        await pilot.press("ctrl+b")
+        wizard.query_one("#san-enforced", Switch).focus()
+        await pilot.press("space", "ctrl+s", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, DatabasesScreen)
     saved = store.load(state_path)
     orders = saved.database("orders")
+    assert orders.tls.subject_validation == "none"
     assert orders.replica_clusters == [PARTICIPANTS[1]]
     assert saved.participant(PARTICIPANTS[1]).syncer_certificate in orders.tls.certificates
 
