@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     redis.add_argument(
         "--tls-dir",
         metavar="DIR",
-        help="where to write the files the server reads (default: tls/DATABASE beside the "
+        help="where to write the files the server reads (default: tls/db-UID beside the "
         "state file); the server must be able to read them",
     )
     redis.add_argument(

@@ -38,7 +38,7 @@ from .redis_files import (
     local_server_user,
     write_files,
 )
-from .redis_plan import FILE_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan
+from .redis_plan import FILE_SETTINGS, NO_REPLICATION, TLS_SETTINGS, RedisPlan, tls_folder_name
 from .redis_plan import build_plan as build_plan
 from .redis_rollback import Rollback
 from .redis_session import (
@@ -497,8 +497,8 @@ def _refuse_unsafe(
 
 
 def default_tls_dir(workspace: Workspace, database: str) -> Path:
-    """tls/DATABASE beside the state file: one folder per database, next to its keys."""
-    return workspace.folder / "tls" / database
+    """tls/db-<uid> beside the state file: one folder per database, named by its uid."""
+    return workspace.folder / tls_folder_name(workspace.state, database)
 
 
 def read_ca_file(path: str | Path | None) -> str:

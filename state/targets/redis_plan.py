@@ -18,6 +18,7 @@ from ..certificates import describe_pem, key_matches, load_private_key, needs_it
 from ..errors import WizardError
 from ..model import Database, State, subject_text
 from ..operations import certificate_pem
+from ..text import visible
 
 TLS_PROTOCOLS = {
     "1": "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
@@ -28,6 +29,24 @@ TLS_PROTOCOLS = {
 """The console's minimum version as the list `tls-protocols` wants (every version from it up)."""
 
 REPLICA_OF_TLS_PORT_OFFSET = 10000
+
+
+def tls_folder_name(state: State, database: str) -> str:
+    """The folder, relative to the state's, for a database's TLS files: `tls/db-<uid>`.
+
+    Named by uid, never by the database's name, so no name can ever steer a path.
+    """
+    return f"tls/db-{_require_database(state, database).uid}"
+
+
+def _require_database(state: State, name: str) -> Database:
+    database = state.database(name)
+    if database is None:
+        known = ", ".join(visible(d.name) for d in state.databases) or "none"
+        raise WizardError(f"no database named {visible(name)!r} (databases: {known})")
+    return database
+
+
 """In "Replica Of only" mode clients keep the plaintext port, so TLS needs a port of its own:
 the database port plus this, unless given (`--tls-port`)."""
 
@@ -221,10 +240,7 @@ def build_plan(
 ) -> RedisPlan:
     """The desired CONFIG values and files for database `name`; raises WizardError when the
     state cannot be applied as it is (no certificate to trust, a key that does not match)."""
-    database = state.database(name)
-    if database is None:
-        known = ", ".join(d.name for d in state.databases) or "none"
-        raise WizardError(f"no database named {name!r} (databases: {known})")
+    database = _require_database(state, name)
     tls = database.tls
     folder = Path(tls_dir).resolve()
     secure_clients = tls.enabled and tls.mode == "all"

@@ -253,7 +253,7 @@ def test_rollback_when_the_tls_port_is_taken(redis_servers, workspace, pki, caps
     assert result["outcome"] == "rolled-back" and result["rolled_back"] == []
     assert result["reach"] == server.url
     assert _server_state(server) == before
-    assert list((workspace.folder / "tls" / "orders").iterdir()) == []
+    assert list((workspace.folder / "tls" / "db-1").iterdir()) == []
 
 
 def test_rollback_when_the_server_cannot_load_the_certificate(

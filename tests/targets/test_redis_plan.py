@@ -20,10 +20,11 @@ from state.operations import (
     change_source,
     change_tls,
     create_database,
+    init_state,
     set_min_tls_version,
 )
 from state.targets.redis_apply import compare
-from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, build_plan
+from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, build_plan, tls_folder_name
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,8 @@ def with_app1(ws: Workspace) -> Workspace:
 
 
 def plan_for(ws: Workspace, name: str, **options):
-    return build_plan(ws.state, name, ws.folder / "tls" / name, ws.read_key, **options)
+    folder = ws.folder / tls_folder_name(ws.state, name)
+    return build_plan(ws.state, name, folder, ws.read_key, **options)
 
 
 def test_all_communications_moves_the_port_to_tls(ws):
@@ -65,7 +67,7 @@ def test_all_communications_moves_the_port_to_tls(ws):
     assert set(roles) == {"proxy certificate", "proxy key", "trusted certificates"}
     assert roles["proxy key"].mode == 0o600 and roles["proxy certificate"].mode == 0o644
     for planned in plan.files:
-        assert planned.path.is_absolute() and planned.path.parent == ws.folder / "tls" / "orders"
+        assert planned.path.is_absolute() and planned.path.parent == ws.folder / "tls" / "db-1"
     assert plan.settings["tls-cert-file"] == str(roles["proxy certificate"].path)
     trusted = roles["trusted certificates"].data.decode()
     database = ws.state.database("orders")
@@ -261,3 +263,15 @@ def test_check_says_the_same_for_the_redis_target(ws):
         ("info", "databases.orders.tls.certificates[0]")
     ]
     assert "a redis-server refuses it" in after[0].message
+
+
+def test_the_tls_folder_is_named_by_uid_never_by_the_name(tmp_path: Path) -> None:
+    state = init_state(tmp_path / "tls-wizard.toml", "cluster1.example.com").state
+    state = create_database(create_database(state, "orders", 12000), "sessions", 12001)
+    folders = {tls_folder_name(state, d.name) for d in state.databases}
+    assert folders == {f"tls/db-{d.uid}" for d in state.databases}
+    assert len(folders) == 2 and not any("orders" in f or "sessions" in f for f in folders)
+    with pytest.raises(
+        WizardError, match=r"no database named .nope. \(databases: orders, sessions\)"
+    ):
+        tls_folder_name(state, "nope")

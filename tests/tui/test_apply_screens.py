@@ -41,9 +41,7 @@ FRESH_REDIS_7 = {
 
 def dry_run_result(state_path: Path) -> ApplyResult:
     workspace = Workspace.open(state_path)
-    plan = build_plan(
-        workspace.state, "orders", workspace.folder / "tls/orders", workspace.read_key
-    )
+    plan = build_plan(workspace.state, "orders", workspace.folder / "tls/db-1", workspace.read_key)
     result = ApplyResult("orders", "redis://127.0.0.1:6379", server="Redis 7.0.15", dry_run=True)
     result.changes = compare(plan, FRESH_REDIS_7)
     result.not_enforced = [(n.setting, n.detail) for n in plan.not_enforced]

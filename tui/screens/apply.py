@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, S
 
 from state.errors import WizardError
 from state.model import State
-from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET
+from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, tls_folder_name
 
 from ..text import cells, escape
 
@@ -174,7 +174,7 @@ class ApplyScreen(_TargetScreen):
             )
             yield from self.labelled(
                 "TLS folder (the server must be able to read it)",
-                Input(f"tls/{self.database}", id="tls-dir"),
+                Input(tls_folder_name(self.state, self.database), id="tls-dir"),
             )
             yield from self.labelled(
                 "Client certificate (proves you can still connect over TLS)",
