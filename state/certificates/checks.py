@@ -350,7 +350,10 @@ def _chain_order(certs: Sequence[CertificateInfo], context: str) -> list[Finding
 
 
 def _san_mismatch(cert: CertificateInfo, context: str, fqdn: str) -> list[Finding]:
-    required = cluster_names(fqdn)
+    """The four DNS names are what the documentation asks of CA-signed certificates
+    (security/certificates/create-certificates, "Create CA-signed certificates"); the
+    product's own self-signed ones carry only the FQDN and its wildcard."""
+    required = cluster_names(fqdn)[:2] if cert.self_signed else cluster_names(fqdn)
     missing = [name for name in required if not any(dns_covers(d, name) for d in cert.dns_names)]
     if not missing:
         return []

@@ -7,10 +7,16 @@ import datetime as dt
 import pytest
 from certificate_helpers import FQDN, resign_sha1
 from chain_corpus import CLIENT, dsa_key, ec_key, make
+from cryptography.hazmat.primitives import serialization
 
 from state.certificates import check, describe_pem, load_private_key
 from state.certificates.checks import CODES, CONTEXTS
-from state.certificates.issue import SubjectFields, issue_certificate
+from state.certificates.issue import (
+    SubjectFields,
+    build_certificate,
+    issue_certificate,
+    new_private_key,
+)
 
 
 def certs(*made):
@@ -180,6 +186,25 @@ def test_san_mismatch_names_what_is_missing(pki):
     # *.FQDN covers internal.FQDN, but a wildcard is needed for *.internal.FQDN
     assert f"*.internal.{FQDN}" in finding.message.split(";")[0]
     assert f" internal.{FQDN}," not in finding.message.split(";")[0]
+
+
+def _self_signed_with(sans: list[str]) -> str:
+    key = new_private_key("rsa", 2048)
+    name = SubjectFields(cn=FQDN).to_name()
+    certificate = build_certificate(name, key.public_key(), name, key, sans=sans)
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.mark.parametrize("context", ["proxy", "syncer"])
+def test_the_products_self_signed_certificates_need_only_the_fqdn_and_its_wildcard(context):
+    # What a cluster ships with carries FQDN and *.FQDN; the four names are asked of
+    # CA-signed certificates only (test_san_mismatch_names_what_is_missing).
+    shipped = describe_pem(_self_signed_with([FQDN, f"*.{FQDN}"]))
+    assert shipped.self_signed
+    assert [f for f in check([shipped], context, fqdn=FQDN) if f.code == "san-mismatch"] == []
+    bare = describe_pem(_self_signed_with([FQDN]))
+    (finding,) = [f for f in check([bare], context, fqdn=FQDN) if f.code == "san-mismatch"]
+    assert f"*.{FQDN}" in finding.message and "internal" not in finding.message
 
 
 def test_key_mismatch(pki):
