@@ -268,6 +268,8 @@ def print_apply_result(result) -> None:
             f"applied {len(result.applied)} step(s){rewritten}; reach the server at "
             f"{visible(result.reach)}"
         )
+        if result.not_persisted:
+            print(f"WARNING: {visible(result.not_persisted)}")
 
 
 def run_verify(args: argparse.Namespace) -> int:

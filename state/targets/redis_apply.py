@@ -58,6 +58,11 @@ __all__ = ["AdminConnection", "ApplyResult", "apply_database", "apply_plan", "ch
 LINK_TIMEOUT = 15.0
 """How long a new Replica Of link may take to come up (a source may delay its first sync)."""
 
+NOT_PERSISTED = (
+    "not persisted: the change lives only in the running server and a restart undoes it; "
+    "apply again with --rewrite to write it to the server's config file (CONFIG REWRITE)"
+)
+
 MIN_REDIS_MAJOR = 7
 """Multi-parameter CONFIG SET, applied and reverted as one change, exists from Redis 7."""
 
@@ -110,6 +115,8 @@ class ApplyResult:
     """The managed settings as CONFIG GET showed them at the end (empty: not reachable)."""
     reach: str = ""
     """Where the admin reaches the server now, in words."""
+    not_persisted: str = ""
+    """Set when the change lives only in the running server (no --rewrite): a restart undoes it."""
 
     @property
     def ok(self) -> bool:
@@ -152,6 +159,7 @@ def read_current(client) -> tuple[str, dict[str, str]]:
             f"many parameters); this target needs Redis {MIN_REDIS_MAJOR} or later (or Valkey)"
         )
     current["process_id"] = str(server.get("process_id", ""))
+    current["config_file"] = str(server.get("config_file", "") or "")
     return f"{name} {version}", current
 
 
@@ -357,6 +365,8 @@ def _apply_guarded(
         result.final = read_settings(session.client)
         result.reach = reach_text(session.admin, result.final)
         result.outcome = "applied" if result.applied else "unchanged"
+        if result.applied and not rewrite:
+            result.not_persisted = NOT_PERSISTED
         return
     except Exception as failure:
         if isinstance(failure, StepFailed):
@@ -461,6 +471,8 @@ def _compare_and_apply(
         result.outcome = "dry-run"
         return
     _refuse_unsafe(plan, admin, warning, allow_replicaof_change)
+    if rewrite:
+        _refuse_rewrite_without_config_file(current)
     _stop_if_signalled(session.guard)
     say("writing certificate files")
     created = write_files(plan, owner)
@@ -476,6 +488,17 @@ def _compare_and_apply(
     _apply_guarded(
         session, plan, current, created, rewrite=rewrite, link_timeout=link_timeout, say=say
     )
+
+
+def _refuse_rewrite_without_config_file(current: dict[str, str]) -> None:
+    """CONFIG REWRITE needs the file the server was started from; without one it fails
+    only at the end, after every change was made (and then rolled back). Ask first."""
+    if not current.get("config_file"):
+        raise WizardError(
+            "refused, nothing changed: --rewrite needs a config file, but the server was "
+            "started without one (INFO server shows no config_file); start redis-server "
+            "from a config file, or apply without --rewrite"
+        )
 
 
 def _stop_if_signalled(guard: SignalGuard) -> None:
