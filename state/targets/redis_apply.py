@@ -329,6 +329,8 @@ class _Applier:
                 self.check_link()
         ports = {"port": str(want_plain)}
         if not want_tls:
+            # Closing TLS clears its files in the same command: nothing stale to rewrite.
+            ports.update({key: plan.settings.get(key, "") for key in FILE_SETTINGS})
             ports["tls-port"] = "0"
         self.config_set("listeners" if not want_tls else "plaintext port", ports)
         if want_plain and (want_plain != self.admin.port or self.admin.uses_tls):

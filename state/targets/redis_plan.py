@@ -259,7 +259,14 @@ def build_plan(
     )
     _not_enforced(state, database, plan)
     if not secure_link:
-        plan.settings = {"tls-replication": "no", "tls-port": "0", "port": str(database.port)}
+        # The files are cleared too, so a CONFIG REWRITE leaves no certificate paths
+        # beside `tls-port 0` (redis-server accepts "" while the TLS port closes).
+        plan.settings = {
+            **dict.fromkeys(FILE_SETTINGS, ""),
+            "tls-replication": "no",
+            "tls-port": "0",
+            "port": str(database.port),
+        }
         return plan
 
     proxy_pem = certificate_pem(state, "proxy").encode()

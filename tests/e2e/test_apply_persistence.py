@@ -8,10 +8,28 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from e2e_helpers import add_database, cli, cli_json, config, free_port, listening, plain_client
+from e2e_helpers import (
+    add_database,
+    cli,
+    cli_json,
+    config,
+    free_port,
+    listening,
+    plain_client,
+    update_tls,
+)
+
+from state.operations import TlsChange
 
 pytestmark = pytest.mark.e2e
 
+FILE_PREFIXES = (
+    "tls-cert-file",
+    "tls-key-file",
+    "tls-ca-cert-file",
+    "tls-client-cert-file",
+    "tls-client-key-file",
+)
 SETTINGS = ("port", "tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file")
 
 
@@ -83,3 +101,32 @@ def test_rewrite_without_config_file_is_refused_before_any_change(
     assert len(lines) == 1 and "nothing changed" in lines[0] and "--rewrite" in lines[0]
     assert config(plain_client(port), *SETTINGS) == before
     assert not (workspace.folder / "tls").exists()
+
+
+def test_disabling_with_rewrite_leaves_no_stale_tls_lines(redis_servers, workspace, pki, capsys):
+    server = redis_servers()
+    tls_port = free_port()
+    add_database(workspace, "orders", tls_port, enforce=False)
+    code, result = cli_json(
+        capsys, workspace, "apply", "redis", "orders", "--url", server.url, "--rewrite"
+    )
+    assert code == 0 and "tls-cert-file" in server.config_file.read_text()
+    update_tls(workspace, "orders", TlsChange(enabled=False))
+    code, result = cli_json(
+        capsys,
+        workspace,
+        "apply",
+        "redis",
+        "orders",
+        "--url",
+        f"rediss://127.0.0.1:{tls_port}",
+        "--rewrite",
+    )
+    assert code == 0 and result["rewritten"], result
+    written = server.config_file.read_text()
+    stale = [line for line in written.splitlines() if line.startswith(FILE_PREFIXES)]
+    assert stale == [], written
+    assert not any(
+        line.startswith("tls-port") and line != "tls-port 0" for line in written.splitlines()
+    )
+    assert config(plain_client(tls_port), *SETTINGS)["tls-cert-file"] == ""

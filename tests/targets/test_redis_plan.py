@@ -24,7 +24,12 @@ from state.operations import (
     set_min_tls_version,
 )
 from state.targets.redis_apply import compare
-from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, build_plan, tls_folder_name
+from state.targets.redis_plan import (
+    FILE_SETTINGS,
+    REPLICA_OF_TLS_PORT_OFFSET,
+    build_plan,
+    tls_folder_name,
+)
 
 
 @pytest.fixture(scope="module")
@@ -149,12 +154,26 @@ def test_an_encrypted_source_needs_tls_settings_even_with_the_databases_tls_off(
     )
     state = change_source(state, "sessions", SourceChange(uri, encryption=False))
     plain = build_plan(state, "sessions", ws.folder / "tls", ws.read_key)
-    assert plain.settings == {"tls-replication": "no", "tls-port": "0", "port": "12001"}
+    assert plain.settings == {
+        **CLEARED_FILES,
+        "tls-replication": "no",
+        "tls-port": "0",
+        "port": "12001",
+    }
 
 
-def test_tls_off_only_touches_the_ports(ws):
+CLEARED_FILES = dict.fromkeys(FILE_SETTINGS, "")
+"""TLS off clears the files too, so a CONFIG REWRITE leaves no stale certificate paths."""
+
+
+def test_tls_off_closes_the_tls_port_and_clears_its_files(ws):
     plan = plan_for(ws, "cache")
-    assert plan.settings == {"tls-replication": "no", "tls-port": "0", "port": "12003"}
+    assert plan.settings == {
+        **CLEARED_FILES,
+        "tls-replication": "no",
+        "tls-port": "0",
+        "port": "12003",
+    }
     assert plan.files == [] and not plan.tls_enabled
 
 
