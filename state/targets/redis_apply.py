@@ -30,6 +30,7 @@ from ..certificates import describe_pem
 from ..errors import StaleStateError, WizardError
 from ..operations import Workspace, certificate_pem
 from ..store import load as load_state
+from .link import unencrypted_link_problem
 from .redis_admin import AdminConnection, check_url, connect, mask
 from .redis_files import (
     UNCHANGED_OWNER,
@@ -277,6 +278,10 @@ class _Applier:
             bundle = files.get("trusted certificates")
             cadata = bundle.read_text() if bundle else None
             problem = link_problem(host, port, credential, cadata, self.plan.cluster_name)
+            if problem:
+                raise StepFailed(f"Replica Of link: {problem}")
+        else:
+            problem = unencrypted_link_problem(host, port, f"{host}:{port}")
             if problem:
                 raise StepFailed(f"Replica Of link: {problem}")
         deadline = time.monotonic() + self.link_timeout

@@ -130,3 +130,32 @@ def test_disabling_with_rewrite_leaves_no_stale_tls_lines(redis_servers, workspa
         line.startswith("tls-port") and line != "tls-port 0" for line in written.splitlines()
     )
     assert config(plain_client(tls_port), *SETTINGS)["tls-cert-file"] == ""
+
+
+def test_a_plain_replica_of_a_tls_only_source_is_named_at_once(
+    redis_servers, workspace, pki, capsys
+):
+    source, replica = redis_servers(), redis_servers()
+    source_port = free_port()
+    add_database(workspace, "src", source_port, enforce=False)
+    code, _result = cli_json(capsys, workspace, "apply", "redis", "src", "--url", source.url)
+    assert code == 0
+    add_database(
+        workspace, "copy", free_port(), enforce=False, replica_of=[f"127.0.0.1:{source_port}"]
+    )
+    update_tls(workspace, "copy", TlsChange(enabled=False))
+    started = time.monotonic()
+    code, result = cli_json(
+        capsys,
+        workspace,
+        "apply",
+        "redis",
+        "copy",
+        "--url",
+        replica.url,
+        "--allow-replicaof-change",
+    )
+    elapsed = time.monotonic() - started
+    assert code == 1 and result["outcome"] == "rolled-back", result
+    assert "speaks TLS only" in result["error"] and "--encryption" in result["error"]
+    assert elapsed < 5, elapsed
