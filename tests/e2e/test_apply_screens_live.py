@@ -48,7 +48,9 @@ async def _apply_then_verify(workspace, server, port, client) -> None:
         assert "Applied 2 step(s)" in status, status
         assert f"reach it at rediss://127.0.0.1:{port}" in status
         table = apply.query_one("#apply-plan", DataTable)
-        rows = {table.get_row_at(i)[1]: table.get_row_at(i) for i in range(table.row_count)}
+        # Cells are plain Text (untrusted values are never markup): compare their text.
+        cells = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        rows = {row[1]: row for row in cells}
         assert rows["tls-port"][2:] == ["0", str(port)]
         log = str(apply.query_one("#apply-log", Static).render())
         assert "checked: TLS handshake" in log
