@@ -17,7 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Label, Static, TextArea
 
 from state import clock
@@ -41,6 +41,21 @@ def looks_like_path(text: str) -> bool:
     """One line with no PEM armour: treat it as a file to read rather than as PEM text."""
     stripped = text.strip()
     return bool(stripped) and "\n" not in stripped and "-----" not in stripped
+
+
+def one_source_certificate(
+    screen: Screen, certificates: list[CertificateInfo] | None
+) -> CertificateInfo | None:
+    """The source cluster's proxy certificate from a paste, or None (with a message on
+    `screen` when the paste held more than one): a Replica Of source trusts exactly one."""
+    if not certificates:
+        return None
+    if len(certificates) != 1:
+        screen.notify(
+            "Paste one certificate: the source cluster's proxy certificate.", severity="error"
+        )
+        return None
+    return certificates[0]
 
 
 class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):

@@ -300,18 +300,13 @@ class NewDatabaseScreen(Screen):
 
     @on(Button.Pressed, "#source-certificate")
     def action_source_certificate(self) -> None:
-        from ..dialogs.paste import PasteCertificatesDialog
+        from ..dialogs.paste import PasteCertificatesDialog, one_source_certificate
 
         def pasted(certificates: list[CertificateInfo] | None) -> None:
-            if not certificates:
+            certificate = one_source_certificate(self, certificates)
+            if certificate is None:
                 return
-            if len(certificates) != 1:
-                self.notify(
-                    "Paste one certificate: the source cluster's proxy certificate.",
-                    severity="error",
-                )
-                return
-            self.source_certificate = certificates[0]
+            self.source_certificate = certificate
             self.refresh_form()
 
         self.app.push_screen(

@@ -758,23 +758,18 @@ class TlsWizardScreen(Screen):
         self.refresh_nav()
 
     def action_source_certificate(self) -> None:
-        from ..dialogs.paste import PasteCertificatesDialog
+        from ..dialogs.paste import PasteCertificatesDialog, one_source_certificate
 
         uri = self.chosen_source()
         if uri is None:
             return
 
         def pasted(certificates: list[CertificateInfo] | None) -> None:
-            if not certificates:
+            certificate = one_source_certificate(self, certificates)
+            if certificate is None:
                 return
-            if len(certificates) != 1:
-                self.notify(
-                    "Paste one certificate: the source cluster's proxy certificate.",
-                    severity="error",
-                )
-                return
-            self.form.set_source_certificate(uri, certificates[0])
-            self.notify(f"{uri}: trusts {certificates[0].label} (pending until Update).")
+            self.form.set_source_certificate(uri, certificate)
+            self.notify(f"{uri}: trusts {certificate.label} (pending until Update).")
             self.refresh_sources()
             self.refresh_nav()
 
