@@ -30,7 +30,7 @@ from ..certificates import describe_pem
 from ..errors import StaleStateError, WizardError
 from ..operations import Workspace, certificate_pem
 from ..store import load as load_state
-from .link import unencrypted_link_problem
+from .link import source_port_hint, unencrypted_link_problem
 from .redis_admin import AdminConnection, check_url, connect, mask
 from .redis_files import (
     UNCHANGED_OWNER,
@@ -277,7 +277,9 @@ class _Applier:
             credential = ClientCredential(files["syncer certificate"], files["syncer key"])
             bundle = files.get("trusted certificates")
             cadata = bundle.read_text() if bundle else None
-            problem = link_problem(host, port, credential, cadata, self.plan.cluster_name)
+            problem = link_problem(
+                host, port, credential, cadata, self.plan.cluster_name, hint=self.plan.source_hint
+            )
             if problem:
                 raise StepFailed(f"Replica Of link: {problem}")
         else:
@@ -585,6 +587,9 @@ def apply_database(
     if not folder.is_absolute():
         folder = workspace.folder / folder
     plan = build_plan(workspace.state, name, folder, workspace.read_key, tls_port=tls_port)
+    if plan.replica_of and plan.replica_of != NO_REPLICATION:
+        host, _, port = plan.replica_of.rpartition(" ")
+        plan.source_hint = source_port_hint(workspace.state, host, int(port))
     return apply_plan(
         plan,
         admin,

@@ -103,6 +103,9 @@ class RedisPlan:
     enforce_client_auth: bool = False
     min_tls_version: str = "1.2"
     cluster_name: str = "this cluster"
+    source_hint: str = ""
+    """What the state knows of the Replica Of source's port (a plain-text client port of
+    one of its own databases, and that database's TLS port), added to link messages."""
 
     @property
     def tls_port(self) -> int:

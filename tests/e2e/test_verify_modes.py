@@ -490,6 +490,7 @@ def test_a_replica_pointed_at_the_sources_plain_text_port(redis_servers, workspa
     assert code == 1
     assert f"the source 127.0.0.1:{source_port} speaks plain text, not TLS" in result["error"]
     assert "syncer certificate" not in result["error"]
+    assert "plain-text client port of this state's database 'orders'" in result["error"]
     # The replica set up by hand the same way: verify names the same cause.
     with redis.Redis(port=replica_server.port) as replica:
         replica.config_set(
