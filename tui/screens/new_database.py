@@ -30,12 +30,13 @@ from textual.widgets import (
 
 from state.certificates import CertificateInfo
 from state.errors import WizardError
-from state.model import MODE_LABELS, TLS_MODES, State
+from state.model import State
 from state.names import DATABASE_NAME_RULE, database_name_problem
 from state.operations import SourceChange, TlsChange, add_participant_syncer, create_database
 from state.schema import valid_host_port
 
 from ..text import escape
+from ..widgets.mode_picker import ModePicker
 
 
 def split_sources(text: str) -> list[str]:
@@ -139,9 +140,7 @@ class NewDatabaseScreen(Screen):
                 with Horizontal(classes="switch-row"):
                     yield Switch(True, id="client-auth")
                     yield Label("Enforce client authentication")
-                with RadioSet(id="mode"):
-                    for mode in TLS_MODES:
-                        yield RadioButton(MODE_LABELS[mode], value=mode == "all", id=f"mode-{mode}")
+                yield ModePicker("all", active_active=False, id="mode")
                 with Horizontal(classes="switch-row"):
                     yield Button("Add certificates…", id="add-certificates", compact=True)
                     yield Static("No certificates yet.", id="certificate-count")
@@ -162,8 +161,7 @@ class NewDatabaseScreen(Screen):
         return "active-active" if pressed and pressed.id == "type-active-active" else "standard"
 
     def mode(self) -> str:
-        pressed = self.query_one("#mode", RadioSet).pressed_button
-        return (pressed.id or "mode-all").removeprefix("mode-") if pressed else "all"
+        return self.query_one("#mode", ModePicker).mode
 
     def refresh_form(self) -> None:
         active_active = self.database_type() == "active-active"
@@ -183,7 +181,7 @@ class NewDatabaseScreen(Screen):
                 else "not encrypted"
             )
         )
-        self.query_one("#mode-crdb", RadioButton).disabled = not active_active
+        self.query_one("#mode", ModePicker).offer_crdb(active_active)
         tls = self.query_one("#tls", Switch).value
         for widget_id in ("#client-auth", "#mode", "#add-certificates"):
             self.query_one(widget_id).disabled = not tls

@@ -1,0 +1,7 @@
+"""The TLS wizard: one step widget per documented step around one pending form."""
+
+from __future__ import annotations
+
+from .screen import TlsWizardScreen
+
+__all__ = ["TlsWizardScreen"]

@@ -1,0 +1,178 @@
+"""Step 4, Subject names: enforce Subject Alternative Name (or the full subject), the
+authorized list, and which trusted certificate it accepts, judged as the cluster would."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.validation import ValidationResult, Validator
+from textual.widgets import DataTable, Input, Label, Static, Switch
+
+from state.certificates import needs_its_ca
+from state.wizard_form import (
+    TlsForm,
+    name_list_problems,
+    name_list_warnings,
+    parse_subject_list,
+)
+
+from ...text import cells, escape
+from .steps import TLS_OFF_NOTE, Step, StepView
+
+SAN_LABEL = (
+    "Authorized names, comma-separated: a client is accepted when a SAN DNS entry "
+    "or its CN equals one of them exactly (case-sensitive)."
+)
+SUBJECTS_LABEL = (
+    "Authorized subjects, separated by ';' (e.g. CN=app1.example.com,O=Example; "
+    "CN=app2.example.com; OU may repeat). Every field must match, case-sensitively."
+)
+
+
+class NameListValidator(Validator):
+    """The comma-separated authorized names (or `;`-separated subjects for full-subject)."""
+
+    def __init__(self, full_subject: bool = False) -> None:
+        super().__init__()
+        self.full_subject = full_subject
+
+    def validate(self, value: str) -> ValidationResult:
+        problems = parse_subject_list(value)[1] if self.full_subject else name_list_problems(value)
+        if problems:
+            return self.failure("; ".join(problems))
+        return self.success()
+
+
+def names_value(form: TlsForm) -> str:
+    """The list the input edits: subjects for full-subject validation, names otherwise."""
+    if form.subject_validation == "full-subject":
+        return form.subjects_text
+    return form.names_text
+
+
+class NamesStep(StepView):
+    """The two switches, the list, its problems and the table of accepted certificates."""
+
+    STEP = Step.NAMES
+
+    DEFAULT_CSS = """
+    NamesStep #names-input {
+        margin: 0 0;
+    }
+    NamesStep #names-problems {
+        height: auto;
+        padding: 0 1;
+    }
+    NamesStep #names-table {
+        height: 1fr;
+        min-height: 3;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        form = self.form
+        full = form.subject_validation == "full-subject"
+        yield Static("", classes="explain tls-off-note")
+        with Horizontal(classes="switch-row"):
+            yield Switch(form.subject_validation != "none", id="san-enforced")
+            yield Label("Enforce Subject Alternative Name")
+        with Horizontal(classes="switch-row"):
+            yield Switch(full, id="full-subject")
+            yield Label("Match the full subject (CN, O, OU, L, ST, C) instead")
+        yield Static("", id="names-label", classes="hint")
+        yield Input(
+            names_value(form),
+            id="names-input",
+            validators=[NameListValidator(full)],
+            valid_empty=True,
+        )
+        yield Static("", id="names-problems")
+        yield DataTable(id="names-table", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#names-table", DataTable).add_columns("Certificate", "Names", "Accepted")
+        super().on_mount()
+
+    def show_form(self, form: TlsForm) -> None:
+        enforced = form.subject_validation != "none"
+        full = form.subject_validation == "full-subject"
+        note = self.query_one(".tls-off-note", Static)
+        note.update(TLS_OFF_NOTE if not form.enabled else "")
+        note.display = not form.enabled
+        # With validation off the full-subject switch keeps its position (and is disabled),
+        # so turning SAN back on returns to the kind chosen before.
+        self.set_switch("#san-enforced", enforced)
+        if enforced:
+            self.set_switch("#full-subject", full)
+        self.query_one("#full-subject", Switch).disabled = not enforced
+        names_input = self.query_one("#names-input", Input)
+        names_input.disabled = not enforced
+        validator = names_input.validators[0] if names_input.validators else None
+        if not isinstance(validator, NameListValidator) or validator.full_subject != full:
+            names_input.validators = [NameListValidator(full)]
+            names_input.validate(names_input.value)
+        if names_input.value != names_value(form):
+            with names_input.prevent(Input.Changed):
+                names_input.value = names_value(form)
+        self.query_one("#names-label", Static).update(SUBJECTS_LABEL if full else SAN_LABEL)
+        names_input.placeholder = (
+            "CN=app1.example.com,O=Example; CN=app2.example.com"
+            if full
+            else "app1.example.com, app2.example.com"
+        )
+        rows = self.show_table(form)
+        self.show_problems(form, names_input.value, rows)
+
+    def show_table(self, form: TlsForm) -> list[tuple[str, str, str, str]]:
+        table = self.query_one("#names-table", DataTable)
+        table.clear()
+        certificates = [self.certificate(sha) for sha in form.certificates]
+        rows = form.name_rows(self.saved, certificates)
+        for sha, label, shown, verdict in rows:
+            if verdict != "no" and needs_its_ca(self.certificate(sha), certificates):
+                verdict += "; a redis-server also needs its CA"
+            table.add_row(*cells(label, shown, verdict), key=sha)
+        return rows
+
+    def show_problems(
+        self, form: TlsForm, text: str, rows: list[tuple[str, str, str, str]]
+    ) -> None:
+        enforced = form.subject_validation != "none"
+        full = form.subject_validation == "full-subject"
+        problem_list = parse_subject_list(text)[1] if full else name_list_problems(text)
+        warnings = [] if full else name_list_warnings(text)
+        if enforced and any(verdict.startswith("not checked") for *_, verdict in rows):
+            warnings.insert(
+                0,
+                "a leaf certificate is trusted: the cluster skips subject validation; "
+                "trust only CA certificates",
+            )
+        lines = [f"[$text-error]✗[/] {escape(p)}" for p in problem_list]
+        if enforced and not problem_list and not (form.subjects() if full else form.names()):
+            lines.append("[$text-error]✗[/] the list is empty: add at least one name")
+        lines += [f"[$text-warning]![/] {escape(w)}" for w in warnings]
+        self.query_one("#names-problems", Static).update("\n".join(lines) if enforced else "")
+
+    @on(Switch.Changed, "#san-enforced")
+    def san_switched(self, event: Switch.Changed) -> None:
+        full = self.query_one("#full-subject", Switch).value
+        self.form.subject_validation = (
+            ("full-subject" if full else "san") if event.value else "none"
+        )
+        self.edited()
+
+    @on(Switch.Changed, "#full-subject")
+    def full_subject_switched(self, event: Switch.Changed) -> None:
+        if self.form.subject_validation == "none":
+            return
+        self.form.subject_validation = "full-subject" if event.value else "san"
+        self.edited()
+
+    @on(Input.Changed, "#names-input")
+    def names_typed(self, event: Input.Changed) -> None:
+        if self.form.subject_validation == "full-subject":
+            self.form.subjects_text = event.value
+        else:
+            self.form.names_text = event.value
+        self.edited()

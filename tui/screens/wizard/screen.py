@@ -1,0 +1,287 @@
+"""The TLS wizard for one database: the documented steps in order, pending until Update.
+
+Enable -> Mode -> Certificates -> Subject names -> Review, one step widget each around
+one `TlsForm` (state/wizard_form.py), held here as a reactive. Nothing is saved until
+Update on the Review step, which builds the new state with the same operations as
+`tls-wizard db tls` and hands it to `app.commit`. Leaving with pending edits asks first; a
+stale revision offers a reload, after which the edits are replayed on the newer state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Static
+
+from state.certificates import CertificateInfo, describe_pem
+from state.errors import WizardError
+from state.findings import Finding, errors
+from state.model import Database, State
+from state.wizard_form import TlsForm, database_findings
+
+from ...messages import StateChanged
+from ...text import escape
+from ...widgets.step_indicator import StepIndicator
+from .certificates import CertificatesStep
+from .enable import EnableStep
+from .mode import ModeStep
+from .names import NamesStep
+from .review import ReviewStep
+from .steps import FormEdited, Step, StepView
+
+WIDE = 130
+"""From this many columns on, the Certificates step shows the focused card's details."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What Update would save for the form as it is: the state or why it cannot be built,
+    and the database's findings in it."""
+
+    after: State | None
+    problem: str | None
+    findings: list[Finding]
+
+    @property
+    def blocked(self) -> bool:
+        return self.after is None or bool(errors(self.findings))
+
+
+class TlsWizardScreen(Screen):
+    """Edit one database's TLS settings, step by step; `database_name` names it."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+
+    BINDINGS = [
+        Binding("escape", "leave", "Leave"),
+        Binding("ctrl+b", "step(-1)", "Back", key_display="^b"),
+        Binding("ctrl+n", "step(1)", "Next", key_display="^n"),
+        Binding("ctrl+s", "update", "Update", key_display="^s"),
+    ]
+
+    DEFAULT_CSS = """
+    TlsWizardScreen #wizard-steps {
+        height: 1fr;
+    }
+    TlsWizardScreen #wizard-nav {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    TlsWizardScreen #wizard-nav Button {
+        margin-right: 1;
+    }
+    TlsWizardScreen #wizard-nav .spacer {
+        width: 1fr;
+    }
+    TlsWizardScreen.-wide #cards {
+        width: 3fr;
+    }
+    TlsWizardScreen.-wide #card-details-box {
+        display: block;
+    }
+    """
+
+    form: var[TlsForm] = var(cast(TlsForm, None), init=False)
+    """The one pending form every step shows and edits (set before the steps mount)."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__()
+        self.database_name = database
+        self.step = Step.ENABLE
+        self.set_reactive(TlsWizardScreen.form, TlsForm.from_state(self.saved, database))
+        self.form_base = self.saved
+        self._outcome: tuple[TlsForm, int, Outcome] | None = None
+        self._edits = 0
+
+    # -- the state ------------------------------------------------------------------------
+
+    @property
+    def saved(self) -> State:
+        return self.app.state  # type: ignore[attr-defined]
+
+    @property
+    def database(self) -> Database:
+        database = self.saved.database(self.database_name)
+        if database is None:
+            raise WizardError(f"database {self.database_name!r} is no longer in the state")
+        return database
+
+    def certificate(self, sha: str) -> CertificateInfo:
+        if sha in self.form.pasted:
+            return self.form.pasted[sha]
+        return describe_pem(self.saved.certificates[sha])
+
+    def outcome(self) -> Outcome:
+        """The state Update would save and its findings, built once per edit."""
+        cached = self._outcome
+        if cached is not None and cached[0] is self.form and cached[1] == self._edits:
+            return cached[2]
+        try:
+            after, problem = self.form.apply(self.saved), None
+        except WizardError as error:
+            after, problem = None, str(error)
+        outcome = Outcome(after, problem, self.review_findings(after, problem))
+        self._outcome = (self.form, self._edits, outcome)
+        return outcome
+
+    def review_findings(self, after: State | None, problem: str | None) -> list[Finding]:
+        if after is None:
+            return [Finding("error", "refused", problem or "", "")]
+        prefix = f"databases.{self.database_name}"
+        return [
+            Finding(f.severity, f.code, f.message, f.where.removeprefix(prefix).lstrip("."))
+            for f in database_findings(after, self.database_name)
+        ]
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        database = self.database
+        kind = "Active-Active" if database.is_active_active else "standard"
+        yield Static(
+            f"TLS · [b]{escape(database.name)}[/]  [dim]{kind} database, port {database.port}[/]",
+            classes="screen-title",
+        )
+        yield StepIndicator([step.label for step in Step], id="step-indicator")
+        with ContentSwitcher(id="wizard-steps", initial=Step.ENABLE.widget_id):
+            yield EnableStep()
+            yield ModeStep()
+            yield CertificatesStep()
+            yield NamesStep()
+            yield ReviewStep()
+        with Horizontal(id="wizard-nav"):
+            yield Button("Back", id="back", compact=True)
+            yield Button("Next", id="next", variant="primary", compact=True)
+            yield Static(classes="spacer")
+            yield Button("Update", id="update", variant="success", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        # The buttons mirror ^b, ^n and ^s: the focus stays in the step, whose keys then
+        # stay in the footer.
+        for button in self.query("#wizard-nav Button").results(Button):
+            button.can_focus = False
+        self.go_to(Step.ENABLE)
+
+    def step_view(self, step: Step) -> StepView:
+        return self.query_one(f"#{step.widget_id}", StepView)
+
+    # -- the form -------------------------------------------------------------------------
+
+    def on_form_edited(self, message: FormEdited) -> None:
+        message.stop()
+        self._edits += 1
+        self.mutate_reactive(TlsWizardScreen.form)
+
+    def watch_form(self) -> None:
+        self.refresh_nav()
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        """The state was saved or reloaded: replay the pending edits on the newer state."""
+        if self.saved.database(self.database_name) is None:
+            self.notify(
+                f"Database {self.database_name!r} was removed by another writer.",
+                severity="error",
+            )
+            self.dismiss()
+            return
+        rebased = self.form.rebase(self.form_base, self.saved)
+        self.form_base = self.saved
+        self._edits += 1
+        self.set_reactive(TlsWizardScreen.form, rebased)
+        self.mutate_reactive(TlsWizardScreen.form)
+
+    def refresh_nav(self) -> None:
+        self.query_one("#back", Button).disabled = self.step.is_first
+        self.query_one("#next", Button).disabled = self.step.is_last
+        update = self.query_one("#update", Button)
+        if self.step.is_last:
+            outcome = self.outcome()
+            unchanged = outcome.after is not None and not self.form.is_dirty(self.saved)
+            update.disabled = outcome.blocked or unchanged
+            update.label = "Fix errors first" if outcome.blocked else "Update"
+        else:
+            update.disabled = False
+            update.label = "Review and Update"
+        self.refresh_bindings()
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def go_to(self, step: Step) -> None:
+        self.step = step
+        self.query_one("#step-indicator", StepIndicator).current = step
+        self.query_one(ContentSwitcher).current = step.widget_id
+        view = self.step_view(step)
+        view.entered()
+        self.refresh_nav()
+        self.call_after_refresh(view.focus_first)
+
+    def action_step(self, delta: int) -> None:
+        step = self.step.moved(delta)
+        if step is not None:
+            self.go_to(step)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Back and Next only where they lead."""
+        if action == "step":
+            delta = parameters[0] if parameters else 0
+            return self.step.moved(int(cast(int, delta))) is not None or None
+        return True
+
+    @on(Button.Pressed, "#back")
+    def pressed_back(self) -> None:
+        self.action_step(-1)
+
+    @on(Button.Pressed, "#next")
+    def pressed_next(self) -> None:
+        self.action_step(1)
+
+    @on(Button.Pressed, "#update")
+    def pressed_update(self) -> None:
+        self.action_update()
+
+    # -- update and leave ---------------------------------------------------------------------
+
+    def action_update(self) -> None:
+        if not self.step.is_last:
+            self.go_to(Step.REVIEW)
+            return
+        outcome = self.outcome()
+        if outcome.after is None:
+            self.notify(outcome.problem or "refused", title="Cannot update", severity="error")
+            return
+        blocking = errors(outcome.findings)
+        if blocking:
+            self.notify(
+                f"{len(blocking)} error{'s' if len(blocking) != 1 else ''} to fix first "
+                "(listed under Findings).",
+                title="Not saved",
+                severity="error",
+            )
+            return
+        if not self.form.is_dirty(self.saved):
+            self.notify("Nothing to update: no change against the saved state.")
+            return
+        change = self.form.describe(self.saved)
+        if self.app.commit(outcome.after, change):  # type: ignore[attr-defined]
+            self.dismiss()
+
+    def action_leave(self) -> None:
+        if not self.form.is_dirty(self.saved):
+            self.dismiss()
+            return
+        from ...dialogs.confirm import UnsavedChangesDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss()
+
+        self.app.push_screen(UnsavedChangesDialog(self.form.describe(self.saved)), answered)
