@@ -458,6 +458,11 @@ def _shortened(value: Any) -> Any:
     return value
 
 
+def shown_body(request: RestRequest) -> str:
+    """A request's JSON body for reading on a screen: each certificate a one-line label."""
+    return json.dumps(_shortened(request.body), indent=2)
+
+
 def _curl(request: RestRequest, dry_run: bool = False, shorten: bool = False) -> str:
     query = "?dry_run" if dry_run and request.supports_dry_run else ""
     url = f'"${URL_VARIABLE}{request.path}{query}"'

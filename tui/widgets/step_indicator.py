@@ -1,4 +1,5 @@
-"""Where the user is in the wizard: the documented steps in order, done ones ticked."""
+"""Where the user is in the wizard: the documented steps in order, visited ones ticked
+(they stay ticked when the user goes back)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class StepIndicator(Static):
     """
 
     current: reactive[int] = reactive(0)
+    furthest: reactive[int] = reactive(0)
+    """The furthest step reached so far."""
 
     def __init__(self, steps: Sequence[str], **kwargs) -> None:
         self.steps = list(steps)
@@ -33,13 +36,17 @@ class StepIndicator(Static):
             label = f"{index + 1} {escape(name)}"
             if index == self.current:
                 parts.append(f"[reverse b] {label} [/]")
-            elif index < self.current:
+            elif index <= self.furthest:
                 parts.append(f"[$text-success]✓[/] {label}")
             else:
                 parts.append(f"[dim]{label}[/]")
         return " [dim]→[/] ".join(parts)
 
     def watch_current(self, current: int) -> None:
+        self.furthest = max(self.furthest, current)
+        self.update(self.render_markup())
+
+    def watch_furthest(self) -> None:
         self.update(self.render_markup())
 
     def on_mount(self) -> None:

@@ -44,18 +44,18 @@ class CertificatesStep(StepView):
 
     DEFAULT_CSS = """
     CertificatesStep #cards-row {
+        layout: vertical;
         height: 1fr;
         min-height: 4;
     }
     CertificatesStep #cards {
-        height: 1fr;
+        height: auto;
+        max-height: 70%;
     }
     CertificatesStep #card-details-box {
-        display: none;
-        width: 2fr;
         height: 1fr;
         padding: 0 1;
-        border-left: solid $primary-muted;
+        border-top: solid $primary-muted;
     }
     CertificatesStep #syncer-checklist, CertificatesStep #source-checklist {
         height: auto;
@@ -69,11 +69,7 @@ class CertificatesStep(StepView):
         """What the cards were last drawn from: they are mounted again only when it changes."""
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Client certificates and CAs this database trusts. "
-            "[b]a[/] add (paste) · [b]x[/] remove · [b]⏎[/] inspect",
-            classes="hint",
-        )
+        yield Static("Client certificates and CAs this database trusts.", classes="hint")
         with Horizontal(id="cards-row"):
             yield VerticalScroll(id="cards")
             with VerticalScroll(id="card-details-box"):
@@ -108,6 +104,7 @@ class CertificatesStep(StepView):
         focused = getattr(self.screen.focused, "certificate", None)
         focused_sha = focused.sha256 if isinstance(focused, CertificateInfo) else None
         cards.remove_children()
+        self.show_card_details(None)
         syncer_of = {p.syncer_certificate: p.name for p in self.saved.participants}
         saved = set(self.database.tls.certificates)
         trusted = [self.certificate(sha) for sha in form.certificates]
@@ -138,6 +135,7 @@ class CertificatesStep(StepView):
         for card in self.query(CertificateCard):
             if sha is None or card.certificate.sha256 == sha:
                 card.focus()
+                self.show_card_details(card)
                 return
 
     def focus_first(self) -> None:
@@ -201,12 +199,18 @@ class CertificatesStep(StepView):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, CertificateCard):
-            card = event.widget
-            self.query_one("#card-details", Static).update(
+            self.show_card_details(event.widget)
+
+    def show_card_details(self, card: CertificateCard | None) -> None:
+        """The card's full details and findings (nothing once no card is left)."""
+        details = ""
+        if card is not None:
+            details = (
                 details_markup(card.certificate)
                 + "\n\n"
                 + findings_markup(card.findings, empty="No findings.", show_where=False)
             )
+        self.query_one("#card-details", Static).update(details)
 
     # -- which keys apply -----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static, Switch
 
 from state.model import TlsSettings
@@ -18,6 +18,7 @@ from state.versions import aa_tls_toggle
 from state.wizard_form import TlsForm
 
 from ...text import escape
+from .details import StepDetails
 from .steps import Step, StepView
 
 AA_LOCK = (
@@ -32,6 +33,11 @@ AA_TOGGLE = (
 AA_TOGGLE_UNKNOWN = (
     "Active-Active (created {how} TLS): turning TLS on or off works only from Redis "
     "Enterprise 7.8 (crdb-cli); the cluster's version is not known (cluster screen, v)."
+)
+ENABLE_ABOUT = (
+    "As the admin console's TLS page has it: enable TLS, then choose whether clients must "
+    'authenticate; "Enforce client authentication" is selected by default, and turning it '
+    "off means encryption without authentication."
 )
 CLIENT_AUTH_ON = (
     "Clients must present a certificate signed by, or equal to, one of the database's "
@@ -65,24 +71,26 @@ class EnableStep(StepView):
         locked = toggle is False
         how = "with" if database.created_with_tls else "without"
         form = self.form
-        with VerticalScroll():
-            with Horizontal(classes="switch-row"):
-                yield Switch(form.enabled, id="tls-enabled", disabled=locked)
-                yield Label("TLS")
-            if locked:
-                text = AA_LOCK.format(how=how, version=version)
-                yield Static(escape(text), id="tls-locked", classes="locked")
-            elif database.is_active_active:
-                text = (AA_TOGGLE if toggle else AA_TOGGLE_UNKNOWN).format(how=how)
-                yield Static(escape(text), id="tls-aa-toggle", classes="explain")
-            else:
-                yield Static(
-                    "Encrypt connections to this database.", id="tls-explain", classes="explain"
-                )
-            with Horizontal(classes="switch-row"):
-                yield Switch(form.enforce_client_auth, id="client-auth")
-                yield Label("Enforce client authentication")
-            yield Static("", id="client-auth-explain", classes="explain")
+        with Vertical(classes="step-body"):
+            with VerticalScroll(classes="step-content"):
+                with Horizontal(classes="toggle-row"):
+                    yield Switch(form.enabled, id="tls-enabled", disabled=locked)
+                    yield Label("TLS")
+                if locked:
+                    text = AA_LOCK.format(how=how, version=version)
+                    yield Static(escape(text), id="tls-locked", classes="locked")
+                elif database.is_active_active:
+                    text = (AA_TOGGLE if toggle else AA_TOGGLE_UNKNOWN).format(how=how)
+                    yield Static(escape(text), id="tls-aa-toggle", classes="explain")
+                else:
+                    yield Static(
+                        "Encrypt connections to this database.", id="tls-explain", classes="explain"
+                    )
+                with Horizontal(classes="toggle-row"):
+                    yield Switch(form.enforce_client_auth, id="client-auth")
+                    yield Label("Enforce client authentication")
+                yield Static("", id="client-auth-explain", classes="explain")
+            yield StepDetails()
 
     def show_form(self, form: TlsForm) -> None:
         self.set_switch("#tls-enabled", form.enabled)
@@ -90,6 +98,7 @@ class EnableStep(StepView):
         explain = self.query_one("#client-auth-explain", Static)
         explain.update(client_auth_text(form.mode, form.enforce_client_auth))
         explain.set_class(not form.enforce_client_auth, "locked")
+        self.query_one(StepDetails).show(self.details(form, ENABLE_ABOUT))
 
     @on(Switch.Changed, "#tls-enabled")
     def tls_switched(self, event: Switch.Changed) -> None:

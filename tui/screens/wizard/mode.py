@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import RadioSet, Static
 
-from state.model import MODE_LABELS, TLS_MODES
 from state.wizard_form import TlsForm
 
 from ...text import escape
 from ...widgets.mode_picker import ModePicker
+from .details import StepDetails
 from .steps import TLS_OFF_NOTE, Step, StepView
 
 MODE_MEANING = {
@@ -21,6 +21,12 @@ MODE_MEANING = {
     "crdb": "only the synchronization between the participating clusters of this "
     "Active-Active database is encrypted.",
 }
+
+
+MODE_ABOUT = (
+    "Replica Of only and CRDB only encrypt the link between databases; clients then "
+    "connect in plain text. CRDB only is offered for Active-Active databases."
+)
 
 
 class ModeStep(StepView):
@@ -34,17 +40,19 @@ class ModeStep(StepView):
     }
     ModeStep #mode-explain {
         height: auto;
-        padding: 1 0 0 2;
+        padding: 0 0 0 2;
     }
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static("", classes="explain tls-off-note")
-            yield ModePicker(
-                self.form.mode, active_active=self.database.is_active_active, id="mode-set"
-            )
-            yield Static("", id="mode-explain")
+        with Vertical(classes="step-body"):
+            with VerticalScroll(classes="step-content"):
+                yield Static("", classes="explain tls-off-note")
+                yield ModePicker(
+                    self.form.mode, active_active=self.database.is_active_active, id="mode-set"
+                )
+                yield Static("", id="mode-explain")
+            yield StepDetails()
 
     def show_form(self, form: TlsForm) -> None:
         note = self.query_one(".tls-off-note", Static)
@@ -52,17 +60,14 @@ class ModeStep(StepView):
         note.display = not form.enabled
         picker = self.query_one(ModePicker)
         picker.choose(form.mode)
-        picker.offer_crdb(self.database.is_active_active)
-        lines = []
-        for mode in TLS_MODES:
-            if mode == "crdb" and not self.database.is_active_active:
-                meaning = "for Active-Active databases only."
-            else:
-                meaning = MODE_MEANING[mode]
-            marker = "[b]→[/] " if mode == form.mode else "  "
-            style = "b" if mode == form.mode else "dim"
-            lines.append(f"{marker}[{style}]{escape(MODE_LABELS[mode])}[/]: {escape(meaning)}")
-        self.query_one("#mode-explain", Static).update("\n".join(lines))
+        active_active = self.database.is_active_active
+        picker.offer_crdb(active_active)
+        # The chosen mode's meaning under the picker; its label is the pressed button's.
+        meaning = MODE_MEANING[form.mode]
+        if form.mode == "crdb" and not active_active:
+            meaning = "for Active-Active databases only: choose another mode."
+        self.query_one("#mode-explain", Static).update(f"[b]→[/] {escape(meaning)}")
+        self.query_one(StepDetails).show(self.details(form, MODE_ABOUT))
 
     @on(RadioSet.Changed, "#mode-set")
     def mode_chosen(self, event: RadioSet.Changed) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static, Switch
 
@@ -18,6 +18,7 @@ from state.wizard_form import (
 )
 
 from ...text import cells, escape
+from .details import StepDetails
 from .steps import TLS_OFF_NOTE, Step, StepView
 
 SAN_LABEL = (
@@ -44,6 +45,33 @@ class NameListValidator(Validator):
         return self.success()
 
 
+NAMES_ABOUT = (
+    "The cluster checks these names (REST client_cert_subject_validation_type san_cn or "
+    "full_subject) only for clients of a trusted CA: with a leaf certificate in the list "
+    "it skips the check."
+)
+NAMES_COLUMNS = ("Certificate", "Names", "Accepted")
+CELL_PADDING = 2
+"""A DataTable column takes its width plus one cell of padding on either side."""
+
+
+def column_widths(available: int, rows: list[tuple[str, str, str, str]]) -> tuple[int, ...]:
+    """Widths for Certificate, Names and Accepted within `available` cells: each column as
+    wide as its longest cell when that fits; otherwise Accepted (the point of the table)
+    keeps up to half, Certificate up to a quarter, and Names wraps in what is left."""
+    room = max(available - CELL_PADDING * len(NAMES_COLUMNS), 3 * 8)
+    longest = [
+        max([len(title), *(len(row[index + 1]) for row in rows)])
+        for index, title in enumerate(NAMES_COLUMNS)
+    ]
+    if sum(longest) <= room:
+        return tuple(longest)
+    accepted = min(longest[2], max(room // 2, 8))
+    certificate = min(longest[0], max(room // 4, 8))
+    names = max(room - accepted - certificate, 8)
+    return certificate, names, accepted
+
+
 def names_value(form: TlsForm) -> str:
     """The list the input edits: subjects for full-subject validation, names otherwise."""
     if form.subject_validation == "full-subject":
@@ -57,6 +85,9 @@ class NamesStep(StepView):
     STEP = Step.NAMES
 
     DEFAULT_CSS = """
+    NamesStep #full-subject-row {
+        margin-top: 0;
+    }
     NamesStep #names-input {
         margin: 0 0;
     }
@@ -64,35 +95,42 @@ class NamesStep(StepView):
         height: auto;
         padding: 0 1;
     }
+    NamesStep .step-content {
+        height: auto;
+        max-height: 100%;
+    }
     NamesStep #names-table {
-        height: 1fr;
-        min-height: 3;
+        height: auto;
+        max-height: 12;
     }
     """
 
     def compose(self) -> ComposeResult:
         form = self.form
         full = form.subject_validation == "full-subject"
-        yield Static("", classes="explain tls-off-note")
-        with Horizontal(classes="switch-row"):
-            yield Switch(form.subject_validation != "none", id="san-enforced")
-            yield Label("Enforce Subject Alternative Name")
-        with Horizontal(classes="switch-row"):
-            yield Switch(full, id="full-subject")
-            yield Label("Match the full subject (CN, O, OU, L, ST, C) instead")
-        yield Static("", id="names-label", classes="hint")
-        yield Input(
-            names_value(form),
-            id="names-input",
-            validators=[NameListValidator(full)],
-            valid_empty=True,
-        )
-        yield Static("", id="names-problems")
-        yield DataTable(id="names-table", cursor_type="row")
+        with Vertical(classes="step-body"):
+            with Vertical(classes="step-content"):
+                yield Static("", classes="explain tls-off-note")
+                with Horizontal(classes="toggle-row"):
+                    yield Switch(form.subject_validation != "none", id="san-enforced")
+                    yield Label("Enforce Subject Alternative Name")
+                with Horizontal(classes="toggle-row", id="full-subject-row"):
+                    yield Switch(full, id="full-subject")
+                    yield Label("Match the full subject (CN, O, OU, L, ST, C) instead")
+                yield Static("", id="names-label", classes="hint")
+                yield Input(
+                    names_value(form),
+                    id="names-input",
+                    validators=[NameListValidator(full)],
+                    valid_empty=True,
+                )
+                yield Static("", id="names-problems")
+                yield DataTable(id="names-table", cursor_type="row")
+            yield StepDetails()
 
-    def on_mount(self) -> None:
-        self.query_one("#names-table", DataTable).add_columns("Certificate", "Names", "Accepted")
-        super().on_mount()
+    def on_resize(self) -> None:
+        # The column widths follow the table's width (see `column_widths`).
+        self.show_table(self.form)
 
     def show_form(self, form: TlsForm) -> None:
         enforced = form.subject_validation != "none"
@@ -123,16 +161,25 @@ class NamesStep(StepView):
         )
         rows = self.show_table(form)
         self.show_problems(form, names_input.value, rows)
+        self.query_one(StepDetails).show(self.details(form, NAMES_ABOUT))
 
     def show_table(self, form: TlsForm) -> list[tuple[str, str, str, str]]:
         table = self.query_one("#names-table", DataTable)
-        table.clear()
         certificates = [self.certificate(sha) for sha in form.certificates]
         rows = form.name_rows(self.saved, certificates)
+        shown_rows = []
         for sha, label, shown, verdict in rows:
             if verdict != "no" and needs_its_ca(self.certificate(sha), certificates):
                 verdict += "; a redis-server also needs its CA"
-            table.add_row(*cells(label, shown, verdict), key=sha)
+            shown_rows.append((sha, label, shown, verdict))
+        table.clear(columns=True)
+        widths = column_widths(table.scrollable_content_region.width, shown_rows)
+        for title, width in zip(NAMES_COLUMNS, widths, strict=True):
+            table.add_column(title, width=width)
+        for sha, label, shown, verdict in shown_rows:
+            # Auto height: a long cell wraps within its column instead of pushing the
+            # Accepted column off the screen.
+            table.add_row(*cells(label, shown, verdict), key=sha, height=None)
         return rows
 
     def show_problems(

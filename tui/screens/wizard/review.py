@@ -34,7 +34,8 @@ class ReviewStep(StepView):
         max-height: 14;
     }
     ReviewStep #review-findings-box {
-        height: 1fr;
+        height: auto;
+        max-height: 10;
     }
     """
 

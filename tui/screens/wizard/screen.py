@@ -36,8 +36,12 @@ from .names import NamesStep
 from .review import ReviewStep
 from .steps import FormEdited, Step, StepView
 
-WIDE = 130
-"""From this many columns on, the Certificates step shows the focused card's details."""
+WIDE = 120
+"""From this many columns on, each step's details stand beside it rather than below
+(the focused certificate card's details on the Certificates step)."""
+TALL = 30
+"""Below this many rows the sections drop their spacing, so the Review step's rladmin
+box still shows commands (not only its header comments) at 80x24."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +62,15 @@ class TlsWizardScreen(Screen):
     """Edit one database's TLS settings, step by step; `database_name` names it."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]
 
     BINDINGS = [
         Binding("escape", "leave", "Leave"),
-        Binding("ctrl+b", "step(-1)", "Back", key_display="^b"),
-        Binding("ctrl+n", "step(1)", "Next", key_display="^n"),
-        Binding("ctrl+s", "update", "Update", key_display="^s"),
+        # The nav bar's buttons carry these keys in their labels, so the footer keeps its
+        # room for the step's own keys (all of them fit at 80 columns).
+        Binding("ctrl+b", "step(-1)", "Back", key_display="^b", show=False),
+        Binding("ctrl+n", "step(1)", "Next", key_display="^n", show=False),
+        Binding("ctrl+s", "update", "Update", key_display="^s", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -81,11 +88,43 @@ class TlsWizardScreen(Screen):
     TlsWizardScreen #wizard-nav .spacer {
         width: 1fr;
     }
+    TlsWizardScreen.-wide #cards-row {
+        layout: horizontal;
+    }
     TlsWizardScreen.-wide #cards {
         width: 3fr;
+        height: 1fr;
+        max-height: 100%;
     }
     TlsWizardScreen.-wide #card-details-box {
-        display: block;
+        width: 2fr;
+        border-top: none;
+        border-left: solid $primary-muted;
+    }
+    TlsWizardScreen.-short .section-title {
+        margin-top: 0;
+    }
+    TlsWizardScreen.-short ReviewStep #review-findings-box {
+        max-height: 4;
+    }
+    TlsWizardScreen.-short .export-hint {
+        display: none;
+    }
+    TlsWizardScreen.-wide .step-body {
+        layout: horizontal;
+    }
+    TlsWizardScreen.-wide .step-content {
+        width: 1fr;
+        height: 1fr;
+        max-height: 100%;
+    }
+    TlsWizardScreen.-wide StepDetails {
+        width: 1fr;
+        border-left: solid $primary-muted;
+    }
+    TlsWizardScreen.-wide NamesStep #names-table {
+        height: 1fr;
+        max-height: 100%;
     }
     """
 
@@ -98,7 +137,8 @@ class TlsWizardScreen(Screen):
         self.step = Step.ENABLE
         self.set_reactive(TlsWizardScreen.form, TlsForm.from_state(self.saved, database))
         self.form_base = self.saved
-        self._outcome: tuple[TlsForm, int, Outcome] | None = None
+        self._pending: tuple[tuple[int, int], tuple[State | None, str | None]] | None = None
+        self._outcome: tuple[tuple[int, int], Outcome] | None = None
         self._edits = 0
 
     # -- the state ------------------------------------------------------------------------
@@ -119,18 +159,23 @@ class TlsWizardScreen(Screen):
             return self.form.pasted[sha]
         return describe_pem(self.saved.certificates[sha])
 
+    def pending(self) -> tuple[State | None, str | None]:
+        """The state Update would save, or why it cannot be built; built once per edit."""
+        key = (id(self.form), self._edits)
+        if self._pending is None or self._pending[0] != key:
+            try:
+                self._pending = (key, (self.form.apply(self.saved), None))
+            except WizardError as error:
+                self._pending = (key, (None, str(error)))
+        return self._pending[1]
+
     def outcome(self) -> Outcome:
-        """The state Update would save and its findings, built once per edit."""
-        cached = self._outcome
-        if cached is not None and cached[0] is self.form and cached[1] == self._edits:
-            return cached[2]
-        try:
-            after, problem = self.form.apply(self.saved), None
-        except WizardError as error:
-            after, problem = None, str(error)
-        outcome = Outcome(after, problem, self.review_findings(after, problem))
-        self._outcome = (self.form, self._edits, outcome)
-        return outcome
+        """The pending state and its findings (a full check), built once per edit."""
+        key = (id(self.form), self._edits)
+        if self._outcome is None or self._outcome[0] != key:
+            after, problem = self.pending()
+            self._outcome = (key, Outcome(after, problem, self.review_findings(after, problem)))
+        return self._outcome[1]
 
     def review_findings(self, after: State | None, problem: str | None) -> list[Finding]:
         if after is None:
@@ -158,10 +203,10 @@ class TlsWizardScreen(Screen):
             yield NamesStep()
             yield ReviewStep()
         with Horizontal(id="wizard-nav"):
-            yield Button("Back", id="back", compact=True)
-            yield Button("Next", id="next", variant="primary", compact=True)
+            yield Button("^b Back", id="back", compact=True)
+            yield Button("^n Next", id="next", variant="primary", compact=True)
             yield Static(classes="spacer")
-            yield Button("Update", id="update", variant="success", compact=True)
+            yield Button("^s Update", id="update", variant="success", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -207,10 +252,10 @@ class TlsWizardScreen(Screen):
             outcome = self.outcome()
             unchanged = outcome.after is not None and not self.form.is_dirty(self.saved)
             update.disabled = outcome.blocked or unchanged
-            update.label = "Fix errors first" if outcome.blocked else "Update"
+            update.label = "Fix errors first" if outcome.blocked else "^s Update"
         else:
             update.disabled = False
-            update.label = "Review and Update"
+            update.label = "^s Review and Update"
         self.refresh_bindings()
 
     # -- steps ----------------------------------------------------------------------------
@@ -230,10 +275,12 @@ class TlsWizardScreen(Screen):
             self.go_to(step)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Back and Next only where they lead."""
+        """Back and Next only where they lead; on Review, Update as its button says."""
         if action == "step":
             delta = parameters[0] if parameters else 0
             return self.step.moved(int(cast(int, delta))) is not None or None
+        if action == "update" and self.step.is_last:
+            return not self.query_one("#update", Button).disabled or None
         return True
 
     @on(Button.Pressed, "#back")

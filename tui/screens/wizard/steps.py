@@ -20,6 +20,8 @@ from state.certificates import CertificateInfo
 from state.model import Database, State
 from state.wizard_form import TlsForm
 
+from .details import details_markup
+
 if TYPE_CHECKING:
     from .screen import TlsWizardScreen
 
@@ -90,6 +92,30 @@ class StepView(Vertical):
         height: auto;
         padding: 0 0 0 2;
     }
+    StepView .step-body {
+        height: 1fr;
+    }
+    StepView .step-content {
+        height: auto;
+        max-height: 70%;
+    }
+    /* Switches in one row each, the focus shown by the row's colour (room at 80x24). */
+    StepView .toggle-row {
+        height: auto;
+        margin-top: 1;
+    }
+    StepView Switch {
+        border: none;
+        height: 1;
+        padding: 0 1;
+    }
+    StepView Switch:focus {
+        border: none;
+        background: $primary 50%;
+    }
+    StepView .toggle-row Label {
+        padding: 0 1;
+    }
     """
 
     def __init__(self) -> None:
@@ -124,6 +150,11 @@ class StepView(Vertical):
     def edited(self) -> None:
         """Say the form changed; the screen then has every step redraw."""
         self.post_message(FormEdited())
+
+    def details(self, form: TlsForm, about: str) -> str:
+        """The details panel's text for this step (details.py)."""
+        labels = {sha: self.certificate(sha).label for sha in form.certificates}
+        return details_markup(form, self.database, about, labels, self.wizard.pending())
 
     def set_switch(self, selector: str, value: bool) -> None:
         """Show `value` on a switch without it reporting a change (it comes from the form)."""
