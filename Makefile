@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
+# pytest-xdist workers: `auto` is one per core. Override with `make test WORKERS=1`.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS)
+
 .PHONY: run test test-slow lint format screenshots bench clean
 
 $(BIN)/python:
@@ -24,11 +28,12 @@ test: $(VENV)/.installed-test
 	sh scripts/ensure-redis.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(PYTEST)
 
+# The long forms only (every test marked slow, in every folder); `make test` runs the rest.
 test-slow: $(VENV)/.installed-test
 	sh scripts/ensure-redis.sh
-	$(BIN)/pytest -m slow --run-slow tests/reliability
+	$(PYTEST) -m slow --run-slow
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from ports import free_port as free_port  # the tests import it from here
 
 from state.certificates import describe_pem
 from state.cli import main
@@ -22,22 +23,6 @@ VERSIONS = {
     "1.2": ssl.TLSVersion.TLSv1_2,
     "1.3": ssl.TLSVersion.TLSv1_3,
 }
-
-
-_GIVEN_PORTS: set[int] = set()
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the kernel's pick for a bind to port 0), never
-    one this process was already given: the kernel may hand the same unbound port out twice
-    in a row, and two servers of one test would then collide."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port not in _GIVEN_PORTS:
-            _GIVEN_PORTS.add(port)
-            return port
 
 
 def add_database(

@@ -7,9 +7,10 @@ fault. TLS_WIZARD_FAULT selects it:
   count                 write the commands sent (a JSON list of names) to FAULT_COUNT_FILE
   after:N:SIGNAL        send SIGNAL (KILL, TERM, INT, HUP) to this process once the
                         answer to command N was read
-  during:N:SIGNAL       make the server busy (DEBUG SLEEP over FAULT_SOCKET) just before
-                        command N, and send SIGNAL while command N waits for its answer
-  slow:CONFIG-SET-K:S   DEBUG SLEEP S seconds just before the K-th CONFIG SET
+  during:N:SIGNAL       make the server hold commands (CLIENT PAUSE over FAULT_SOCKET)
+                        just before command N, and send SIGNAL while command N waits for
+                        its answer
+  slow:CONFIG-SET-K:S   hold commands S seconds just before the K-th CONFIG SET
   server-kill:N         SIGKILL the redis-server (FAULT_SERVER_PID) once command N answered
 
 Usage: python fault_runner.py TLS-WIZARD-ARGS...
@@ -23,7 +24,6 @@ import os
 import signal
 import sys
 import threading
-import time
 
 import redis
 from redis.connection import AbstractConnection
@@ -44,18 +44,19 @@ def _signal(name: str) -> signal.Signals:
 
 
 def _busy(seconds: float) -> None:
-    """DEBUG SLEEP on a side connection (the server's unix socket, open whatever the TCP
-    ports do), sent without waiting, so the next command queues behind it."""
+    """Hold every client's commands for `seconds` (CLIENT PAUSE ALL, sent on a side
+    connection over the server's unix socket, open whatever the TCP ports do). The server's
+    OK means the pause is in force, so the next command surely waits: no guess at when the
+    server got round to it, however loaded the machine."""
     _local.bypass = True
     try:
         side = redis.Redis(
             unix_socket_path=os.environ["FAULT_SOCKET"], single_connection_client=True
         )
-        side.connection.send_command("DEBUG", "SLEEP", str(seconds))
+        side.execute_command("CLIENT", "PAUSE", str(round(seconds * 1000)), "ALL")
         _local.keep = side  # closing it early is fine too; kept to be deterministic
     finally:
         _local.bypass = False
-    time.sleep(0.2)  # the server has read DEBUG SLEEP before our command arrives
 
 
 def send_command(self, *args, **kwargs):

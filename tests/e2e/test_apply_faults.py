@@ -73,7 +73,7 @@ def same_port_scenario(
     """A plaintext server whose TLS context trusts the old CA (TLS on, then off); the
     database takes the admin's own port (or another) and trusts only the client CA."""
     socket = socket_dir / f"r{free_port()}.sock"
-    server = redis_servers("enable-debug-command yes", f"unixsocket {socket}", "unixsocketperm 700")
+    server = redis_servers(f"unixsocket {socket}", "unixsocketperm 700")
     old_ca_pem, old_pair = old_client
     files = socket_dir / "old-tls"
     files.mkdir(exist_ok=True)
@@ -290,7 +290,7 @@ def _first_config_set_number(redis_servers, workspace, pki, old_client, folder: 
 def test_a_server_too_slow_for_a_step_is_rolled_back_and_checked(
     redis_servers, workspace, pki, old_client, socket_dir, same_port, which
 ):
-    """DEBUG SLEEP makes the K-th CONFIG SET take longer than --timeout: apply waits for
+    """A pause makes the K-th CONFIG SET take longer than --timeout: apply waits for
     its answer (so it knows what the server did, even on the last step), rolls back, and
     proves it; the files the restored server uses are never deleted."""
     scenario = same_port_scenario(

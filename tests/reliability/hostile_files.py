@@ -124,9 +124,15 @@ def _symlink_to_dev_zero(key: Path, root: Path, real: bytes) -> None:
 def _socket(key: Path, root: Path, real: bytes) -> None:
     import socket
 
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(key))
-    server.close()
+    # Bound by its name from its folder: a socket's path is limited to 107 bytes, and the
+    # temporary folders of parallel workers can be deeper than that.
+    here = os.getcwd()
+    os.chdir(key.parent)
+    try:
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(key.name)
+    finally:
+        os.chdir(here)
 
 
 def _folder(key: Path, root: Path, real: bytes) -> None:

@@ -4,9 +4,11 @@ Snapshots must come out the same on every machine and every day, so:
 - the clock is fixed (TLS_WIZARD_NOW and state.clock.set_now) a few days after the
   committed fixture certificates were made, well inside their validity;
 - the app runs with the explicit theme and with the cursor not blinking;
-- each test works on a fresh copy of the committed fixture state (tests/fixtures/demo),
-  always at the same path, so no random temporary path can reach a screen. Two test
-  runs (several people share the machine) take turns on that path through a file lock.
+- each test works on a fresh copy of the committed fixture state (tests/fixtures/demo).
+  A snapshot test gets it always at the same path, so no random temporary path can reach
+  a screenshot; every process that runs snapshot tests (xdist workers, runs side by side)
+  takes turns on that path through a file lock. The other tests need no fixed path and
+  each get their own folder, so they run in parallel.
 """
 
 from __future__ import annotations
@@ -50,8 +52,14 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def fixed_workdir() -> Iterator[Path]:
-    """An empty folder at a fixed path, held exclusively for the length of one test."""
+def fixed_workdir(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """An empty folder for the test's state: at the fixed path, held exclusively for the
+    length of the test, when the test takes snapshots; else a folder of its own."""
+    if "snap_compare" not in request.fixturenames:
+        folder = tmp_path / "demo"
+        folder.mkdir()
+        yield folder
+        return
     WORK_ROOT.mkdir(parents=True, exist_ok=True)
     lock = os.open(WORK_ROOT / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
