@@ -28,6 +28,7 @@ from .operations import (
     create_database,
     init_state,
 )
+from .vocabulary import DatabaseType, SubjectValidation, TlsMode
 
 DEMO_CLUSTER = "cluster1.example.com"
 PARTICIPANTS = ("cluster2.example.com", "cluster3.example.com")
@@ -73,10 +74,10 @@ def build_demo(folder: str | Path | None = None) -> Path:
         12000,
         tls=TlsChange(
             enabled=True,
-            mode="all",
+            mode=TlsMode.ALL,
             enforce_client_auth=True,
             add_certificates=[_info(ca)],
-            subject_validation="san",
+            subject_validation=SubjectValidation.SAN,
             authorized_names=["app1.example.com"],
         ),
     )
@@ -93,7 +94,7 @@ def build_demo(folder: str | Path | None = None) -> Path:
         ],
         tls=TlsChange(
             enabled=True,
-            mode="replica-of",
+            mode=TlsMode.REPLICA_OF,
             enforce_client_auth=True,
             add_certificates=[_info(ca)],
         ),
@@ -107,10 +108,10 @@ def build_demo(folder: str | Path | None = None) -> Path:
         state,
         "inventory",
         12002,
-        type="active-active",
+        type=DatabaseType.ACTIVE_ACTIVE,
         participants=list(PARTICIPANTS),
         tls=TlsChange(
-            enabled=True, mode="crdb", enforce_client_auth=True, add_certificates=syncers
+            enabled=True, mode=TlsMode.CRDB, enforce_client_auth=True, add_certificates=syncers
         ),
     )
     state = create_database(state, "cache", 12003)

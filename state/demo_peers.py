@@ -24,6 +24,7 @@ from .model import (
     State,
     TlsSettings,
 )
+from .vocabulary import DatabaseType, TlsMode
 
 PEERS_FOLDER = "peers"
 
@@ -49,11 +50,11 @@ def _peer(state: State, name: str, proxy: CertificateInfo) -> State:
             1,
             "inventory",
             12002,
-            type="active-active",
+            type=DatabaseType.ACTIVE_ACTIVE,
             participants=[other for other, _sha in others],
             created_with_tls=True,
             tls=TlsSettings(
-                enabled=True, mode="crdb", certificates=[sha for _other, sha in others]
+                enabled=True, mode=TlsMode.CRDB, certificates=[sha for _other, sha in others]
             ),
         )
     )
@@ -81,7 +82,9 @@ def write_peers(
             replica_clusters=[state.cluster.name],
             created_with_tls=True,
             tls=TlsSettings(
-                enabled=True, mode="replica-of", certificates=[state.cluster.syncer.certificate]
+                enabled=True,
+                mode=TlsMode.REPLICA_OF,
+                certificates=[state.cluster.syncer.certificate],
             ),
         )
     )

@@ -144,10 +144,10 @@ def read_checked_key(
 def key_file_findings(state_folder: Path, state) -> list[Finding]:
     """One error per proxy/syncer key file that could not be used as it is (`check`)."""
     from .enterprise.rest import CLUSTER_HELD_SUFFIX  # imported without its key: no file
-    from .model import CLUSTER_CERTIFICATE_ROLES
+    from .vocabulary import CertificateRole
 
     findings = []
-    for role in CLUSTER_CERTIFICATE_ROLES:
+    for role in CertificateRole:
         ref = state.cluster.certificate(role)
         if ref is None or ref.key_file.endswith(CLUSTER_HELD_SUFFIX):
             continue

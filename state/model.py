@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
+
+from .vocabulary import CertificateRole, DatabaseType, SubjectValidation, TlsMode
 
 FORMAT = 2
 TLS_VERSIONS = ("1", "1.1", "1.2", "1.3")
 DEFAULT_MIN_TLS = "1.2"
-DATABASE_TYPES = ("standard", "active-active")
-TLS_MODES = ("all", "replica-of", "crdb")
-SUBJECT_VALIDATIONS = ("none", "san", "full-subject")
 SUBJECT_FIELDS = ("CN", "O", "OU", "L", "ST", "C")
-CLUSTER_CERTIFICATE_ROLES = ("proxy", "syncer")
 
 Subject = dict[str, str | list[str]]
 """One authorized subject: CN, O, L, ST, C are strings; OU is a list of strings, as the
@@ -47,11 +46,12 @@ def subject_text(subject: Subject) -> str:
     return ",".join(f"{key}={value}" for key, value in subject_pairs(subject))
 
 
-MODE_LABELS = {
-    "all": "Require TLS for All Communications",
-    "replica-of": "Require TLS for Replica Of Only",
-    "crdb": "Require TLS for CRDB communication only",
-}
+def set_as_member(kinds: dict[str, type[Any]], target: object, name: str, value: object) -> None:
+    """Set `name`, turning a plain word into its vocabulary member, so a model object holds
+    members whoever built it (a test, the importer); the schema has already said what was
+    wrong with a word it read, so an unknown word here is a programming error (ValueError)."""
+    kind = kinds.get(name)
+    object.__setattr__(target, name, kind(value) if kind is not None else value)
 
 
 @dataclass(slots=True)
@@ -82,7 +82,7 @@ class Cluster:
     """The cluster's Redis Enterprise version (X.Y.Z); '' when not known (see versions.py)."""
 
     def certificate(self, role: str) -> ClusterCertificate | None:
-        return self.proxy if role == "proxy" else self.syncer
+        return self.proxy if role == CertificateRole.PROXY else self.syncer
 
 
 @dataclass(slots=True)
@@ -90,12 +90,21 @@ class TlsSettings:
     """What the console's TLS form holds for one database."""
 
     enabled: bool = False
-    mode: str = "all"
+    mode: TlsMode = TlsMode.ALL
     enforce_client_auth: bool = True
     certificates: list[str] = field(default_factory=list)
-    subject_validation: str = "none"
+    subject_validation: SubjectValidation = SubjectValidation.NONE
     authorized_names: list[str] = field(default_factory=list)
     authorized_subjects: list[Subject] = field(default_factory=list)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        set_as_member(TLS_VOCABULARY, self, name, value)
+
+
+TLS_VOCABULARY: dict[str, type[Any]] = {
+    "mode": TlsMode,
+    "subject_validation": SubjectValidation,
+}
 
 
 @dataclass(slots=True)
@@ -118,7 +127,7 @@ class Database:
     uid: int
     name: str
     port: int
-    type: str = "standard"
+    type: DatabaseType = DatabaseType.STANDARD
     replica_sources: list[ReplicaSource] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
     created_with_tls: bool = False
@@ -126,9 +135,12 @@ class Database:
     replica_clusters: list[str] = field(default_factory=list)
     crdb_guid: str = ""
 
+    def __setattr__(self, name: str, value: object) -> None:
+        set_as_member(_DATABASE_VOCABULARY, self, name, value)
+
     @property
     def is_active_active(self) -> bool:
-        return self.type == "active-active"
+        return self.type is DatabaseType.ACTIVE_ACTIVE
 
     @property
     def replica_of(self) -> list[str]:
@@ -140,6 +152,9 @@ class Database:
             if source.uri == uri:
                 return source
         return None
+
+
+_DATABASE_VOCABULARY: dict[str, type[Any]] = {"type": DatabaseType}
 
 
 @dataclass(slots=True)
@@ -187,7 +202,7 @@ class State:
     def referenced_certificates(self) -> set[str]:
         """Every certificate some object points at; the rest can be dropped on save."""
         used: set[str] = set()
-        for role in CLUSTER_CERTIFICATE_ROLES:
+        for role in CertificateRole:
             ref = self.cluster.certificate(role)
             if ref:
                 used.add(ref.certificate)

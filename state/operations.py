@@ -26,9 +26,6 @@ from .key_files import (
     write_new_key,
 )
 from .model import (
-    DATABASE_TYPES,
-    SUBJECT_VALIDATIONS,
-    TLS_MODES,
     TLS_VERSIONS,
     Cluster,
     ClusterCertificate,
@@ -41,8 +38,9 @@ from .model import (
 )
 from .names import cluster_name_problem, database_name_problem, name_problem
 from .rules import introduced_errors
-from .schema import valid_host_port
+from .schema import valid_host_port, vocabulary_word
 from .versions import min_tls_problem, normalize_version
+from .vocabulary import DatabaseType, SubjectValidation, TlsMode
 
 
 @dataclass(slots=True)
@@ -50,11 +48,11 @@ class TlsChange:
     """What one Update of the TLS form changes; None leaves a field as it is."""
 
     enabled: bool | None = None
-    mode: str | None = None
+    mode: TlsMode | None = None
     enforce_client_auth: bool | None = None
     add_certificates: list[CertificateInfo] = field(default_factory=list)
     remove_certificates: list[str] = field(default_factory=list)
-    subject_validation: str | None = None
+    subject_validation: SubjectValidation | None = None
     authorized_names: list[str] | None = None
     authorized_subjects: list[Subject] | None = None
 
@@ -112,9 +110,7 @@ def change_tls(state: State, name: str, change: TlsChange) -> State:
     if change.enabled is not None:
         tls.enabled = change.enabled
     if change.mode is not None:
-        if change.mode not in TLS_MODES:
-            raise WizardError(f"mode {change.mode!r} is not one of {', '.join(TLS_MODES)}")
-        tls.mode = change.mode
+        tls.mode = vocabulary_word(TlsMode, change.mode, "mode")
     if change.enforce_client_auth is not None:
         tls.enforce_client_auth = change.enforce_client_auth
     for sha in change.remove_certificates:
@@ -133,17 +129,15 @@ def change_tls(state: State, name: str, change: TlsChange) -> State:
                 )
             tls.certificates.append(sha)
     if change.subject_validation is not None:
-        if change.subject_validation not in SUBJECT_VALIDATIONS:
-            raise WizardError(
-                f"subject validation {change.subject_validation!r} is not one of "
-                f"{', '.join(SUBJECT_VALIDATIONS)}"
-            )
-        tls.subject_validation = change.subject_validation
+        tls.subject_validation = vocabulary_word(
+            SubjectValidation, change.subject_validation, "subject validation"
+        )
     if change.authorized_names is not None:
         tls.authorized_names = list(change.authorized_names)
     if change.authorized_subjects is not None:
         tls.authorized_subjects = [copy_subject(s) for s in change.authorized_subjects]
-    if tls.subject_validation == "none" and change.subject_validation == "none":
+    none = SubjectValidation.NONE
+    if tls.subject_validation is none and change.subject_validation == none:
         tls.authorized_names = []
         tls.authorized_subjects = []
     return state
@@ -154,7 +148,7 @@ def create_database(
     name: str,
     port: int,
     *,
-    type: str = "standard",
+    type: str = DatabaseType.STANDARD,
     replica_of: list[str] | None = None,
     participants: list[str] | None = None,
     tls: TlsChange | None = None,
@@ -179,15 +173,14 @@ def create_database(
     for other in state.databases:
         if other.port == port:
             raise WizardError(f"port {port} is already used by database {other.name!r}")
-    if type not in DATABASE_TYPES:
-        raise WizardError(f"type {type!r} is not one of {', '.join(DATABASE_TYPES)}")
+    database_type = vocabulary_word(DatabaseType, type, "type")
     changes = [SourceChange(uri) for uri in replica_of or []] + list(sources or [])
     uris = list(dict.fromkeys(change.uri for change in changes))
     for source in uris:
         if not valid_host_port(source):
             raise WizardError(f"Replica Of source {source!r} is not host:port")
     clusters = list(dict.fromkeys(participants or []))
-    if clusters and type != "active-active":
+    if clusters and database_type is not DatabaseType.ACTIVE_ACTIVE:
         raise WizardError(
             "participating clusters are for active-active databases (--type active-active)"
         )
@@ -197,7 +190,7 @@ def create_database(
             uid=state.next_uid(),
             name=name,
             port=port,
-            type=type,
+            type=database_type,
             replica_sources=[ReplicaSource(uri) for uri in uris],
             participants=clusters,
         )

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .model import (
-    MODE_LABELS,
     ClusterCertificate,
     Database,
     ReplicaSource,
@@ -83,7 +82,7 @@ def database_fields(database: Database) -> dict[str, str]:
         "replica_of": _list([_source(s) for s in database.replica_sources]),
         "participants": _list(database.participants),
         "tls.enabled": _bool(tls.enabled),
-        "tls.mode": MODE_LABELS.get(tls.mode, tls.mode),
+        "tls.mode": tls.mode.label,
         "tls.enforce_client_auth": _bool(tls.enforce_client_auth),
         "tls.certificates": _certificates(tls.certificates),
         "tls.subject_validation": tls.subject_validation,

@@ -20,16 +20,17 @@ from .versions import (
     min_tls_problem,
     min_tls_refused_by,
 )
+from .vocabulary import SubjectValidation, TlsMode
 
 Rule = Callable[[State, Database, str], Iterator[Finding]]
 
 
 def crdb_needs_active_active(state: State, db: Database, where: str) -> Iterator[Finding]:
-    if db.tls.enabled and db.tls.mode == "crdb" and not db.is_active_active:
+    if db.tls.enabled and db.tls.mode == TlsMode.CRDB and not db.is_active_active:
         yield Finding(
             "error",
             "crdb-needs-active-active",
-            "mode 'Require TLS for CRDB communication only' needs an active-active database",
+            f"mode '{TlsMode.CRDB.label}' needs an active-active database",
             f"{where}.tls.mode",
         )
 
@@ -145,7 +146,7 @@ def local_source(state: State, uri: str) -> Database | None:
 
 def requires_tls_for_replication(database: Database) -> bool:
     """A source database whose replicas must connect over TLS."""
-    return database.tls.enabled and database.tls.mode in ("all", "replica-of")
+    return database.tls.enabled and database.tls.mode in (TlsMode.ALL, TlsMode.REPLICA_OF)
 
 
 def replica_source_plaintext(state: State, db: Database, where: str) -> Iterator[Finding]:
@@ -216,7 +217,9 @@ def subject_checks_skipped(state: State, db: Database, where: str) -> Iterator[F
     """ "If you include a leaf certificate, mutual client authentication skips any additional
     certificate validations" (enable-tls): the checks the state shows would not happen."""
     tls = db.tls
-    if not (tls.enabled and tls.enforce_client_auth and tls.subject_validation != "none"):
+    if not (
+        tls.enabled and tls.enforce_client_auth and tls.subject_validation != SubjectValidation.NONE
+    ):
         return
     leaves = trusted_leaves(state, db)
     if leaves:
@@ -236,10 +239,10 @@ def subject_checks_skipped(state: State, db: Database, where: str) -> Iterator[F
 
 def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
     tls = db.tls
-    if not tls.enabled or tls.subject_validation == "none":
+    if not tls.enabled or tls.subject_validation == SubjectValidation.NONE:
         return
     if not has_authorized_subjects(state.cluster.version) and (
-        tls.subject_validation == "full-subject"
+        tls.subject_validation == SubjectValidation.FULL_SUBJECT
     ):
         yield Finding(
             "error",
@@ -248,21 +251,21 @@ def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
             f"(authorized_subjects exists from {boundary('subjects')}); use SAN validation",
             f"{where}.tls.subject_validation",
         )
-    if tls.subject_validation == "san" and not tls.authorized_names:
+    if tls.subject_validation == SubjectValidation.SAN and not tls.authorized_names:
         yield Finding(
             "error",
             "empty-san-list",
             "Subject Alternative Name validation is on but the list of names is empty",
             f"{where}.tls.authorized_names",
         )
-    if tls.subject_validation == "full-subject" and not tls.authorized_subjects:
+    if tls.subject_validation == SubjectValidation.FULL_SUBJECT and not tls.authorized_subjects:
         yield Finding(
             "error",
             "empty-san-list",
             "full-subject validation is on but no authorized subject is listed",
             f"{where}.tls.authorized_subjects",
         )
-    if tls.subject_validation == "san":
+    if tls.subject_validation == SubjectValidation.SAN:
         seen: set[str] = set()
         for index, name in enumerate(tls.authorized_names):
             problem = name_problem(name)
@@ -323,7 +326,7 @@ def encryption_without_authentication(state: State, db: Database, where: str) ->
 def replica_mode_without_source(state: State, db: Database, where: str) -> Iterator[Finding]:
     if (
         db.tls.enabled
-        and db.tls.mode == "replica-of"
+        and db.tls.mode == TlsMode.REPLICA_OF
         and not db.replica_of
         and not db.replica_clusters
         and not db.is_active_active
@@ -331,7 +334,7 @@ def replica_mode_without_source(state: State, db: Database, where: str) -> Itera
         yield Finding(
             "warning",
             "replica-of-without-source",
-            "mode 'Require TLS for Replica Of Only' on a database that neither replicates from "
+            f"mode '{TlsMode.REPLICA_OF.label}' on a database that neither replicates from "
             "a source nor has clusters hosting its replicas: clients still connect in plain text",
             f"{where}.tls.mode",
         )

@@ -11,17 +11,14 @@ import binascii
 import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import StateFileError, WizardError
 from .key_files import key_file_problem
 from .model import (
-    DATABASE_TYPES,
     DEFAULT_MIN_TLS,
     FORMAT,
     SUBJECT_FIELDS,
-    SUBJECT_VALIDATIONS,
-    TLS_MODES,
     TLS_VERSIONS,
     Cluster,
     ClusterCertificate,
@@ -34,9 +31,25 @@ from .model import (
 )
 from .names import cluster_name_problem, database_name_problem
 from .versions import normalize_version
+from .vocabulary import CertificateRole, DatabaseType, SubjectValidation, TlsMode, Vocabulary
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 HOST_PORT_RE = re.compile(r"^(?P<host>[A-Za-z0-9_.\-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
+
+V = TypeVar("V", bound=Vocabulary)
+
+
+def vocabulary_word(kind: type[V], value: str, what: str) -> V:
+    """The one check of a vocabulary word (a TLS mode, a subject validation, a database
+    type) a caller passes: the member, or `<what> 'x' is not one of ...`."""
+    member = kind.parse(value)
+    if member is None:
+        raise WizardError(f"{what} {_not_one_of(kind, value)}")
+    return member
+
+
+def _not_one_of(kind: type[Vocabulary], value: object) -> str:
+    return f"{value!r} is not one of {', '.join(kind.values())}"
 
 
 class _Reader:
@@ -74,6 +87,14 @@ class _Reader:
         if value not in choices:
             raise self.fail(key, f"{value!r} is not one of {', '.join(choices)}")
         return value
+
+    def word(self, key: str, kind: type[V], default: V) -> V:
+        """A vocabulary word as its member; the error names the key path."""
+        value = self.get(key, str, default.value)
+        member = kind.parse(value)
+        if member is None:
+            raise self.fail(key, _not_one_of(kind, value))
+        return member
 
     def strings(self, key: str) -> list[str]:
         values = self.get(key, list, [])
@@ -217,7 +238,9 @@ def migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:
     for database in doc.get("databases", []) if isinstance(doc.get("databases"), list) else []:
         tls = database.get("tls") if isinstance(database, dict) else None
         if isinstance(tls, dict) and "enforce_san" in tls:
-            tls["subject_validation"] = "san" if tls.pop("enforce_san") else "none"
+            tls["subject_validation"] = (
+                SubjectValidation.SAN if tls.pop("enforce_san") else SubjectValidation.NONE
+            ).value
         sources = database.get("replica_of") if isinstance(database, dict) else None
         if isinstance(sources, list):
             database["replica_of"] = [
@@ -300,7 +323,7 @@ def _cluster_certificate(reader: _Reader, key: str) -> ClusterCertificate | None
 
 
 def _cluster(reader: _Reader) -> Cluster:
-    reader.unknown_keys({"name", "fqdn", "min_data_tls_version", "proxy", "syncer", "version"})
+    reader.unknown_keys({"name", "fqdn", "min_data_tls_version", *CertificateRole, "version"})
     name = reader.get("name", str)
     if not name.strip():
         raise reader.fail("name", "is empty")
@@ -308,8 +331,8 @@ def _cluster(reader: _Reader) -> Cluster:
         name=name,
         fqdn=reader.get("fqdn", str, name),
         min_data_tls_version=reader.choice("min_data_tls_version", TLS_VERSIONS, DEFAULT_MIN_TLS),
-        proxy=_cluster_certificate(reader, "proxy"),
-        syncer=_cluster_certificate(reader, "syncer"),
+        proxy=_cluster_certificate(reader, CertificateRole.PROXY),
+        syncer=_cluster_certificate(reader, CertificateRole.SYNCER),
         version=_version(reader),
     )
 
@@ -383,7 +406,7 @@ def _database(reader: _Reader) -> Database:
         uid=uid,
         name=name,
         port=port,
-        type=reader.choice("type", DATABASE_TYPES, "standard"),
+        type=reader.word("type", DatabaseType, DatabaseType.STANDARD),
         replica_sources=sources,
         participants=reader.strings("participants"),
         created_with_tls=reader.get("created_with_tls", bool, tls.enabled),
@@ -432,10 +455,12 @@ def _tls(reader: _Reader) -> TlsSettings:
     ]
     return TlsSettings(
         enabled=reader.get("enabled", bool, False),
-        mode=reader.choice("mode", TLS_MODES, "all"),
+        mode=reader.word("mode", TlsMode, TlsMode.ALL),
         enforce_client_auth=reader.get("enforce_client_auth", bool, True),
         certificates=certificates,
-        subject_validation=reader.choice("subject_validation", SUBJECT_VALIDATIONS, "none"),
+        subject_validation=reader.word(
+            "subject_validation", SubjectValidation, SubjectValidation.NONE
+        ),
         authorized_names=reader.strings("authorized_names"),
         authorized_subjects=subjects,
     )
@@ -451,7 +476,7 @@ def _check_references(state: State) -> None:
         if sha not in state.certificates:
             raise StateFileError(f"{where}: certificate {sha[:12]}… is not in [certificates]")
 
-    for role in ("proxy", "syncer"):
+    for role in CertificateRole:
         ref = state.cluster.certificate(role)
         if ref:
             need(ref.certificate, f"cluster.{role}.certificate")
@@ -495,7 +520,7 @@ def to_document(state: State) -> dict[str, Any]:
     }
     if state.cluster.version:
         cluster["version"] = state.cluster.version
-    for role in ("proxy", "syncer"):
+    for role in CertificateRole:
         ref = state.cluster.certificate(role)
         if ref:
             cluster[role] = {"certificate": ref.certificate, "key_file": ref.key_file}

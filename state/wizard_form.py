@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, replace
 from .certificates import CertificateInfo, describe_pem
 from .errors import WizardError
 from .findings import Finding
-from .model import SUBJECT_FIELDS, ReplicaSource, State, Subject, subject_text
+from .model import (
+    SUBJECT_FIELDS,
+    TLS_VOCABULARY,
+    ReplicaSource,
+    State,
+    Subject,
+    set_as_member,
+    subject_text,
+)
 from .names import name_problem, never_matched, parse_name_list
 from .operations import (
     SourceChange,
@@ -24,6 +32,7 @@ from .operations import (
     change_tls,
 )
 from .rules import check_state_with_certificates, required_syncer_clusters
+from .vocabulary import SubjectValidation, TlsMode
 
 
 def parse_subject_list(text: str) -> tuple[list[Subject], list[str]]:
@@ -124,16 +133,19 @@ class TlsForm:
 
     database: str
     enabled: bool
-    mode: str
+    mode: TlsMode
     enforce_client_auth: bool
     certificates: list[str]
-    subject_validation: str
+    subject_validation: SubjectValidation
     names_text: str
     subjects_text: str
     pasted: dict[str, CertificateInfo] = field(default_factory=dict)
     syncers: list[str] = field(default_factory=list)
     replica_clusters: list[str] = field(default_factory=list)
     sources: list[ReplicaSource] = field(default_factory=list)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        set_as_member(TLS_VOCABULARY, self, name, value)
 
     @classmethod
     def from_state(cls, state: State, name: str) -> TlsForm:
@@ -273,7 +285,7 @@ class TlsForm:
             verdict = client_verdict(
                 certificate, self.subject_validation, names, subjects, leaf_trusted
             )
-            if not self.enforce_client_auth and self.subject_validation != "none":
+            if not self.enforce_client_auth and self.subject_validation != SubjectValidation.NONE:
                 verdict = "not checked: client authentication is off"
             rows.append((certificate.sha256, certificate.label, shown, verdict))
         return rows
@@ -300,7 +312,7 @@ class TlsForm:
         ]
         if self.subject_validation != tls.subject_validation:
             change.subject_validation = self.subject_validation
-        if self.subject_validation != "none":
+        if self.subject_validation != SubjectValidation.NONE:
             names = self.names()
             if names != tls.authorized_names:
                 change.authorized_names = names
@@ -419,9 +431,12 @@ class TlsForm:
                 parts.append(f"source {source.uri} {encryption}")
         if self.subject_validation != tls.subject_validation:
             parts.append(f"subject validation {self.subject_validation}")
-        elif self.subject_validation == "san" and self.names() != tls.authorized_names:
+        elif (
+            self.subject_validation == SubjectValidation.SAN
+            and self.names() != tls.authorized_names
+        ):
             parts.append("authorized names " + ",".join(self.names()))
-        elif self.subject_validation == "full-subject" and self.subjects() != (
+        elif self.subject_validation == SubjectValidation.FULL_SUBJECT and self.subjects() != (
             tls.authorized_subjects
         ):
             parts.append("authorized subjects")

@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..findings import Finding, Severity
+from ..vocabulary import CertificateRole, CertificateUse
 from .chain import chain_order
 from .info import CertificateInfo, utcnow
 from .names import dns_covers
 
-CONTEXTS = ("client", "ca", "proxy", "syncer", "any")
+CONTEXTS = CertificateUse.values()
 EXPIRY_WARNING_DAYS = 30
 TLS_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
 WEAK_HASHES = frozenset({"md2", "md4", "md5", "sha1"})
@@ -58,7 +59,7 @@ _SELF_SIGNED: dict[str, Severity] = {
     "syncer": "info",
     "any": "info",
 }
-_SERVER_SIDE = ("proxy", "syncer")
+_SERVER_SIDE = CertificateRole.values()
 
 
 def _where(index: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..vocabulary import SubjectValidation
 from .info import SUBJECT_FIELDS, CertificateInfo
 
 
@@ -159,13 +160,13 @@ def client_verdict(
 ) -> str:
     """What the Names step's table says about one trusted certificate: whether the cluster's
     additional validation would accept it, or why no validation happens."""
-    if validation == "none":
+    if validation == SubjectValidation.NONE:
         return "yes (no check)"
     if leaf_trusted:
         return "not checked: a leaf is trusted, so the cluster skips validation"
     if certificate.is_ca:
         return "CA: its clients are checked by their own names"
-    if validation == "full-subject":
+    if validation == SubjectValidation.FULL_SUBJECT:
         return "yes" if full_subject_matches(certificate, subjects) else "no"
     return "yes" if san_cn_matches(certificate, names) else "no"
 

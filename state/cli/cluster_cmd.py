@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..text import visible
+from ..vocabulary import CertificateRole
 from .common import cluster_json, print_findings, print_json, workspace
 
 
@@ -32,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "set",
         help="install a certificate: set proxy|syncer certificate_file FILE key_file FILE",
     )
-    cert_set.add_argument("role", choices=("proxy", "syncer"))
+    cert_set.add_argument("role", choices=CertificateRole.values())
     cert_set.add_argument(
         "certificate_word", choices=("certificate_file",), metavar="certificate_file"
     )
@@ -42,11 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cert_set.set_defaults(handler=run_certificate_set)
 
     cert_show = certs.add_parser("show", help="print the certificate's PEM")
-    cert_show.add_argument("role", choices=("proxy", "syncer"))
+    cert_show.add_argument("role", choices=CertificateRole.values())
     cert_show.set_defaults(handler=run_certificate_show)
 
     request = certs.add_parser("request", help="create a private key and a CSR to have a CA sign")
-    request.add_argument("role", choices=("proxy", "syncer"))
+    request.add_argument("role", choices=CertificateRole.values())
     request.add_argument(
         "--out", required=True, metavar="DIR", help="folder for <role>.key and <role>.csr"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..text import visible
+from ..vocabulary import DatabaseType, SubjectValidation, TlsMode
 from .common import database_json, print_json, workspace
 
 
@@ -18,8 +19,8 @@ def _tls_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--mode",
-        choices=("all", "replica-of", "crdb"),
-        help="all communications, Replica Of only, or CRDB only",
+        choices=TlsMode.values(),
+        help="; ".join(f"{mode}: {mode.label}" for mode in TlsMode),
     )
     auth = parser.add_mutually_exclusive_group()
     auth.add_argument(
@@ -117,7 +118,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create = commands.add_parser("create", help="create a database (TLS under Advanced Options)")
     create.add_argument("name")
     create.add_argument("--port", type=int, required=True)
-    create.add_argument("--type", choices=("standard", "active-active"), default="standard")
+    create.add_argument("--type", choices=DatabaseType.values(), default=DatabaseType.STANDARD)
     create.add_argument(
         "--participant",
         action="append",
@@ -196,10 +197,10 @@ def tls_change(args: argparse.Namespace):
     for file in args.add_cert:
         change.add_certificates.extend(read_certificate_file(file))
     if args.san is not None:
-        change.subject_validation = "san"
+        change.subject_validation = SubjectValidation.SAN
         change.authorized_names = parse_name_list(args.san)
     elif args.no_san:
-        change.subject_validation = "none"
+        change.subject_validation = SubjectValidation.NONE
     return change
 
 
@@ -278,7 +279,6 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from ..certificates import describe_pem
     from ..errors import WizardError
-    from ..model import MODE_LABELS
     from ..rules import check_database
     from ..tls_effect import client_auth_effect, mode_effect
 
@@ -304,7 +304,7 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  Replica Of {visible(source.uri)}: {encryption}{cert}{sni}")
     if database.participants:
         print(f"  participants: {', '.join(map(visible, database.participants))}")
-    print(f"  TLS: {MODE_LABELS[tls.mode] if tls.enabled else 'disabled'}")
+    print(f"  TLS: {tls.mode.label if tls.enabled else 'disabled'}")
     print(f"    {mode_effect(tls)}")
     print(f"  enforce client authentication: {'yes' if tls.enforce_client_auth else 'no'}")
     if tls.enabled:

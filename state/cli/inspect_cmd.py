@@ -11,7 +11,9 @@ import json
 import os
 import sys
 
-CONTEXTS = ("client", "ca", "proxy", "syncer")
+from ..vocabulary import CertificateUse
+
+CONTEXTS = CertificateUse.specific()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -300,10 +300,11 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def print_verify_report(report) -> None:
     """The checks, one line each; a port line is already a sentence of its own."""
-    from ..model import MODE_LABELS
+    from ..vocabulary import TlsMode
 
-    mode = MODE_LABELS.get(report.mode, "TLS disabled")
-    print(f"verify {visible(report.database)} on {visible(report.host)}:{report.port} ({mode})")
+    mode = TlsMode.parse(report.mode)
+    label = mode.label if mode is not None else "TLS disabled"
+    print(f"verify {visible(report.database)} on {visible(report.host)}:{report.port} ({label})")
     for check in report.checks:
         verdict = "PASS" if check.passed else "FAIL"
         line = (

@@ -28,7 +28,6 @@ from ..certificates.issue import self_signed_cluster_certificate
 from ..errors import StateFileError, WizardError
 from ..files import FileReadError, read_bounded
 from ..model import (
-    CLUSTER_CERTIFICATE_ROLES,
     SUBJECT_FIELDS,
     TLS_VERSIONS,
     Cluster,
@@ -44,12 +43,19 @@ from ..operations import KEYS_FOLDER, Workspace
 from ..plan import Change, diff_states
 from ..schema import from_document, to_document
 from ..versions import normalize_version, parse_version
-from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX, TLS_MODE_VALUES, VALIDATION_VALUES
+from ..vocabulary import (
+    REST_OFF,
+    REST_ON,
+    CertificateRole,
+    DatabaseType,
+    SubjectValidation,
+    TlsMode,
+)
+from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
 CLI_LABELS = ("--bdbs", "--cluster")
 """How messages name the two files; the import dialog names them in words instead."""
-VALIDATION_FROM_REST = {value: key for key, value in VALIDATION_VALUES.items()}
 
 
 @dataclass(slots=True)
@@ -187,7 +193,7 @@ class _Importer:
             self.note("the cluster JSON has no min_data_TLS_version; the state uses 1.2")
         self.state.cluster = Cluster(name=name, fqdn=name.lower(), min_data_tls_version=version)
         self.state.cluster.version = self.software_version
-        for role in CLUSTER_CERTIFICATE_ROLES:
+        for role in CertificateRole:
             ref = self.cluster_certificate(fields, role)
             if role == "proxy":
                 self.state.cluster.proxy = ref
@@ -238,21 +244,20 @@ class _Importer:
         if not port:
             raise WizardError(f"{where}.port: is missing; save the full GET /v1/bdbs response")
         crdt = bool(bdb.get("crdt", bool, False))
-        tls_mode = _tls_mode(bdb)
+        mode = TlsMode.from_rest(_tls_mode(bdb), active_active=crdt)
         tls = TlsSettings(
-            enabled=tls_mode != "disabled",
+            enabled=mode is not None,
+            mode=mode or TlsMode.ALL,
             enforce_client_auth=bdb.choice(
-                "enforce_client_authentication", ("enabled", "disabled"), "enabled"
+                "enforce_client_authentication", (REST_ON, REST_OFF), REST_ON
             )
-            == "enabled",
+            == REST_ON,
         )
-        if tls_mode == "replica_ssl":
-            tls.mode = "crdb" if crdt else "replica-of"
         database = Database(
             uid=uid,
             name=name,
             port=port,
-            type="active-active" if crdt else "standard",
+            type=DatabaseType.of_crdt(crdt),
             replica_sources=self.replica_sources(bdb, where),
             created_with_tls=tls.enabled,
             tls=tls,
@@ -267,7 +272,7 @@ class _Importer:
         self.subjects(bdb, tls, where)
         if tls.enabled and not crdt and not database.replica_sources:
             self.note(
-                f"database {name!r} requires TLS{' for Replica Of' if tls.mode == 'replica-of' else ''}: "
+                f"database {name!r} requires TLS{' for Replica Of' if tls.mode is TlsMode.REPLICA_OF else ''}: "
                 "the clusters hosting its replicas are not in the cluster's JSON; name them "
                 f"(db replicas {name} --add CLUSTER) so their syncer certificates are checked"
             )
@@ -335,9 +340,11 @@ class _Importer:
 
     def subjects(self, bdb: _Fields, tls: TlsSettings, where: str) -> None:
         kind = bdb.choice(
-            "client_cert_subject_validation_type", tuple(VALIDATION_FROM_REST), "disabled"
+            "client_cert_subject_validation_type", SubjectValidation.rest_values(), REST_OFF
         )
-        tls.subject_validation = VALIDATION_FROM_REST[kind]
+        validation = SubjectValidation.from_rest(kind)
+        assert validation is not None  # `choice` took one of the REST values
+        tls.subject_validation = validation
         subjects = [
             self.subject(s, f"{where}.authorized_subjects[{i}]")
             for i, s in enumerate(bdb.get("authorized_subjects", list, []))
@@ -385,8 +392,8 @@ def _node_entries(nodes_json: Any) -> list[tuple[str, Any]]:
 
 def _tls_mode(bdb: _Fields) -> str:
     if "tls_mode" not in bdb.value and bdb.value.get("ssl") is True:
-        return "enabled"
-    return bdb.choice("tls_mode", TLS_MODE_VALUES, "disabled")
+        return TlsMode.ALL.rest_value
+    return bdb.choice("tls_mode", TlsMode.rest_values(), REST_OFF)
 
 
 def _endpoints(bdb: Any) -> list[Any]:
@@ -535,7 +542,7 @@ def describe_import(result: ImportResult) -> list[str]:
             setting = f"TLS {tls.mode}, {len(tls.certificates)} certificate(s)"
             if not tls.enforce_client_auth:
                 setting += ", no client authentication"
-            if tls.subject_validation != "none":
+            if tls.subject_validation is not SubjectValidation.NONE:
                 setting += f", {tls.subject_validation} validation"
         else:
             setting = "TLS off"
@@ -576,7 +583,7 @@ def plan_against_cluster(
     if cluster is None:
         imported.cluster.name = state.cluster.name
         imported.cluster.min_data_tls_version = state.cluster.min_data_tls_version
-    for role in CLUSTER_CERTIFICATE_ROLES:
+    for role in CertificateRole:
         mine, theirs = state.cluster.certificate(role), imported.cluster.certificate(role)
         if theirs is None or (mine is not None and mine.certificate == theirs.certificate):
             theirs = mine

@@ -17,7 +17,6 @@ from typing import Any
 
 from ..errors import WizardError
 from ..model import (
-    CLUSTER_CERTIFICATE_ROLES,
     SUBJECT_FIELDS,
     ClusterCertificate,
     Database,
@@ -33,12 +32,7 @@ from ..versions import (
     has_certificates_endpoint,
     min_tls_problem,
 )
-
-TLS_MODE_VALUES = ("enabled", "replica_ssl", "disabled")
-"""`tls_mode`: all communications, Replica Of / CRDB only, off."""
-
-VALIDATION_VALUES = {"none": "disabled", "san": "san_cn", "full-subject": "full_subject"}
-"""The state's subject validation -> `client_cert_subject_validation_type`."""
+from ..vocabulary import REST_OFF, CertificateRole, SubjectValidation, rest_switch
 
 PLACEHOLDER_SUFFIX = ".placeholder.key"
 """Key files of self-signed stand-ins made at import when the cluster JSON had no certificate."""
@@ -108,8 +102,8 @@ class RestExport:
 def tls_mode(database: Database) -> str:
     """`enabled` for all communications; `replica_ssl` for Replica Of or CRDB only."""
     if not database.tls.enabled:
-        return "disabled"
-    return "enabled" if database.tls.mode == "all" else "replica_ssl"
+        return REST_OFF
+    return database.tls.mode.rest_value
 
 
 def crdt_certificates(state: State, database: Database) -> set[str]:
@@ -173,7 +167,7 @@ def enforce_client_authentication(database: Database) -> str:
     the field means "a certificate should be provided" (bdb object), and clusters report
     `disabled` for a database without TLS."""
     tls = database.tls
-    return "enabled" if tls.enabled and tls.enforce_client_auth and tls.certificates else "disabled"
+    return rest_switch(tls.enabled and tls.enforce_client_auth and bool(tls.certificates))
 
 
 def uses_legacy_names(state: State, legacy_names: bool) -> bool:
@@ -208,8 +202,10 @@ def database_body(
     if uses_legacy_names(state, legacy_names):
         body["authorized_names"] = _legacy_names(state, database)
         return body
-    body["client_cert_subject_validation_type"] = VALIDATION_VALUES[tls.subject_validation]
-    if tls.authorized_subjects and not (tls.subject_validation == "san" and tls.authorized_names):
+    body["client_cert_subject_validation_type"] = tls.subject_validation.rest_value
+    if tls.authorized_subjects and not (
+        tls.subject_validation is SubjectValidation.SAN and tls.authorized_names
+    ):
         body["authorized_subjects"] = [_subject_body(s) for s in tls.authorized_subjects]
     else:
         body["authorized_subjects"] = [{"CN": name} for name in tls.authorized_names]
@@ -221,9 +217,9 @@ def database_body(
 def _legacy_names(state: State, database: Database) -> list[str]:
     """`authorized_names` for the pre-6.4.2 form; full-subject validation has none."""
     tls = database.tls
-    if tls.subject_validation == "none":
+    if tls.subject_validation is SubjectValidation.NONE:
         return []
-    if tls.subject_validation == "full-subject":
+    if tls.subject_validation is SubjectValidation.FULL_SUBJECT:
         version = state.cluster.version or "before 6.4.2"
         raise WizardError(
             f"database {database.name}: Redis Enterprise {version} has no full-subject "
@@ -273,7 +269,7 @@ def _certificate_requests(state: State, export: RestExport, bulk: bool) -> list[
     """
     entries: list[dict[str, str]] = []
     key_files: dict[str, str] = {}
-    for role in CLUSTER_CERTIFICATE_ROLES:
+    for role in CertificateRole:
         ref = state.cluster.certificate(role)
         status = cluster_certificate_status(ref)
         if status != "own":

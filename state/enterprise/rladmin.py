@@ -14,11 +14,12 @@ from pathlib import Path
 
 from ..errors import WizardError
 from ..files import make_private_folder
-from ..model import CLUSTER_CERTIFICATE_ROLES, Database, State
+from ..model import Database, State
 from ..operations import Workspace, certificate_pem
 from ..rotation import follow_ups
 from ..store import write_atomic
 from ..text import visible
+from ..vocabulary import CertificateRole
 from .rest import (
     SKIP_REASONS,
     aa_tls_command,
@@ -57,8 +58,8 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
     ]
     if not folder:
         lines.append("# (`tls-wizard export rladmin --out DIR` writes the files they name)")
-    installed = []
-    for role in CLUSTER_CERTIFICATE_ROLES:
+    installed: list[str] = []
+    for role in CertificateRole:
         status = cluster_certificate_status(state.cluster.certificate(role))
         if status != "own":
             lines.append(f"# skipped: {SKIP_REASONS[status].format(role=role)}")
@@ -136,7 +137,7 @@ def rladmin_export(
     """The script and the certificate/key files it names (read from the state and its keys)."""
     state = workspace.state
     export = RladminExport(render_rladmin(state, database, folder))
-    for role in CLUSTER_CERTIFICATE_ROLES:
+    for role in CertificateRole:
         if cluster_certificate_status(state.cluster.certificate(role)) != "own":
             continue
         cert_name, key_name = _file_names(role)

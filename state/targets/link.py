@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import Database, State
 from ..operations import certificate_pem
+from ..vocabulary import TlsMode
 from .probe import PLAIN, TLS, ClientCredential, credential_from_memory, port_speech, probe
 from .redis_plan import REPLICA_OF_TLS_PORT_OFFSET
 
@@ -25,7 +26,11 @@ def source_port_hint(state: State | None, host: str, port: int) -> str:
     if state is None:
         return ""
     for database in state.databases:
-        if database.port == port and database.tls.enabled and database.tls.mode == "replica-of":
+        if (
+            database.port == port
+            and database.tls.enabled
+            and database.tls.mode == TlsMode.REPLICA_OF
+        ):
             return (
                 f"; {port} is the plain-text client port of this state's database "
                 f"{database.name!r} (Replica Of only), whose replication port takes TLS "

@@ -19,6 +19,7 @@ from ..errors import WizardError
 from ..model import Database, State, subject_text
 from ..operations import certificate_pem
 from ..text import visible
+from ..vocabulary import SubjectValidation, TlsMode
 
 TLS_PROTOCOLS = {
     "1": "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
@@ -145,7 +146,7 @@ def _checked_key(state: State, role: str, read_key: Callable[[str], bytes]) -> b
 
 def _not_enforced(state: State, database: Database, plan: RedisPlan) -> None:
     tls = database.tls
-    if tls.enabled and tls.subject_validation != "none":
+    if tls.enabled and tls.subject_validation != SubjectValidation.NONE:
         listed = tls.authorized_names or [subject_text(s) for s in tls.authorized_subjects]
         plan.not_enforced.append(
             NotEnforced(
@@ -157,7 +158,7 @@ def _not_enforced(state: State, database: Database, plan: RedisPlan) -> None:
         )
     if tls.enabled and tls.enforce_client_auth:
         _leaves_without_ca(state, database, plan)
-    if tls.enabled and tls.mode == "crdb":
+    if tls.enabled and tls.mode == TlsMode.CRDB:
         plan.not_enforced.append(
             NotEnforced(
                 "TLS for CRDB communication",
@@ -246,11 +247,13 @@ def build_plan(
     database = _require_database(state, name)
     tls = database.tls
     folder = Path(tls_dir).resolve()
-    secure_clients = tls.enabled and tls.mode == "all"
+    secure_clients = tls.enabled and tls.mode == TlsMode.ALL
     encrypted_source = bool(database.replica_sources) and database.replica_sources[0].encryption
     # The replica side needs the TLS settings too when its source is encrypted, whatever
     # the database's own TLS for its clients says.
-    secure_link = (tls.enabled and tls.mode in ("all", "replica-of")) or encrypted_source
+    secure_link = (
+        tls.enabled and tls.mode in (TlsMode.ALL, TlsMode.REPLICA_OF)
+    ) or encrypted_source
     plan = RedisPlan(
         database=name,
         tls_enabled=secure_link,

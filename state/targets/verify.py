@@ -37,6 +37,7 @@ from ..certificates import (
 from ..errors import WizardError
 from ..model import Database, State
 from ..operations import certificate_pem
+from ..vocabulary import SubjectValidation, TlsMode
 from .link import diagnose_link, link_problem, replication_verdict
 from .probe import (
     CLOSED,
@@ -146,6 +147,9 @@ class PortRole:
     """Where the port should have been, when nothing answers on it."""
 
 
+TLS_DISABLED = "disabled"
+"""The report's mode when the database has TLS off (the others are the TLS modes)."""
+
 _REPLICATION_PORT = (
     "apply opens the replication port on the database port + 10000, or on its --tls-port: "
     "give verify the same --tls-port"
@@ -172,10 +176,10 @@ REPLICATION_TLS = PortRole(
     when_closed=_REPLICATION_PORT,
 )
 CLIENTS_PLAIN = {
-    "disabled": PortRole(
+    TLS_DISABLED: PortRole(
         "port", PLAIN, "as TLS is disabled for the database", "TLS is disabled for the database"
     ),
-    "crdb": PortRole(
+    TlsMode.CRDB: PortRole(
         "port",
         PLAIN,
         "as TLS is for CRDB communication only (which a redis-server cannot do), so clients "
@@ -187,7 +191,7 @@ CLIENTS_PLAIN = {
 
 def verify_mode(database: Database) -> str:
     """all, replica-of, crdb or disabled: what verify checks the database for."""
-    return database.tls.mode if database.tls.enabled else "disabled"
+    return database.tls.mode if database.tls.enabled else TLS_DISABLED
 
 
 def _port_check(speech: PortSpeech, role: PortRole) -> Check:
@@ -324,7 +328,7 @@ def _ping_check(
     who = f"client certificate {first.certificate.name}" if first else "no client certificate"
     title = f"TLS handshake and PING on port {port} with {who}"
     if first is None and database.tls.enforce_client_auth:
-        if database.tls.mode == "replica-of":
+        if database.tls.mode is TlsMode.REPLICA_OF:
             return None, None
         return Check(
             "ping",
@@ -417,9 +421,9 @@ def _min_version_check(
 def _listed(database: Database, certificate: CertificateInfo) -> bool | None:
     """Whether the authorized names (or subjects) list this client; None without a list."""
     tls = database.tls
-    if tls.subject_validation == "san":
+    if tls.subject_validation is SubjectValidation.SAN:
         return name_matches(certificate, tls.authorized_names)
-    if tls.subject_validation == "full-subject":
+    if tls.subject_validation is SubjectValidation.FULL_SUBJECT:
         return subject_matches(certificate, tls.authorized_subjects)
     return None
 
@@ -570,7 +574,7 @@ def verify_database(
     port = port or database.port
     mode = verify_mode(database)
     report = VerifyReport(name, host, port, server_name or host, mode)
-    if mode == "replica-of":
+    if mode == TlsMode.REPLICA_OF:
         report.tls_port = tls_port or port + REPLICA_OF_TLS_PORT_OFFSET
         if not 1 <= report.tls_port <= 65535:
             raise WizardError(
@@ -579,7 +583,7 @@ def verify_database(
                 "opened with --tls-port"
             )
         _verify_replica_of(state, database, report, clients, ca_pem, read_key)
-    elif mode == "all":
+    elif mode == TlsMode.ALL:
         _verify_all(state, database, report, clients, ca_pem, read_key)
     else:
         _verify_plain(state, database, report, read_key)

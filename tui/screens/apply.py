@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, S
 from state.errors import WizardError
 from state.model import State
 from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, tls_folder_name
+from state.vocabulary import TlsMode
 
 from ..text import cells, escape
 
@@ -223,7 +224,11 @@ class ApplyScreen(_TargetScreen):
 
     def replica_of_only(self) -> bool:
         database = self.state.database(self.database)
-        return database is not None and database.tls.enabled and database.tls.mode == "replica-of"
+        return (
+            database is not None
+            and database.tls.enabled
+            and database.tls.mode == TlsMode.REPLICA_OF
+        )
 
     def default_tls_port(self) -> int:
         database = self.state.database(self.database)

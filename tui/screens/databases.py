@@ -26,8 +26,6 @@ from ..widgets.findings import FindingsView, count_label
 
 COLUMNS = ("Database", "Status", "Port", "Type", "TLS", "Auth", "Certs", "Names")
 """Status comes right after the name, so a narrow terminal cuts the least telling columns."""
-MODE_SHORT = {"all": "all", "replica-of": "Replica Of", "crdb": "CRDB"}
-VALIDATION_SHORT = {"none": "off", "san": "SAN/CN", "full-subject": "full subject"}
 ROWS_PAGE = 100
 """Rows added to the table at a time (more as the cursor nears the end)."""
 
@@ -46,15 +44,13 @@ def database_row(
         Text(visible(database.name), style="bold"),
         coloured(status, f"text-{style}"),
         str(database.port),
-        "active-active" if database.is_active_active else "standard",
-        MODE_SHORT.get(tls.mode, tls.mode) if tls.enabled else coloured("off", "text-muted"),
+        database.type.short,
+        tls.mode.short if tls.enabled else coloured("off", "text-muted"),
         ("yes" if tls.enforce_client_auth else coloured("no", "text-warning"))
         if tls.enabled
         else "-",
         str(len(tls.certificates)),
-        VALIDATION_SHORT.get(tls.subject_validation, tls.subject_validation)
-        if tls.enabled
-        else "-",
+        tls.subject_validation.short if tls.enabled else "-",
     )
 
 

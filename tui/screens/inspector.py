@@ -31,6 +31,7 @@ from state.certificates import (
 from state.certificates.reader import read_bytes_limited
 from state.certificates.report import numbered, outside_the_chain
 from state.findings import Finding
+from state.vocabulary import CertificateUse
 
 from ..text import escape
 from ..widgets.findings import FindingsView
@@ -62,14 +63,7 @@ class Inspection:
     source: str = "paste"
 
 
-CONTEXTS = ("any", "client", "ca", "proxy", "syncer")
-CONTEXT_LABELS = {
-    "any": "any use",
-    "client": "a database's client certificate or CA",
-    "ca": "a certificate authority",
-    "proxy": "the proxy certificate",
-    "syncer": "the syncer certificate",
-}
+CONTEXTS = CertificateUse.values()
 
 
 def inspect(
@@ -221,7 +215,7 @@ class InspectorScreen(Screen):
         count = len(inspection.certificates)
         lines = [
             f"{count} certificate{'s' if count != 1 else ''} read from "
-            f"{escape(inspection.source)}, checked as {CONTEXT_LABELS[self.context]}"
+            f"{escape(inspection.source)}, checked as {CertificateUse(self.context).label}"
         ]
         if inspection.has_private_key and inspection.source == "paste":
             lines.append(f"[$text-error bold]✗[/] {escape(KEY_WIPED)}")
@@ -263,7 +257,7 @@ class InspectorScreen(Screen):
     def action_next_context(self) -> None:
         """Judge the same certificates for another destination (proxy, client, ...)."""
         self.context = CONTEXTS[(CONTEXTS.index(self.context) + 1) % len(CONTEXTS)]
-        self.notify(f"Checking as {CONTEXT_LABELS[self.context]}.")
+        self.notify(f"Checking as {CertificateUse(self.context).label}.")
         text = self.query_one(TextArea).text
         if text.strip():
             self.examine(text)

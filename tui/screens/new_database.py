@@ -34,6 +34,7 @@ from state.model import State
 from state.names import DATABASE_NAME_RULE, database_name_problem
 from state.operations import SourceChange, TlsChange, add_participant_syncer, create_database
 from state.schema import valid_host_port
+from state.vocabulary import DatabaseType, TlsMode
 
 from ..text import escape
 from ..widgets.mode_picker import ModePicker
@@ -140,7 +141,7 @@ class NewDatabaseScreen(Screen):
                 with Horizontal(classes="switch-row"):
                     yield Switch(True, id="client-auth")
                     yield Label("Enforce client authentication")
-                yield ModePicker("all", active_active=False, id="mode")
+                yield ModePicker(TlsMode.ALL, active_active=False, id="mode")
                 with Horizontal(classes="switch-row"):
                     yield Button("Add certificates…", id="add-certificates", compact=True)
                     yield Static("No certificates yet.", id="certificate-count")
@@ -156,15 +157,15 @@ class NewDatabaseScreen(Screen):
 
     # -- reading the form ------------------------------------------------------------------
 
-    def database_type(self) -> str:
+    def database_type(self) -> DatabaseType:
         pressed = self.query_one("#type", RadioSet).pressed_button
-        return "active-active" if pressed and pressed.id == "type-active-active" else "standard"
+        return DatabaseType.of_crdt(pressed is not None and pressed.id == "type-active-active")
 
-    def mode(self) -> str:
+    def mode(self) -> TlsMode:
         return self.query_one("#mode", ModePicker).mode
 
     def refresh_form(self) -> None:
-        active_active = self.database_type() == "active-active"
+        active_active = self.database_type() == DatabaseType.ACTIVE_ACTIVE
         self.query_one("#participants", SelectionList).disabled = not active_active
         self.query_one("#replica-of", Input).disabled = active_active
         self.query_one("#replica-clusters", SelectionList).disabled = active_active
@@ -222,12 +223,12 @@ class NewDatabaseScreen(Screen):
         database_type = self.database_type()
         participants = (
             list(self.query_one("#participants", SelectionList).selected)
-            if database_type == "active-active"
+            if database_type == DatabaseType.ACTIVE_ACTIVE
             else []
         )
         sources = (
             split_sources(self.query_one("#replica-of", Input).value)
-            if database_type == "standard"
+            if database_type == DatabaseType.STANDARD
             else []
         )
         encrypted = self.query_one("#source-encryption", Switch).value
@@ -241,7 +242,7 @@ class NewDatabaseScreen(Screen):
         ]
         replica_clusters = (
             list(self.query_one("#replica-clusters", SelectionList).selected)
-            if database_type == "standard"
+            if database_type == DatabaseType.STANDARD
             else []
         )
         tls = None

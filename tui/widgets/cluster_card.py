@@ -12,16 +12,11 @@ from state import clock
 from state.certificates import CertificateInfo, check, describe_pem
 from state.findings import Finding, sort_findings
 from state.model import State
+from state.vocabulary import CertificateRole
 
 from ..text import escape
 from .findings import SEVERITY_STYLE, count_label
 from .inspector_details import details_markup
-
-ROLE_TITLES = {"proxy": "Proxy certificate", "syncer": "Syncer certificate"}
-ROLE_PURPOSE = {
-    "proxy": "client connections to every database",
-    "syncer": "replication: Replica Of, Active-Active",
-}
 
 
 def cluster_certificates(state: State, role: str) -> list[CertificateInfo]:
@@ -54,7 +49,7 @@ class ClusterCard(Static, can_focus=True):
     def __init__(self, role: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.role = role
-        self.border_title = ROLE_TITLES[role]
+        self.border_title = CertificateRole(role).label
         self.certificates: list[CertificateInfo] = []
         self.findings: list[Finding] = []
 
@@ -79,7 +74,7 @@ class ClusterCard(Static, can_focus=True):
             chain = f"\n[b]{'Chain':<7}[/]  {escape(names)}"
         problems = [f for f in self.findings if f.severity != "info"]
         self.update(
-            f"[dim]{ROLE_PURPOSE[self.role]}[/]\n"
+            f"[dim]{CertificateRole(self.role).meaning}[/]\n"
             + details_markup(leaf, full=False)
             + chain
             + (f"\n{codes_markup(problems)}" if problems else "")

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from textual.widgets import RadioButton, RadioSet
 
-from state.model import MODE_LABELS, TLS_MODES
+from state.vocabulary import TlsMode
 
-ACTIVE_ACTIVE_ONLY = "crdb"
+ACTIVE_ACTIVE_ONLY = TlsMode.CRDB
 
 
 class ModePicker(RadioSet):
@@ -23,15 +23,15 @@ class ModePicker(RadioSet):
 
     def __init__(
         self,
-        mode: str = "all",
+        mode: TlsMode = TlsMode.ALL,
         *,
         active_active: bool = False,
         id: str | None = None,
         disabled: bool = False,
     ) -> None:
         buttons = [
-            RadioButton(MODE_LABELS[choice], value=choice == mode, id=f"mode-{choice}")
-            for choice in TLS_MODES
+            RadioButton(choice.label, value=choice == mode, id=f"mode-{choice}")
+            for choice in TlsMode
         ]
         super().__init__(*buttons, id=id, disabled=disabled)
         self.active_active = active_active
@@ -43,16 +43,16 @@ class ModePicker(RadioSet):
         self.call_later(self.highlight_pressed)
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> TlsMode:
         pressed = self.pressed_button
-        return (pressed.id or "mode-all").removeprefix("mode-") if pressed else "all"
+        return TlsMode((pressed.id or "mode-all").removeprefix("mode-")) if pressed else TlsMode.ALL
 
     def highlight_pressed(self) -> None:
         index = self.pressed_index
         if index >= 0:
             self._selected = index
 
-    def choose(self, mode: str) -> None:
+    def choose(self, mode: TlsMode) -> None:
         """Press `mode`'s button (a reload changed it); RadioSet then posts `Changed`."""
         if mode != self.mode:
             self.query_one(f"#mode-{mode}", RadioButton).value = True

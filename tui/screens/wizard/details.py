@@ -17,13 +17,12 @@ from textual.widgets import Static
 
 from state.enterprise.rest import rest_export, shown_body, tls_mode
 from state.errors import WizardError
-from state.model import MODE_LABELS, Database, State, TlsSettings
+from state.model import Database, State, TlsSettings
 from state.tls_effect import client_auth_effect, mode_effect
+from state.vocabulary import SubjectValidation, TlsMode
 from state.wizard_form import TlsForm
 
 from ...text import escape
-
-VALIDATION_LABELS = {"none": "off", "san": "SAN or CN", "full-subject": "full subject"}
 
 
 def pending_tls(form: TlsForm, database: Database) -> TlsSettings:
@@ -39,11 +38,15 @@ def pending_tls(form: TlsForm, database: Database) -> TlsSettings:
 def setting_rows(form: TlsForm, database: Database) -> list[tuple[str, str, str]]:
     """(setting, after Update, saved) for the settings the steps edit."""
     saved = database.tls
-    names = ", ".join(form.names()) if form.subject_validation == "san" else ""
-    if form.subject_validation == "full-subject":
+    names = ", ".join(form.names()) if form.subject_validation == SubjectValidation.SAN else ""
+    if form.subject_validation == SubjectValidation.FULL_SUBJECT:
         names = f"{len(form.subjects())} subject(s)"
-    saved_names = ", ".join(saved.authorized_names) if saved.subject_validation == "san" else ""
-    if saved.subject_validation == "full-subject":
+    saved_names = (
+        ", ".join(saved.authorized_names)
+        if saved.subject_validation == SubjectValidation.SAN
+        else ""
+    )
+    if saved.subject_validation == SubjectValidation.FULL_SUBJECT:
         saved_names = f"{len(saved.authorized_subjects)} subject(s)"
     new = len([sha for sha in form.certificates if sha not in saved.certificates])
     gone = len([sha for sha in saved.certificates if sha not in form.certificates])
@@ -53,12 +56,12 @@ def setting_rows(form: TlsForm, database: Database) -> list[tuple[str, str, str]
     return [
         ("TLS", on_off(form.enabled), on_off(saved.enabled)),
         ("Client auth", on_off(form.enforce_client_auth), on_off(saved.enforce_client_auth)),
-        ("Mode", MODE_LABELS[form.mode], MODE_LABELS[saved.mode]),
+        ("Mode", form.mode.label, saved.mode.label),
         ("Certificates", certificates, f"{len(saved.certificates)} trusted"),
         (
             "Names check",
-            VALIDATION_LABELS[form.subject_validation],
-            VALIDATION_LABELS[saved.subject_validation],
+            form.subject_validation.label,
+            saved.subject_validation.label,
         ),
         ("Names", names or "-", saved_names or "-"),
     ]
@@ -75,7 +78,7 @@ def on_off(value: bool) -> str:
 def connect_command(tls: TlsSettings, port: int) -> str:
     """The redis-cli line a client uses once the settings apply (enable-tls, "Connect")."""
     command = f"redis-cli -h <endpoint> -p {port}"
-    if not tls.enabled or tls.mode != "all":
+    if not tls.enabled or tls.mode != TlsMode.ALL:
         return command + "   (plain text: clients are not on TLS)"
     command += " --tls --cacert proxy_cert.pem"
     if tls.enforce_client_auth:

@@ -15,6 +15,7 @@ from textual.widgets import Label, Static, Switch
 from state.model import TlsSettings
 from state.tls_effect import client_auth_effect
 from state.versions import aa_tls_toggle
+from state.vocabulary import TlsMode
 from state.wizard_form import TlsForm
 
 from ...text import escape
@@ -49,10 +50,10 @@ CLIENT_AUTH_OFF = (
 )
 
 
-def client_auth_text(mode: str, enforced: bool) -> str:
+def client_auth_text(mode: TlsMode, enforced: bool) -> str:
     """The Enable step's line under "Enforce client authentication", true for the mode: in
     Replica Of only and CRDB only modes it is about the link, and clients use plain text."""
-    if mode == "all":
+    if mode == TlsMode.ALL:
         return CLIENT_AUTH_ON if enforced else CLIENT_AUTH_OFF
     effect = client_auth_effect(TlsSettings(enabled=True, mode=mode, enforce_client_auth=enforced))
     effect = effect.removeprefix("client authentication is off: ")

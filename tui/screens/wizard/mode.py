@@ -7,21 +7,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import RadioSet, Static
 
+from state.vocabulary import TlsMode
 from state.wizard_form import TlsForm
 
 from ...text import escape
 from ...widgets.mode_picker import ModePicker
 from .details import StepDetails
 from .steps import TLS_OFF_NOTE, Step, StepView
-
-MODE_MEANING = {
-    "all": "clients and replication both connect with TLS; plain-text connections are refused.",
-    "replica-of": "only replication between databases (Replica Of) is encrypted; clients "
-    "may still connect in plain text.",
-    "crdb": "only the synchronization between the participating clusters of this "
-    "Active-Active database is encrypted.",
-}
-
 
 MODE_ABOUT = (
     "Replica Of only and CRDB only encrypt the link between databases; clients then "
@@ -63,8 +55,8 @@ class ModeStep(StepView):
         active_active = self.database.is_active_active
         picker.offer_crdb(active_active)
         # The chosen mode's meaning under the picker; its label is the pressed button's.
-        meaning = MODE_MEANING[form.mode]
-        if form.mode == "crdb" and not active_active:
+        meaning = TlsMode(form.mode).meaning
+        if form.mode == TlsMode.CRDB and not active_active:
             meaning = "for Active-Active databases only: choose another mode."
         self.query_one("#mode-explain", Static).update(f"[b]→[/] {escape(meaning)}")
         self.query_one(StepDetails).show(self.details(form, MODE_ABOUT))

@@ -10,6 +10,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static, Switch
 
 from state.certificates import needs_its_ca
+from state.vocabulary import SubjectValidation
 from state.wizard_form import (
     TlsForm,
     name_list_problems,
@@ -74,7 +75,7 @@ def column_widths(available: int, rows: list[tuple[str, str, str, str]]) -> tupl
 
 def names_value(form: TlsForm) -> str:
     """The list the input edits: subjects for full-subject validation, names otherwise."""
-    if form.subject_validation == "full-subject":
+    if form.subject_validation == SubjectValidation.FULL_SUBJECT:
         return form.subjects_text
     return form.names_text
 
@@ -107,12 +108,14 @@ class NamesStep(StepView):
 
     def compose(self) -> ComposeResult:
         form = self.form
-        full = form.subject_validation == "full-subject"
+        full = form.subject_validation == SubjectValidation.FULL_SUBJECT
         with Vertical(classes="step-body"):
             with Vertical(classes="step-content"):
                 yield Static("", classes="explain tls-off-note")
                 with Horizontal(classes="toggle-row"):
-                    yield Switch(form.subject_validation != "none", id="san-enforced")
+                    yield Switch(
+                        form.subject_validation != SubjectValidation.NONE, id="san-enforced"
+                    )
                     yield Label("Enforce Subject Alternative Name")
                 with Horizontal(classes="toggle-row", id="full-subject-row"):
                     yield Switch(full, id="full-subject")
@@ -133,8 +136,8 @@ class NamesStep(StepView):
         self.show_table(self.form)
 
     def show_form(self, form: TlsForm) -> None:
-        enforced = form.subject_validation != "none"
-        full = form.subject_validation == "full-subject"
+        enforced = form.subject_validation != SubjectValidation.NONE
+        full = form.subject_validation == SubjectValidation.FULL_SUBJECT
         note = self.query_one(".tls-off-note", Static)
         note.update(TLS_OFF_NOTE if not form.enabled else "")
         note.display = not form.enabled
@@ -185,8 +188,8 @@ class NamesStep(StepView):
     def show_problems(
         self, form: TlsForm, text: str, rows: list[tuple[str, str, str, str]]
     ) -> None:
-        enforced = form.subject_validation != "none"
-        full = form.subject_validation == "full-subject"
+        enforced = form.subject_validation != SubjectValidation.NONE
+        full = form.subject_validation == SubjectValidation.FULL_SUBJECT
         problem_list = parse_subject_list(text)[1] if full else name_list_problems(text)
         warnings = [] if full else name_list_warnings(text)
         if enforced and any(verdict.startswith("not checked") for *_, verdict in rows):
@@ -205,20 +208,24 @@ class NamesStep(StepView):
     def san_switched(self, event: Switch.Changed) -> None:
         full = self.query_one("#full-subject", Switch).value
         self.form.subject_validation = (
-            ("full-subject" if full else "san") if event.value else "none"
+            (SubjectValidation.FULL_SUBJECT if full else SubjectValidation.SAN)
+            if event.value
+            else SubjectValidation.NONE
         )
         self.edited()
 
     @on(Switch.Changed, "#full-subject")
     def full_subject_switched(self, event: Switch.Changed) -> None:
-        if self.form.subject_validation == "none":
+        if self.form.subject_validation == SubjectValidation.NONE:
             return
-        self.form.subject_validation = "full-subject" if event.value else "san"
+        self.form.subject_validation = (
+            SubjectValidation.FULL_SUBJECT if event.value else SubjectValidation.SAN
+        )
         self.edited()
 
     @on(Input.Changed, "#names-input")
     def names_typed(self, event: Input.Changed) -> None:
-        if self.form.subject_validation == "full-subject":
+        if self.form.subject_validation == SubjectValidation.FULL_SUBJECT:
             self.form.subjects_text = event.value
         else:
             self.form.names_text = event.value
