@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -11,15 +11,38 @@ SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One observation with a stable code, so scripts can match on it across releases."""
+    """One observation with a stable code, so scripts can match on it across releases.
+
+    Where it points is structured: `database` names the database it is about (None for
+    the cluster, a participant or a certificate on its own) and `path` the field inside
+    it (`tls.mode`, `replica_of[0].encryption`) or, without a database, the place itself
+    (`cluster.proxy.key_file`, `certificate 2`). Screens group and shorten by these parts;
+    `where` is the text the CLI prints (`databases.orders.tls.mode`)."""
 
     severity: Severity
     code: str
     message: str
-    where: str = ""
+    path: str = ""
+    database: str | None = None
+
+    @property
+    def where(self) -> str:
+        if self.database is None:
+            return self.path
+        place = f"databases.{self.database}"
+        return f"{place}.{self.path}" if self.path else place
+
+    def within_database(self) -> Finding:
+        """The same finding said inside its database (for a screen already about it)."""
+        return replace(self, database=None)
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "where": self.where,
+        }
 
     def __str__(self) -> str:
         place = f"{self.where}: " if self.where else ""

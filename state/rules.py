@@ -7,6 +7,7 @@ warnings and infos are shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from .findings import Finding, sort_findings
 from .model import Database, State
@@ -22,20 +23,21 @@ from .versions import (
 )
 from .vocabulary import SubjectValidation, TlsMode
 
-Rule = Callable[[State, Database, str], Iterator[Finding]]
+Rule = Callable[[State, Database], Iterator[Finding]]
+"""A database rule: its findings' paths are fields inside the database (`tls.mode`)."""
 
 
-def crdb_needs_active_active(state: State, db: Database, where: str) -> Iterator[Finding]:
+def crdb_needs_active_active(state: State, db: Database) -> Iterator[Finding]:
     if db.tls.enabled and db.tls.mode == TlsMode.CRDB and not db.is_active_active:
         yield Finding(
             "error",
             "crdb-needs-active-active",
             f"mode '{TlsMode.CRDB.label}' needs an active-active database",
-            f"{where}.tls.mode",
+            "tls.mode",
         )
 
 
-def aa_tls_toggle(state: State, db: Database, where: str) -> Iterator[Finding]:
+def aa_tls_toggle(state: State, db: Database) -> Iterator[Finding]:
     """Before 7.8 an Active-Active database keeps the TLS it was created with; from 7.8
     `crdb-cli crdb update --encryption` turns it on or off (the renderings carry it)."""
     if not (db.is_active_active and db.tls.enabled != db.created_with_tls):
@@ -44,7 +46,7 @@ def aa_tls_toggle(state: State, db: Database, where: str) -> Iterator[Finding]:
     version = state.cluster.version
     allowed = aa_toggle_allowed(version)
     since = boundary("aa-toggle")
-    where_enabled = f"{where}.tls.enabled"
+    where_enabled = "tls.enabled"
     if allowed:
         yield Finding(
             "info",
@@ -88,7 +90,7 @@ def _needs_syncer_trust(db: Database) -> bool:
     return db.tls.enabled and db.tls.enforce_client_auth
 
 
-def missing_syncer_cert(state: State, db: Database, where: str) -> Iterator[Finding]:
+def missing_syncer_cert(state: State, db: Database) -> Iterator[Finding]:
     if not _needs_syncer_trust(db):
         return
     trusted = set(db.tls.certificates)
@@ -102,7 +104,7 @@ def missing_syncer_cert(state: State, db: Database, where: str) -> Iterator[Find
                 "missing-syncer-cert",
                 f"{kind} cluster {cluster} is unknown: add it with the syncer certificate from "
                 f"its general settings (cluster participant add {cluster} FILE)",
-                f"{where}.{field}",
+                f"{field}",
             )
         elif sha is not None and sha not in trusted:
             hosts = "takes part in this database" if db.is_active_active else "hosts a replica"
@@ -112,11 +114,11 @@ def missing_syncer_cert(state: State, db: Database, where: str) -> Iterator[Find
                 f"cluster {cluster} {hosts} but its syncer certificate ({sha[:12]}…) is not "
                 f"among the database's certificates: paste the syncer certificate from "
                 f"{cluster}'s general settings; replication fails without it",
-                f"{where}.tls.certificates",
+                "tls.certificates",
             )
 
 
-def replica_source_certificate(state: State, db: Database, where: str) -> Iterator[Finding]:
+def replica_source_certificate(state: State, db: Database) -> Iterator[Finding]:
     """The replica side: an encrypted source needs the source cluster's proxy certificate."""
     for index, source in enumerate(db.replica_sources):
         if source.encryption and not source.server_certificate:
@@ -126,7 +128,7 @@ def replica_source_certificate(state: State, db: Database, where: str) -> Iterat
                 f"Replica Of source {source.uri} uses encryption but holds no server "
                 "certificate: paste the proxy certificate from the source cluster's general "
                 f"settings (db source {db.name} {source.uri} --server-cert FILE)",
-                f"{where}.replica_of[{index}].server_certificate",
+                f"replica_of[{index}].server_certificate",
             )
 
 
@@ -149,7 +151,7 @@ def requires_tls_for_replication(database: Database) -> bool:
     return database.tls.enabled and database.tls.mode in (TlsMode.ALL, TlsMode.REPLICA_OF)
 
 
-def replica_source_plaintext(state: State, db: Database, where: str) -> Iterator[Finding]:
+def replica_source_plaintext(state: State, db: Database) -> Iterator[Finding]:
     """A source without encryption: an error when the source is known to require TLS, else a
     note of what to add if it does (every source an older state file held starts here)."""
     for index, source in enumerate(db.replica_sources):
@@ -164,7 +166,7 @@ def replica_source_plaintext(state: State, db: Database, where: str) -> Iterator
                 "this replica connects without encryption: turn encryption on and paste the "
                 f"proxy certificate of {state.cluster.name} "
                 f"(db source {db.name} {source.uri} --encryption --server-cert FILE)",
-                f"{where}.replica_of[{index}].encryption",
+                f"replica_of[{index}].encryption",
             )
         else:
             yield Finding(
@@ -174,18 +176,18 @@ def replica_source_plaintext(state: State, db: Database, where: str) -> Iterator
                 "database requires TLS, turn encryption on and paste the proxy certificate "
                 "from the source cluster's general settings "
                 f"(db source {db.name} {source.uri} --encryption --server-cert FILE)",
-                f"{where}.replica_of[{index}].encryption",
+                f"replica_of[{index}].encryption",
             )
 
 
-def client_auth_without_certs(state: State, db: Database, where: str) -> Iterator[Finding]:
+def client_auth_without_certs(state: State, db: Database) -> Iterator[Finding]:
     if db.tls.enabled and db.tls.enforce_client_auth and not db.tls.certificates:
         yield Finding(
             "error",
             "client-auth-without-certs",
             "client authentication is enforced but no client certificate or CA is added; "
             "add one, or turn client authentication off",
-            f"{where}.tls.certificates",
+            "tls.certificates",
         )
 
 
@@ -213,7 +215,7 @@ def trusted_leaves(state: State, db: Database) -> list[str]:
     return leaves
 
 
-def subject_checks_skipped(state: State, db: Database, where: str) -> Iterator[Finding]:
+def subject_checks_skipped(state: State, db: Database) -> Iterator[Finding]:
     """ "If you include a leaf certificate, mutual client authentication skips any additional
     certificate validations" (enable-tls): the checks the state shows would not happen."""
     tls = db.tls
@@ -233,11 +235,11 @@ def subject_checks_skipped(state: State, db: Database, where: str) -> Iterator[F
             f"subject validation would not happen: the trusted list holds a leaf certificate "
             f"({labels}{more}), and with a leaf the cluster skips every additional certificate "
             "validation. Trust only CA certificates, or turn subject validation off",
-            f"{where}.tls.subject_validation",
+            "tls.subject_validation",
         )
 
 
-def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
+def subject_names(state: State, db: Database) -> Iterator[Finding]:
     tls = db.tls
     if not tls.enabled or tls.subject_validation == SubjectValidation.NONE:
         return
@@ -249,21 +251,21 @@ def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
             "full-subject-needs-6.4.2",
             f"Redis Enterprise {state.cluster.version} has no full-subject validation "
             f"(authorized_subjects exists from {boundary('subjects')}); use SAN validation",
-            f"{where}.tls.subject_validation",
+            "tls.subject_validation",
         )
     if tls.subject_validation == SubjectValidation.SAN and not tls.authorized_names:
         yield Finding(
             "error",
             "empty-san-list",
             "Subject Alternative Name validation is on but the list of names is empty",
-            f"{where}.tls.authorized_names",
+            "tls.authorized_names",
         )
     if tls.subject_validation == SubjectValidation.FULL_SUBJECT and not tls.authorized_subjects:
         yield Finding(
             "error",
             "empty-san-list",
             "full-subject validation is on but no authorized subject is listed",
-            f"{where}.tls.authorized_subjects",
+            "tls.authorized_subjects",
         )
     if tls.subject_validation == SubjectValidation.SAN:
         seen: set[str] = set()
@@ -271,22 +273,20 @@ def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
             problem = name_problem(name)
             never = never_matched(name)
             if problem:
-                yield Finding(
-                    "error", "bad-name", problem, f"{where}.tls.authorized_names[{index}]"
-                )
+                yield Finding("error", "bad-name", problem, f"tls.authorized_names[{index}]")
             elif never:
                 yield Finding(
                     "warning",
                     "name-never-matched",
                     never,
-                    f"{where}.tls.authorized_names[{index}]",
+                    f"tls.authorized_names[{index}]",
                 )
             elif name.lower() in seen:
                 yield Finding(
                     "error",
                     "bad-name",
                     f"{name!r} is listed twice",
-                    f"{where}.tls.authorized_names[{index}]",
+                    f"tls.authorized_names[{index}]",
                 )
             seen.add(name.lower())
     if tls.enabled and not tls.enforce_client_auth:
@@ -294,11 +294,11 @@ def subject_names(state: State, db: Database, where: str) -> Iterator[Finding]:
             "warning",
             "validation-without-client-auth",
             "subject validation has no effect while client authentication is off",
-            f"{where}.tls.subject_validation",
+            "tls.subject_validation",
         )
 
 
-def duplicated_certs(state: State, db: Database, where: str) -> Iterator[Finding]:
+def duplicated_certs(state: State, db: Database) -> Iterator[Finding]:
     seen: set[str] = set()
     for sha in db.tls.certificates:
         if sha in seen:
@@ -306,12 +306,12 @@ def duplicated_certs(state: State, db: Database, where: str) -> Iterator[Finding
                 "error",
                 "duplicated-certs",
                 f"certificate {sha[:12]}… is listed twice (the REST API refuses duplicated_certs)",
-                f"{where}.tls.certificates",
+                "tls.certificates",
             )
         seen.add(sha)
 
 
-def encryption_without_authentication(state: State, db: Database, where: str) -> Iterator[Finding]:
+def encryption_without_authentication(state: State, db: Database) -> Iterator[Finding]:
     if db.tls.enabled and not db.tls.enforce_client_auth:
         from .tls_effect import client_auth_effect
 
@@ -319,11 +319,11 @@ def encryption_without_authentication(state: State, db: Database, where: str) ->
             "info",
             "no-client-auth",
             client_auth_effect(db.tls),
-            f"{where}.tls.enforce_client_auth",
+            "tls.enforce_client_auth",
         )
 
 
-def replica_mode_without_source(state: State, db: Database, where: str) -> Iterator[Finding]:
+def replica_mode_without_source(state: State, db: Database) -> Iterator[Finding]:
     if (
         db.tls.enabled
         and db.tls.mode == TlsMode.REPLICA_OF
@@ -336,7 +336,7 @@ def replica_mode_without_source(state: State, db: Database, where: str) -> Itera
             "replica-of-without-source",
             f"mode '{TlsMode.REPLICA_OF.label}' on a database that neither replicates from "
             "a source nor has clusters hosting its replicas: clients still connect in plain text",
-            f"{where}.tls.mode",
+            "tls.mode",
         )
 
 
@@ -405,8 +405,12 @@ def check_cluster(state: State) -> list[Finding]:
 
 
 def check_database(state: State, database: Database) -> list[Finding]:
-    where = f"databases.{database.name}"
-    return [finding for rule in DATABASE_RULES for finding in rule(state, database, where)]
+    """Every database rule; each finding names the database and the field inside it."""
+    return [
+        replace(finding, database=database.name)
+        for rule in DATABASE_RULES
+        for finding in rule(state, database)
+    ]
 
 
 def check_state(state: State) -> list[Finding]:
@@ -439,8 +443,8 @@ def certificate_findings(state: State) -> list[Finding]:
 
     findings: list[Finding] = []
 
-    def placed(found: list[Finding], where: str) -> list[Finding]:
-        return [Finding(f.severity, f.code, f.message, where) for f in found]
+    def placed(found: list[Finding], path: str, database: str | None = None) -> list[Finding]:
+        return [replace(f, path=path, database=database) for f in found]
 
     for role in ("proxy", "syncer"):
         ref = state.cluster.certificate(role)
@@ -457,9 +461,8 @@ def certificate_findings(state: State) -> list[Finding]:
         for index, sha in enumerate(database.tls.certificates):
             if sha not in trusted:
                 continue
-            where = f"databases.{database.name}.tls.certificates[{index}]"
             found = check([trusted[sha]], "client", alongside=list(trusted.values()))
-            findings.extend(placed(found, where))
+            findings.extend(placed(found, f"tls.certificates[{index}]", database.name))
     return findings
 
 

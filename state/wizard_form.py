@@ -95,36 +95,16 @@ def name_list_warnings(text: str) -> list[str]:
 
 def database_findings(state: State, name: str) -> list[Finding]:
     """Every finding (rules and inspector) placed in database `name`."""
-    prefix = f"databases.{name}"
-    return [
-        f
-        for f in check_state_with_certificates(state)
-        if f.where == prefix or f.where.startswith((prefix + ".", prefix + "["))
-    ]
+    return [f for f in check_state_with_certificates(state) if f.database == name]
 
 
 def findings_by_database(state: State) -> dict[str, list[Finding]]:
     """The findings of the whole state, grouped per database (one pass over the rules)."""
     grouped: dict[str, list[Finding]] = {d.name: [] for d in state.databases}
     for finding in check_state_with_certificates(state):
-        name = _database_of(finding.where, grouped)
-        if name is not None:
-            grouped[name].append(finding)
+        if finding.database in grouped:
+            grouped[finding.database].append(finding)
     return grouped
-
-
-def _database_of(where: str, names: dict[str, list[Finding]]) -> str | None:
-    """The longest database name that `where` is about (`databases.<name>` followed by the
-    end, `.` or `[`): dictionary look-ups per finding, not a scan of every name, which was
-    quadratic and took seconds at 5,000 databases."""
-    rest = where.removeprefix("databases.")
-    if rest == where:
-        return None
-    ends = [i for i, c in enumerate(rest) if c in ".["] + [len(rest)]
-    for end in reversed(ends):
-        if rest[:end] in names:
-            return rest[:end]
-    return None
 
 
 @dataclass(slots=True)

@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
     def renumbered(finding):  # one numbering for the reader: the items as listed
         index = item_index(result, finding.where)
-        return finding if index is None else replace(finding, where=f"item {index + 1}")
+        return finding if index is None else replace(finding, path=f"item {index + 1}")
 
     if verdict is not None:
         findings = outside_the_chain(findings, verdict, numbered(certificates))

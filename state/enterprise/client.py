@@ -323,8 +323,11 @@ def _action_uid(response: httpx.Response) -> str:
 
 def refuse_rule_errors(workspace: Workspace, database: str | None) -> None:
     """Nothing is sent while the state has errors in what would be sent."""
-    prefix = f"databases.{database}" if database else ""
-    found = [f for f in errors(check_state(workspace.state)) if f.where.startswith(prefix)]
+    found = [
+        f
+        for f in errors(check_state(workspace.state))
+        if database is None or f.database == database
+    ]
     if found:
         raise RefusedError(
             "refused: the state has errors; fix them before applying: "

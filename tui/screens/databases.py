@@ -180,13 +180,7 @@ class DatabasesScreen(Screen):
             return
         view.display = True
         title.update(database_summary(database))
-        prefix = f"databases.{database.name}"
-        view.show(
-            [
-                type(f)(f.severity, f.code, f.message, f.where.removeprefix(prefix).lstrip("."))
-                for f in self.findings.get(database.name, [])
-            ]
-        )
+        view.show([f.within_database() for f in self.findings.get(database.name, [])])
 
     # -- events -------------------------------------------------------------------------
 

@@ -180,11 +180,7 @@ class TlsWizardScreen(Screen):
     def review_findings(self, after: State | None, problem: str | None) -> list[Finding]:
         if after is None:
             return [Finding("error", "refused", problem or "", "")]
-        prefix = f"databases.{self.database_name}"
-        return [
-            Finding(f.severity, f.code, f.message, f.where.removeprefix(prefix).lstrip("."))
-            for f in database_findings(after, self.database_name)
-        ]
+        return [f.within_database() for f in database_findings(after, self.database_name)]
 
     # -- layout ---------------------------------------------------------------------------
 
