@@ -7,7 +7,7 @@ Certificates are referenced by the SHA-256 of their DER and stored once in
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .vocabulary import CertificateRole, DatabaseType, SubjectValidation, TlsMode
@@ -99,6 +99,18 @@ class TlsSettings:
 
     def __setattr__(self, name: str, value: object) -> None:
         set_as_member(TLS_VOCABULARY, self, name, value)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """The form's fields in the console's order, read from the dataclass itself."""
+        return tuple(f.name for f in fields(cls))
+
+    def changed_fields(self, after: TlsSettings) -> tuple[str, ...]:
+        """The one diff of two TLS settings: the fields `after` sets differently, in order.
+        The wizard's change, the plan's Review rows and the history line all render it."""
+        return tuple(
+            name for name in self.field_names() if getattr(self, name) != getattr(after, name)
+        )
 
 
 TLS_VOCABULARY: dict[str, type[Any]] = {

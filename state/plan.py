@@ -7,6 +7,7 @@ the same on screen, in the CLI and in tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from .model import (
     ReplicaSource,
     State,
     Subject,
+    TlsSettings,
     subject_text,
 )
 from .text import visible
@@ -72,22 +74,32 @@ def _source(source: ReplicaSource) -> str:
     return f"{source.uri} (encryption, {cert}{sni})"
 
 
+_TLS_VALUES: dict[str, Callable[[Any], str]] = {
+    "enabled": _bool,
+    "mode": lambda mode: mode.label,
+    "enforce_client_auth": _bool,
+    "certificates": _certificates,
+    "subject_validation": str,
+    "authorized_names": _list,
+    "authorized_subjects": _subjects,
+}
+"""How each TLS field reads in the plan; the fields and their order come from TlsSettings."""
+
+
+def tls_fields(tls: TlsSettings) -> dict[str, str]:
+    """`tls.<field>` -> its value as the plan shows it, for every field of TlsSettings."""
+    return {f"tls.{name}": _TLS_VALUES[name](getattr(tls, name)) for name in tls.field_names()}
+
+
 def database_fields(database: Database) -> dict[str, str]:
     """The fields of a database as the plan shows them, in the order of the console's form."""
-    tls = database.tls
     return {
         "port": str(database.port),
         "type": database.type,
         "replica_clusters": _list(database.replica_clusters),
         "replica_of": _list([_source(s) for s in database.replica_sources]),
         "participants": _list(database.participants),
-        "tls.enabled": _bool(tls.enabled),
-        "tls.mode": tls.mode.label,
-        "tls.enforce_client_auth": _bool(tls.enforce_client_auth),
-        "tls.certificates": _certificates(tls.certificates),
-        "tls.subject_validation": tls.subject_validation,
-        "tls.authorized_names": _list(tls.authorized_names),
-        "tls.authorized_subjects": _subjects(tls.authorized_subjects),
+        **tls_fields(database.tls),
     }
 
 

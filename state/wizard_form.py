@@ -16,9 +16,11 @@ from .findings import Finding
 from .model import (
     SUBJECT_FIELDS,
     TLS_VOCABULARY,
+    Database,
     ReplicaSource,
     State,
     Subject,
+    TlsSettings,
     set_as_member,
     subject_text,
 )
@@ -105,6 +107,14 @@ def findings_by_database(state: State) -> dict[str, list[Finding]]:
         if finding.database in grouped:
             grouped[finding.database].append(finding)
     return grouped
+
+
+_EDITED_AS_TEXT = {"authorized_names": "names_text", "authorized_subjects": "subjects_text"}
+_REPLAYED_FIELDS = tuple(
+    _EDITED_AS_TEXT.get(name, name) for name in TlsSettings.field_names() if name != "certificates"
+)
+"""The form's fields a rebase replays as a whole: every TLS field (the name lists as the
+text typed), in TlsSettings' order; the certificate list is merged instead."""
 
 
 @dataclass(slots=True)
@@ -270,35 +280,44 @@ class TlsForm:
             rows.append((certificate.sha256, certificate.label, shown, verdict))
         return rows
 
-    def change(self, state: State) -> TlsChange:
-        """The fields that differ from the saved database, as one `change_tls` update."""
+    def pending_tls(self, saved: TlsSettings) -> TlsSettings:
+        """The TLS settings this form would save over `saved`. With subject validation off
+        the name lists are not edited (Update keeps, then clears, the saved ones)."""
+        off = self.subject_validation == SubjectValidation.NONE
+        return TlsSettings(
+            enabled=self.enabled,
+            mode=self.mode,
+            enforce_client_auth=self.enforce_client_auth,
+            certificates=list(self.certificates),
+            subject_validation=self.subject_validation,
+            authorized_names=list(saved.authorized_names) if off else self.names(),
+            authorized_subjects=list(saved.authorized_subjects) if off else self.subjects(),
+        )
+
+    def _saved(self, state: State) -> Database:
         database = state.database(self.database)
         if database is None:
             raise WizardError(f"database {self.database!r} is no longer in the state")
-        tls = database.tls
-        syncer_shas = self._syncer_shas(state)
+        return database
+
+    def change(self, state: State) -> TlsChange:
+        """The fields that differ from the saved database, as one `change_tls` update."""
+        tls = self._saved(state).tls
+        pending = self.pending_tls(tls)
         change = TlsChange()
-        if self.enabled != tls.enabled:
-            change.enabled = self.enabled
-        if self.mode != tls.mode:
-            change.mode = self.mode
-        if self.enforce_client_auth != tls.enforce_client_auth:
-            change.enforce_client_auth = self.enforce_client_auth
-        change.remove_certificates = [s for s in tls.certificates if s not in self.certificates]
-        change.add_certificates = [
-            self.pasted[s]
-            for s in self.certificates
-            if s not in tls.certificates and s in self.pasted and s not in syncer_shas
-        ]
-        if self.subject_validation != tls.subject_validation:
-            change.subject_validation = self.subject_validation
-        if self.subject_validation != SubjectValidation.NONE:
-            names = self.names()
-            if names != tls.authorized_names:
-                change.authorized_names = names
-            subjects = self.subjects()
-            if subjects != tls.authorized_subjects:
-                change.authorized_subjects = subjects
+        for name in tls.changed_fields(pending):
+            if name == "certificates":
+                syncer_shas = self._syncer_shas(state)
+                change.remove_certificates = [
+                    s for s in tls.certificates if s not in pending.certificates
+                ]
+                change.add_certificates = [
+                    self.pasted[s]
+                    for s in pending.certificates
+                    if s not in tls.certificates and s in self.pasted and s not in syncer_shas
+                ]
+            else:
+                setattr(change, name, getattr(pending, name))
         return change
 
     def _syncer_shas(self, state: State) -> set[str]:
@@ -361,14 +380,7 @@ class TlsForm:
         against `old` is replayed on `new`, so another writer's changes are kept."""
         base = TlsForm.from_state(old, self.database)
         form = TlsForm.from_state(new, self.database)
-        for name in (
-            "enabled",
-            "mode",
-            "enforce_client_auth",
-            "subject_validation",
-            "names_text",
-            "subjects_text",
-        ):
+        for name in _REPLAYED_FIELDS:
             if getattr(self, name) != getattr(base, name):
                 setattr(form, name, getattr(self, name))
         removed = [s for s in base.certificates if s not in self.certificates]
@@ -390,15 +402,17 @@ class TlsForm:
         if database is None:
             return f"db tls {self.database}"
         tls = database.tls
+        pending = self.pending_tls(tls)
+        changed = tls.changed_fields(pending)
         parts = []
-        if self.enabled != tls.enabled:
-            parts.append("enable TLS" if self.enabled else "disable TLS")
-        if self.mode != tls.mode:
-            parts.append(f"mode {self.mode}")
-        if self.enforce_client_auth != tls.enforce_client_auth:
-            parts.append("client auth " + ("on" if self.enforce_client_auth else "off"))
-        added = len([s for s in self.certificates if s not in tls.certificates])
-        removed = len([s for s in tls.certificates if s not in self.certificates])
+        if "enabled" in changed:
+            parts.append("enable TLS" if pending.enabled else "disable TLS")
+        if "mode" in changed:
+            parts.append(f"mode {pending.mode}")
+        if "enforce_client_auth" in changed:
+            parts.append("client auth " + ("on" if pending.enforce_client_auth else "off"))
+        added = len([s for s in pending.certificates if s not in tls.certificates])
+        removed = len([s for s in tls.certificates if s not in pending.certificates])
         if added:
             parts.append(f"+{added} certificate{'s' if added != 1 else ''}")
         if removed:
@@ -409,15 +423,11 @@ class TlsForm:
             if database.source(source.uri) != source:
                 encryption = "encryption" if source.encryption else "no encryption"
                 parts.append(f"source {source.uri} {encryption}")
-        if self.subject_validation != tls.subject_validation:
-            parts.append(f"subject validation {self.subject_validation}")
-        elif (
-            self.subject_validation == SubjectValidation.SAN
-            and self.names() != tls.authorized_names
-        ):
-            parts.append("authorized names " + ",".join(self.names()))
-        elif self.subject_validation == SubjectValidation.FULL_SUBJECT and self.subjects() != (
-            tls.authorized_subjects
-        ):
+        validation = pending.subject_validation
+        if "subject_validation" in changed:
+            parts.append(f"subject validation {validation}")
+        elif validation == SubjectValidation.SAN and "authorized_names" in changed:
+            parts.append("authorized names " + ",".join(pending.authorized_names))
+        elif validation == SubjectValidation.FULL_SUBJECT and "authorized_subjects" in changed:
             parts.append("authorized subjects")
         return f"db tls {self.database}: " + (", ".join(parts) or "no change")
