@@ -31,6 +31,7 @@ class CertificatesStep(StepView):
     """Certificate cards (details of the focused one beside them when wide) and checklists."""
 
     STEP = Step.CERTIFICATES
+    KEYS_FOLLOW_FORM = True
 
     BINDINGS = [
         Binding("a", "add_certificates", "Add"),

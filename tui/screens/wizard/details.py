@@ -155,5 +155,9 @@ class StepDetails(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", classes="details-text")
 
+    shown = ""
+
     def show(self, markup: str) -> None:
-        self.query_one(".details-text", Static).update(markup)
+        if markup != self.shown:
+            self.shown = markup
+            self.query_one(".details-text", Static).update(markup)

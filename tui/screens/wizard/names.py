@@ -106,6 +106,9 @@ class NamesStep(StepView):
     }
     """
 
+    drawn_table: tuple[object, ...] | None = None
+    """The widths and rows the table shows: typing that changes neither leaves it alone."""
+
     def compose(self) -> ComposeResult:
         form = self.form
         full = form.subject_validation == SubjectValidation.FULL_SUBJECT
@@ -175,8 +178,11 @@ class NamesStep(StepView):
             if verdict != "no" and needs_its_ca(self.certificate(sha), certificates):
                 verdict += "; a redis-server also needs its CA"
             shown_rows.append((sha, label, shown, verdict))
-        table.clear(columns=True)
         widths = column_widths(table.scrollable_content_region.width, shown_rows)
+        if (widths, shown_rows) == self.drawn_table:
+            return rows
+        self.drawn_table = (widths, shown_rows)
+        table.clear(columns=True)
         for title, width in zip(NAMES_COLUMNS, widths, strict=True):
             table.add_column(title, width=width)
         for sha, label, shown, verdict in shown_rows:

@@ -22,6 +22,7 @@ class ReviewStep(StepView):
     """What Update would change and whether the rules let it; redrawn while it is shown."""
 
     STEP = Step.REVIEW
+    KEYS_FOLLOW_FORM = True
 
     BINDINGS = [
         Binding("a", "apply_to_server", "Apply to server"),
@@ -53,11 +54,11 @@ class ReviewStep(StepView):
         super().on_mount()
 
     def show_form(self, form: TlsForm) -> None:
-        # Building the pending state and its findings costs a full check: only when shown.
-        if self.wizard.step is Step.REVIEW:
-            self.show_outcome()
+        self.show_outcome()
 
     def entered(self) -> None:
+        # The saved revision may have moved too: always redraw on entering.
+        self.stale = False
         self.show_outcome()
 
     def show_outcome(self) -> None:

@@ -223,7 +223,8 @@ class TlsWizardScreen(Screen):
         self.mutate_reactive(TlsWizardScreen.form)
 
     def watch_form(self) -> None:
-        self.refresh_nav()
+        # The footer is composed again on refresh_bindings: only when keys may have changed.
+        self.refresh_nav(bindings=self.step_view(self.step).KEYS_FOLLOW_FORM)
 
     def on_state_changed(self, message: StateChanged) -> None:
         """The state was saved or reloaded: replay the pending edits on the newer state."""
@@ -240,7 +241,7 @@ class TlsWizardScreen(Screen):
         self.set_reactive(TlsWizardScreen.form, rebased)
         self.mutate_reactive(TlsWizardScreen.form)
 
-    def refresh_nav(self) -> None:
+    def refresh_nav(self, bindings: bool = True) -> None:
         self.query_one("#back", Button).disabled = self.step.is_first
         self.query_one("#next", Button).disabled = self.step.is_last
         update = self.query_one("#update", Button)
@@ -252,7 +253,8 @@ class TlsWizardScreen(Screen):
         else:
             update.disabled = False
             update.label = "^s Review and Update"
-        self.refresh_bindings()
+        if bindings:
+            self.refresh_bindings()
 
     # -- steps ----------------------------------------------------------------------------
 

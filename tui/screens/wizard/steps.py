@@ -76,6 +76,8 @@ class StepView(Vertical):
     """One step: composes its widgets, redraws them in `show_form`, edits through `edited`."""
 
     STEP: Step
+    KEYS_FOLLOW_FORM = False
+    """True when which of the step's keys apply depends on the form (check_action)."""
 
     DEFAULT_CSS = """
     StepView {
@@ -144,8 +146,19 @@ class StepView(Vertical):
     def certificate(self, sha: str) -> CertificateInfo:
         return self.wizard.certificate(sha)
 
+    stale = False
+    """The form changed while another step was shown: redraw on entering."""
+
     def on_mount(self) -> None:
-        self.watch(self.wizard, "form", self.show_form)
+        self.watch(self.wizard, "form", self.form_changed)
+
+    def form_changed(self, form: TlsForm) -> None:
+        # Only the shown step redraws at once (a keystroke redraws one step, not five).
+        if self.wizard.step is self.STEP:
+            self.stale = False
+            self.show_form(form)
+        else:
+            self.stale = True
 
     def edited(self) -> None:
         """Say the form changed; the screen then has every step redraw."""
@@ -166,7 +179,10 @@ class StepView(Vertical):
         """Redraw from the form (called on mount and after every edit or reload)."""
 
     def entered(self) -> None:
-        """The wizard moved to this step."""
+        """The wizard moved to this step: catch up with edits made elsewhere."""
+        if self.stale:
+            self.stale = False
+            self.show_form(self.form)
 
     def focus_first(self) -> None:
         """Focus the step's first control (a bare scroll container is not one)."""
