@@ -128,8 +128,9 @@ async def new_database_errors(pilot: Pilot) -> None:
 SHOTS: tuple[Shot, ...] = (
     Shot("home", "Databases: the cluster header and the rules' verdict per database", keys()),
     Shot("home-80x24", "The home screen in an 80x24 terminal", keys(), size=SMALL),
-    Shot("home-filtered", "Typing filters the databases", keys(*"sess")),
-    Shot("home-no-match", "A filter that matches nothing", keys(*"zzz")),
+    Shot("home-filtered", "/ filters the databases by name", keys("/", *"sess")),
+    Shot("home-no-match", "A filter that matches nothing", keys("/", *"zzz")),
+    Shot("home-keys", "? lists every key of the home screen", keys("question_mark"), size=SMALL),
     Shot("wizard-enable", "Step 1: TLS and client authentication", wizard("orders")),
     Shot("wizard-enable-80x24", "Step 1 in an 80x24 terminal", wizard("orders"), size=SMALL),
     Shot(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import Button, DataTable, Input, SelectionList, Switch
 from tui_helpers import paste, settle
 
@@ -40,12 +42,124 @@ async def test_home_lists_databases_with_the_rules_verdict_and_filters(
         assert str(table.get_row("orders")[1]) == "1 error"
         assert str(table.get_row("cache")[1]) == "OK"
         assert "empty-san-list" in str(app.screen.query_one("#database-findings").render())
-        await pilot.press(*"sess")
+        await pilot.press("/", *"sess")
         assert rows(app) == ["sessions"]
         assert app.screen.query_one("#filter", Input).value == "sess"
         await pilot.press("escape")
         assert rows(app) == ["orders", "sessions", "inventory", "cache"]
         assert app.focused is table
+
+
+async def test_letters_in_the_filter_are_text_and_in_the_table_are_actions(app: WizardApp) -> None:
+    """ "inventory" holds i, n, v and e, keys of the home screen: in the filter box they are
+    only text; Escape leaves the box, and the same letter then is its action."""
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(DataTable)
+        filter_box = app.screen.query_one("#filter", Input)
+        await pilot.press("/", *"inventory")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen)
+        assert filter_box.value == "inventory" and rows(app) == ["inventory"]
+        await pilot.press("down")
+        assert app.focused is table and filter_box.value == "inventory", "Down keeps the filter"
+        await pilot.press("/", "escape")
+        assert app.focused is table and filter_box.value == ""
+        assert rows(app) == ["orders", "sessions", "inventory", "cache"]
+        await pilot.press("i")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "InspectorScreen"
+
+
+async def test_letters_after_the_wizard_are_actions_not_filter_text(app: WizardApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("/", *"cache", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TlsWizardScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ClusterCertificatesScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "cache"
+
+
+async def test_question_mark_lists_every_key_of_home(app: WizardApp) -> None:
+    """The footer shows the essential keys; `?` shows all of them, hidden ones included."""
+    from tui.dialogs.keys import KeysDialog
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, KeysDialog)
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(dialog.keys_table())
+        listed = console.export_text()
+        for key, description in (
+            ("a", "Apply"),
+            ("v", "Verify"),
+            ("p", "TLS protocols"),
+            ("i", "Certificate inspector"),
+            ("e", "Client-side encryption"),
+            ("h", "History"),
+            ("^o", "Import from Redis Enterprise"),
+            ("/", "Filter by name"),
+            ("esc", "Clear the filter"),
+        ):
+            assert any(
+                line.split()[:1] == [key] and description in line for line in listed.splitlines()
+            ), (key, description, listed)
+        table = dialog.query_one("#keys-table")
+        assert table.region.bottom <= 24 and table.region.right <= 80, "the whole list fits 80x24"
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen)
+
+
+async def test_the_80_column_footer_labels_every_essential_key(app: WizardApp) -> None:
+    """Each key the footer shows is whole inside 80 columns, with its label (no cut 'a')."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = {}
+        for key in app.screen.query("FooterKey"):
+            assert key.region.right <= 80, f"{key.key} is cut at 80 columns"
+            shown[key.key] = key.description
+        assert shown == {
+            "enter": "Open",
+            "a": "Apply",
+            "v": "Verify",
+            "n": "New",
+            "c": "Cluster",
+            "question_mark": "Keys",
+            "q": "Quit",
+            "ctrl+p": "palette",
+        }
+
+
+async def test_the_details_follow_the_highlighted_database(make_app) -> None:
+    """Beside the table from 120 columns, below it in 80: TLS settings, certificates with
+    days left, findings of the highlighted row."""
+    for size, layout in (((120, 40), "horizontal"), ((80, 24), "vertical")):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            details = app.screen.query_one("#database-details")
+            body = app.screen.query_one("#home-body")
+            assert body.styles.layout.name == layout
+            text = str(details.query_one("#details-overview").render())
+            assert text.startswith("orders")
+            await pilot.press("down")
+            await settle(pilot)
+            assert str(details.query_one("#details-overview").render()).startswith("sessions")
+            assert "Replica Of" in str(details.query_one("#details-overview").render())
+            certificates = str(details.query_one("#details-certificates").render())
+            trusted = app.workspace.state.database("sessions").tls.certificates
+            assert trusted and certificates.count("days left") == len(trusted)
+            await pilot.press("down", "down")
+            await settle(pilot)
+            assert "off" in str(details.query_one("#details-tls").render())
 
 
 async def test_new_database_with_tls_under_advanced_options(

@@ -1,18 +1,19 @@
 """Home: the cluster at a glance and the table of databases, with the rules' verdict on each.
 
-Enter opens the TLS wizard for the highlighted database. Typing a letter that is not a
-key of this screen (or `/`) starts filtering the table by name; Escape clears the filter.
+Enter opens the TLS wizard for the highlighted database. In the table every letter is an
+action (the footer and the `?` panel name them); `/` moves into the filter box, where
+letters are only text, and Escape leaves it (clearing it), Enter or Down keeps it. So a
+letter never lands in the filter, and the filter never fires an action, by surprise.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input
 
 from state.findings import Finding
 from state.model import Database, State
@@ -20,9 +21,9 @@ from state.text import visible
 from state.wizard_form import findings_by_database
 
 from ..messages import StateChanged
-from ..text import escape
 from ..widgets.cluster_header import ClusterHeader
-from ..widgets.findings import FindingsView, count_label
+from ..widgets.database_details import DatabaseDetails
+from ..widgets.findings import count_label
 
 COLUMNS = ("Database", "Status", "Port", "Type", "TLS", "Auth", "Certs", "Names")
 """Status comes right after the name, so a narrow terminal cuts the least telling columns."""
@@ -54,17 +55,6 @@ def database_row(
     )
 
 
-def database_summary(database: Database) -> str:
-    parts = [f"port {database.port}"]
-    if database.replica_of:
-        parts.append("Replica Of " + ", ".join(database.replica_of))
-    if database.participants:
-        parts.append("participants " + ", ".join(database.participants))
-    if database.is_active_active:
-        parts.append(f"created {'with' if database.created_with_tls else 'without'} TLS")
-    return f"[b]{escape(database.name)}[/]  " + escape("  ·  ".join(parts))
-
-
 class DatabasesScreen(Screen):
     """The home screen: every database of the cluster and what the rules say about it."""
 
@@ -72,33 +62,82 @@ class DatabasesScreen(Screen):
     """The table, not the first focusable widget (the filter): focusing the filter and then
     the table made the Footer compose its keys twice more at start (~60 ms of 320)."""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    """From 120 columns the highlighted database's details sit beside the table."""
+
+    DEFAULT_CSS = """
+    DatabasesScreen #filter {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        margin: 0;
+        background: $surface;
+    }
+    DatabasesScreen #filter:focus {
+        background: $boost;
+    }
+    DatabasesScreen #home-body {
+        height: 1fr;
+        layout: vertical;
+    }
+    DatabasesScreen #databases {
+        height: auto;
+        max-height: 60%;
+        min-height: 5;
+    }
+    DatabasesScreen #database-details {
+        border-top: solid $primary-muted;
+        min-height: 4;
+    }
+    DatabasesScreen.-wide #home-body {
+        layout: horizontal;
+    }
+    DatabasesScreen.-wide #databases {
+        width: auto;
+        max-width: 65%;
+        height: 1fr;
+        max-height: 100%;
+    }
+    DatabasesScreen.-wide #database-details {
+        width: 1fr;
+        border-top: none;
+        border-left: solid $primary-muted;
+    }
+    """
+
     BINDINGS = [
         Binding("enter", "open_selected", "Open", key_display="⏎", priority=True),
-        Binding("n", "app.new", "New"),
-        Binding("q", "app.quit", "Quit"),
-        Binding("c", "app.open('cluster')", "Cluster"),
-        Binding("p", "app.open('protocols')", "TLS"),
-        Binding("i", "app.open('inspector')", "Inspect"),
-        Binding("e", "app.open('encryption')", "Encrypt"),
-        Binding("h", "app.history", "History"),
         Binding("a", "apply_selected", "Apply"),
         Binding("v", "verify_selected", "Verify"),
-        Binding("slash", "filter", "Filter", key_display="/", show=False),
-        Binding("ctrl+o", "import_rest", "Import", key_display="^o"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("n", "app.new", "New"),
+        Binding("c", "app.open('cluster')", "Cluster"),
+        Binding("question_mark", "keys", "Keys", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("slash", "filter", "Filter by name", key_display="/", show=False),
+        Binding("p", "app.open('protocols')", "TLS protocols", show=False),
+        Binding("i", "app.open('inspector')", "Certificate inspector", show=False),
+        Binding("e", "app.open('encryption')", "Client-side encryption", show=False),
+        Binding("h", "app.history", "History", show=False),
+        Binding(
+            "ctrl+o", "import_rest", "Import from Redis Enterprise", key_display="^o", show=False
+        ),
+        Binding("escape", "clear_filter", "Clear the filter", show=False),
     ]
+    """At 80 columns the footer shows what an operator needs most; every key, shown or not,
+    is in the `?` panel, and the screens and actions are in the palette too."""
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader(self.app.state, id="cluster-header")  # type: ignore[attr-defined]
         yield Input(
-            placeholder="Type to filter databases by name", id="filter", select_on_focus=False
+            placeholder="/ filter by name",
+            id="filter",
+            select_on_focus=False,
         )
-        table: DataTable = DataTable(id="databases", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
-        with VerticalScroll(id="database-details"):
-            yield Static("", id="database-details-title")
-            yield FindingsView(id="database-findings", empty="No findings: all rules pass.")
+        with Container(id="home-body"):
+            table: DataTable = DataTable(id="databases", cursor_type="row", zebra_stripes=True)
+            table.add_columns(*COLUMNS)
+            yield table
+            yield DatabaseDetails(id="database-details")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -165,22 +204,17 @@ class DatabasesScreen(Screen):
         return str(key.value) if key.value is not None else None
 
     def show_details(self) -> None:
-        title = self.query_one("#database-details-title", Static)
-        view = self.query_one("#database-findings", FindingsView)
         name = self.selected_name()
         database = self.state.database(name) if name else None
-        if database is None:
-            filtered = bool(self.query_one("#filter", Input).value.strip())
-            title.update(
-                "No database matches the filter (Escape clears it)."
-                if filtered
-                else "No databases yet: press n to create one."
-            )
-            view.display = False
-            return
-        view.display = True
-        title.update(database_summary(database))
-        view.show([f.within_database() for f in self.findings.get(database.name, [])])
+        filtered = bool(self.query_one("#filter", Input).value.strip())
+        self.query_one(DatabaseDetails).show(
+            self.state,
+            database,
+            self.findings.get(name, []) if name else [],
+            empty="No database matches the filter (Escape clears it)."
+            if filtered
+            else "No databases yet: press n to create one.",
+        )
 
     # -- events -------------------------------------------------------------------------
 
@@ -212,22 +246,11 @@ class DatabasesScreen(Screen):
         if event.input.id == "filter":
             self.query_one(DataTable).focus()
 
-    def on_key(self, event: events.Key) -> None:
-        """Type to filter: a printable key no binding claims moves into the filter box."""
-        table = self.query_one(DataTable)
-        filter_box = self.query_one("#filter", Input)
-        if self.focused is filter_box and event.key == "down":
-            table.focus()
+    def on_key(self, event) -> None:
+        """Down from the filter box goes to the table, as Enter does."""
+        if event.key == "down" and self.focused is self.query_one("#filter", Input):
+            self.query_one(DataTable).focus()
             event.stop()
-            return
-        if self.focused is not table or not event.is_printable or not event.character:
-            return
-        if event.character in {"n", "c", "p", "i", "e", "h", "a", "v", "q", "/", " "}:
-            return
-        filter_box.focus()
-        filter_box.insert_text_at_cursor(event.character)
-        event.stop()
-        event.prevent_default()
 
     # -- actions ------------------------------------------------------------------------
 
@@ -259,10 +282,18 @@ class DatabasesScreen(Screen):
         filter_box.select_all()
 
     def action_clear_filter(self) -> None:
+        """Escape: leave the filter box and show every database again."""
         filter_box = self.query_one("#filter", Input)
         if filter_box.value:
             filter_box.value = ""
         self.query_one(DataTable).focus()
+
+    def action_keys(self) -> None:
+        """`?`: the panel listing every key of this screen."""
+        from ..dialogs.keys import KeysDialog
+
+        moving = Binding("up,down", "", "Move between databases", key_display="↑ ↓")
+        self.app.push_screen(KeysDialog("Keys of the databases screen", [moving, *self.BINDINGS]))
 
     def action_apply_selected(self) -> None:
         """Apply to server: the highlighted database's saved TLS settings, to a redis-server."""
