@@ -13,19 +13,17 @@ from textual.widgets import Static
 
 from state.certificates import CertificateInfo, describe_pem
 from state.findings import Finding
-from state.model import MODE_LABELS, Database, State
+from state.model import Database, State
 
 from ..text import escape
 from .days import expiry_markup
 from .findings import FindingsView
 from .inspector_details import compact_sans, key_text
 
-VALIDATION_LABELS = {"none": "off", "san": "SAN or CN", "full-subject": "full subject"}
-
 
 def overview_markup(state: State, database: Database) -> str:
     """Name, type, where clients connect; the Replica Of sources and participants."""
-    kind = "Active-Active" if database.is_active_active else "standard"
+    kind = database.type.label
     lines = [
         f"[b]{escape(database.name)}[/]  {kind}",
         f"[dim]endpoint[/] redis-{database.port}.{escape(state.cluster.fqdn)}:{database.port}",
@@ -50,11 +48,10 @@ def tls_markup(database: Database) -> str:
     if not tls.enabled:
         return "[$text-warning]off[/]: clients connect without TLS"
     auth = "enforced" if tls.enforce_client_auth else "[$text-warning]not enforced[/]"
-    validation = VALIDATION_LABELS.get(tls.subject_validation, tls.subject_validation)
     lines = [
-        escape(MODE_LABELS.get(tls.mode, tls.mode)),
+        escape(tls.mode.label),
         f"[dim]client authentication[/] {auth}",
-        f"[dim]subject validation[/] {escape(validation)}",
+        f"[dim]subject validation[/] {escape(tls.subject_validation.label)}",
     ]
     if tls.authorized_names:
         lines.append("[dim]names[/] " + ", ".join(escape(name) for name in tls.authorized_names))
