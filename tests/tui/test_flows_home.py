@@ -347,3 +347,23 @@ async def test_first_run_can_open_the_demo(empty_path: Path) -> None:
     assert not empty_path.exists(), "the demo lives in its own folder"
     assert demo_folder != empty_path.parent
     shutil.rmtree(demo_folder)
+
+
+async def test_new_database_shows_its_buttons_and_participants_at_80x24_and_120x40(
+    make_app,
+) -> None:
+    """Create and Cancel stay on screen below the scrolling form; the participating
+    clusters list shows one row per participant (a global style once made it an empty box)."""
+    for size in ((80, 24), (120, 40)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("n")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, NewDatabaseScreen)
+            for button in ("#create", "#cancel"):
+                region = screen.query_one(button, Button).region
+                assert region.height >= 1 and region.bottom <= size[1] - 1, (size, button)
+            participants = screen.query_one("#participants", SelectionList)
+            assert participants.option_count == len(app.workspace.state.participants) > 0
+            assert participants.content_region.height >= participants.option_count, size

@@ -62,6 +62,26 @@ class NewDatabaseScreen(Screen):
     def state(self) -> State:
         return self.app.state  # type: ignore[attr-defined]
 
+    DEFAULT_CSS = """
+    NewDatabaseScreen SelectionList {
+        height: auto;
+        max-height: 6;
+    }
+    NewDatabaseScreen #new-database-actions {
+        height: auto;
+        padding: 0 1;
+        background: $panel;
+    }
+    NewDatabaseScreen #new-database-actions #problems {
+        width: 1fr;
+        padding: 0;
+    }
+    NewDatabaseScreen #new-database-actions Button {
+        margin-left: 1;
+    }
+    """
+    """Create and Cancel sit below the scrolling form, so they are on screen at any size."""
+
     def compose(self) -> ComposeResult:
         state = self.state
         used_names = {d.name for d in state.databases}
@@ -145,10 +165,10 @@ class NewDatabaseScreen(Screen):
                 with Horizontal(classes="switch-row"):
                     yield Button("Add certificates…", id="add-certificates", compact=True)
                     yield Static("No certificates yet.", id="certificate-count")
+        with Horizontal(id="new-database-actions"):
             yield Static("", id="problems", classes="form-problems")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Create", id="create", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+            yield Button("Create", id="create", variant="primary", compact=True)
+            yield Button("Cancel", id="cancel", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
