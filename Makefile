@@ -30,6 +30,7 @@ test: $(VENV)/.installed-test
 	sh scripts/ensure-redis.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(PYTEST)
 
 # The long forms only (every test marked slow, in every folder); `make test` runs the rest.
@@ -40,6 +41,7 @@ test-slow: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .

@@ -79,12 +79,12 @@ def main(runs: int = 5) -> int:
         bare_walls, bare_cpus = [], []
         asyncio.run(_drive(_wizard(state), KEYS[:1]))  # import and warm once
         for _ in range(runs):
-            first, wall, cpu = asyncio.run(_drive(BareInputApp, ("tab", *KEYS)))
-            references.append(first)
+            reference_first, wall, cpu = asyncio.run(_drive(BareInputApp, ("tab", *KEYS)))
+            references.append(reference_first)
             bare_walls.extend(wall[1:])
             bare_cpus.extend(cpu[1:])
-            first, wall, cpu = asyncio.run(_drive(_wizard(state), KEYS, prelude=("slash",)))
-            firsts.append(first)
+            wizard_first, wall, cpu = asyncio.run(_drive(_wizard(state), KEYS, prelude=("slash",)))
+            firsts.append(wizard_first)
             walls.append(wall)
             cpus.append(cpu)
     first, reference = Timing(tuple(firsts)), Timing(tuple(references))

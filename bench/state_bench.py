@@ -52,7 +52,12 @@ def _measure(folder: Path, databases: int) -> dict[str, float]:
 
     save_only = time_call(save_once)
     memory_check = peak_memory(lambda: check_state(store.load(path)))
-    memory = peak_memory(lambda: (check_state(store.load(path)), save_once()))
+
+    def check_and_save() -> None:
+        check_state(store.load(path))
+        save_once()
+
+    memory = peak_memory(check_and_save)
 
     print(f"{databases:>6} databases, file {path.stat().st_size / 1024:,.0f} KiB")
     print(f"  load (parse + validate)      {load.ms()}")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 from state import store
 from state.certificates import describe_pem
 from state.certificates.issue import (
+    KeyAndCertificate,
     SubjectFields,
     certificate_authority,
     issue_certificate,
@@ -37,8 +39,18 @@ POOL_SIZE = 24
 FIXED_NOW = "2026-11-28T18:00:00+00:00"
 
 
+@dataclass(frozen=True)
+class CertificatePool:
+    """The client CA, its client certificates, the cluster's and the participants' own."""
+
+    ca: KeyAndCertificate
+    clients: list[KeyAndCertificate]
+    cluster: dict[str, KeyAndCertificate]
+    syncers: dict[str, KeyAndCertificate]
+
+
 @functools.cache
-def certificate_pool() -> dict[str, object]:
+def certificate_pool() -> CertificatePool:
     """The PEMs every generated state draws from; made once per process (RSA keygen is slow)."""
     ca = certificate_authority("Bench Client CA")
     clients = [
@@ -53,7 +65,7 @@ def certificate_pool() -> dict[str, object]:
     ]
     cluster = {role: self_signed_cluster_certificate(CLUSTER) for role in ("proxy", "syncer")}
     syncers = {name: self_signed_cluster_certificate(name) for name in PARTICIPANTS}
-    return {"ca": ca, "clients": clients, "cluster": cluster, "syncers": syncers}
+    return CertificatePool(ca=ca, clients=clients, cluster=cluster, syncers=syncers)
 
 
 def _sha(pem: bytes, certificates: dict[str, str]) -> str:
@@ -67,15 +79,14 @@ def build_state(databases: int) -> State:
     pool = certificate_pool()
     certificates: dict[str, str] = {}
     cluster = Cluster(name=CLUSTER, fqdn=CLUSTER)
-    for role, issued in pool["cluster"].items():  # type: ignore[union-attr]
+    for role, issued in pool.cluster.items():
         ref = ClusterCertificate(_sha(issued.pem, certificates), f"keys/{role}.key")
         setattr(cluster, role, ref)
     participants = [
-        Participant(name, _sha(issued.pem, certificates))
-        for name, issued in pool["syncers"].items()  # type: ignore[union-attr]
+        Participant(name, _sha(issued.pem, certificates)) for name, issued in pool.syncers.items()
     ]
-    ca = _sha(pool["ca"].pem, certificates)  # type: ignore[union-attr]
-    clients = [_sha(c.pem, certificates) for c in pool["clients"]]  # type: ignore[union-attr]
+    ca = _sha(pool.ca.pem, certificates)
+    clients = [_sha(c.pem, certificates) for c in pool.clients]
     state = State(cluster=cluster, participants=participants, certificates=certificates)
     for index in range(databases):
         state.databases.append(_database(index, ca, clients, participants))
@@ -139,7 +150,7 @@ def write_state(path: Path, databases: int) -> Path:
     pool = certificate_pool()
     keys = path.parent / "keys"
     keys.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for role, issued in pool["cluster"].items():  # type: ignore[union-attr]
+    for role, issued in pool.cluster.items():
         store.write_atomic(keys / f"{role}.key", issued.key_pem, 0o600)
     state = build_state(databases)
     state.revision = 1

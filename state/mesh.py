@@ -16,6 +16,7 @@ matched by CRDB GUID when both sides have one, else by name.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,7 +258,7 @@ def peer_files(state_path: str | os.PathLike[str]) -> list[Path]:
     return sorted(folder.glob("*.toml")) if folder.is_dir() else []
 
 
-def load_states(paths: list[str | os.PathLike[str]]) -> list[State]:
+def load_states(paths: Sequence[str | os.PathLike[str]]) -> list[State]:
     """Each state file, validated like any other (StateFileError names the bad one)."""
     from .store import load
 

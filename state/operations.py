@@ -338,7 +338,7 @@ def add_participant_syncer(state: State, database_name: str, cluster: str) -> St
     if sha in database.tls.certificates:
         return state
     state = state.copy()
-    state.database(database_name).tls.certificates.append(sha)  # type: ignore[union-attr]
+    _require_database(state, database_name).tls.certificates.append(sha)
     return state
 
 

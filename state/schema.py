@@ -468,7 +468,7 @@ def _tls(reader: _Reader) -> TlsSettings:
 
 def valid_host_port(text: str) -> bool:
     match = HOST_PORT_RE.match(text)
-    return bool(match) and 1 <= int(match["port"]) <= 65535
+    return match is not None and 1 <= int(match["port"]) <= 65535
 
 
 def _check_references(state: State) -> None:

@@ -111,11 +111,11 @@ class OutputGuard(io.TextIOBase):
         return self.wrapped.fileno()
 
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:  # type: ignore[override]  # typeshed: an attribute; io: read-only
         return self.wrapped.encoding
 
     @property
-    def errors(self) -> str | None:  # type: ignore[override]
+    def errors(self) -> str | None:  # type: ignore[override]  # typeshed: an attribute; io: read-only
         return self.wrapped.errors
 
     def __getattr__(self, name: str):

@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from textual import events
@@ -85,7 +86,7 @@ class WizardCommandsProvider(Provider):
         if not isinstance(app, WizardApp) or app.workspace is None:
             return
         for command in COMMANDS:
-            yield command, (lambda action=command.action: app.call_later(app.run_action, action))
+            yield command, partial(app.call_later, app.run_action, command.action)
 
     async def discover(self) -> Hits:
         for command, callback in self._commands():
@@ -159,7 +160,7 @@ class WizardApp(App[int]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Snapshots and screenshots turn blinking off so a picture never catches it half-way.
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
-            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+            event.widget.cursor_blink = False
 
     def get_default_screen(self) -> Screen:
         if self.workspace is None:

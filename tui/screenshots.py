@@ -16,7 +16,11 @@ from pathlib import Path
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import Input, TextArea
+
+from state.operations import Workspace
+
+from .app import WizardApp
 
 SIZE = (100, 32)
 SMALL = (80, 24)
@@ -36,8 +40,15 @@ class Shot:
     """True for the cluster, protocols, inspector and encryption screens (tested elsewhere)."""
 
 
+def workspace(pilot: Pilot) -> Workspace:
+    """The state file the shot's wizard has open."""
+    app = pilot.app
+    assert isinstance(app, WizardApp) and app.workspace is not None
+    return app.workspace
+
+
 def samples(pilot: Pilot) -> Path:
-    return pilot.app.workspace.folder / "samples"  # type: ignore[attr-defined]
+    return workspace(pilot).folder / "samples"
 
 
 async def settle(pilot: Pilot) -> None:
@@ -101,7 +112,7 @@ async def stale(pilot: Pilot) -> None:
     await open_database(pilot, "orders")
     pilot.app.screen.query_one("#client-auth").focus()
     await press(pilot, "space")
-    path = pilot.app.workspace.path  # type: ignore[attr-defined]
+    path = workspace(pilot).path
     other = store.load(path)
     other.cluster.min_data_tls_version = "1.3"
     store.save(path, other, base_revision=other.revision, change="another writer")
@@ -120,8 +131,7 @@ async def new_database_filled(pilot: Pilot) -> None:
 
 async def new_database_errors(pilot: Pilot) -> None:
     await press(pilot, "n", *"orders", "tab")
-    port = pilot.app.screen.query_one("#port")
-    port.value = "12000"  # type: ignore[attr-defined]
+    pilot.app.screen.query_one("#port", Input).value = "12000"
     await press(pilot, "ctrl+s")
 
 
@@ -255,8 +265,6 @@ SHOTS: tuple[Shot, ...] = (
 
 async def take(shot: Shot, state_path: Path) -> str:
     """Run the app on `state_path` to the shot's picture and return the SVG."""
-    from .app import WizardApp
-
     app = WizardApp(state_path, cursor_blink=False)
     async with app.run_test(size=shot.size) as pilot:
         await settle(pilot)

@@ -20,6 +20,7 @@ every notification without markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -73,13 +74,17 @@ def install_guards() -> None:
     from textual.widgets import _data_table
 
     original = _data_table.default_cell_formatter
-    if getattr(original, "plain_text_guard", False):
-        return
+    if not isinstance(original, _PlainCells):
+        _data_table.default_cell_formatter = _PlainCells(original)
 
-    def plain_cells(obj: object, wrap: bool = True, height: int = 0):
+
+class _PlainCells:
+    """DataTable's cell formatter with strings as plain text (installed once)."""
+
+    def __init__(self, original: Callable[..., Any]) -> None:
+        self.original = original
+
+    def __call__(self, obj: object, wrap: bool = True, height: int = 0) -> Any:
         if isinstance(obj, str):
             return Text(visible(obj), no_wrap=not wrap, end="")
-        return original(obj, wrap, height)
-
-    plain_cells.plain_text_guard = True  # type: ignore[attr-defined]
-    _data_table.default_cell_formatter = plain_cells
+        return self.original(obj, wrap, height)

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
 from ..vocabulary import CertificateRole, CertificateUse
 from .chain import chain_order
 from .info import CertificateInfo, utcnow
 from .names import dns_covers
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 CONTEXTS = CertificateUse.values()
 EXPIRY_WARNING_DAYS = 30
@@ -369,7 +373,7 @@ def _san_mismatch(cert: CertificateInfo, context: str, fqdn: str) -> list[Findin
     ]
 
 
-def _key_mismatch(cert: CertificateInfo, key: object) -> list[Finding]:
+def _key_mismatch(cert: CertificateInfo, key: PrivateKeyTypes) -> list[Finding]:
     from .keys import key_matches
 
     if key_matches(cert, key):
@@ -390,7 +394,7 @@ def check(
     context: str,
     *,
     fqdn: str | None = None,
-    key: object | None = None,
+    key: PrivateKeyTypes | None = None,
     now: datetime | None = None,
     alongside: Sequence[CertificateInfo] = (),
 ) -> list[Finding]:

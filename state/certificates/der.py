@@ -97,13 +97,17 @@ def looks_like_pkcs12(data: bytes) -> bool:
     if parts[0][1][1:] != b"\x01\x03":
         return False
     inner = children(parts[1][1])
-    return bool(inner) and _oid_value(inner[0][1]) in (OID_PKCS7_DATA, OID_PKCS7_SIGNED)
+    if not inner:
+        return False
+    return _oid_value(inner[0][1]) in (OID_PKCS7_DATA, OID_PKCS7_SIGNED)
 
 
 def looks_like_pkcs7(data: bytes) -> bool:
     """ContentInfo ::= SEQUENCE { contentType OID signedData, content [0] ... }."""
     parts = children(data)
-    return bool(parts) and _oid_value(parts[0][1]) == OID_PKCS7_SIGNED
+    if not parts:
+        return False
+    return _oid_value(parts[0][1]) == OID_PKCS7_SIGNED
 
 
 def looks_like_signed_object(data: bytes) -> bool:

@@ -26,6 +26,7 @@ from .extensions import RawExtensions, read_raw
 from .info import CertificateInfo
 
 T = TypeVar("T")
+D = TypeVar("D")  # the default may be narrower than what the field reads (an empty tuple)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -85,7 +86,7 @@ class _Reader:
     def __init__(self) -> None:
         self.unreadable: list[str] = []
 
-    def get(self, name: str, read: Callable[[], T], default: T) -> T:
+    def get(self, name: str, read: Callable[[], T], default: D) -> T | D:
         try:
             return read()
         except Exception:  # cryptography raises ValueError, TypeError, UnsupportedAlgorithm...

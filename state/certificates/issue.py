@@ -19,6 +19,18 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
+SigningHash = (
+    hashes.SHA224
+    | hashes.SHA256
+    | hashes.SHA384
+    | hashes.SHA512
+    | hashes.SHA3_224
+    | hashes.SHA3_256
+    | hashes.SHA3_384
+    | hashes.SHA3_512
+)
+"""The digests cryptography signs a certificate with (its `CertificateBuilder.sign`)."""
+
 _NAME_FIELDS: tuple[tuple[str, x509.ObjectIdentifier], ...] = (
     ("country", NameOID.COUNTRY_NAME),
     ("state", NameOID.STATE_OR_PROVINCE_NAME),
@@ -60,7 +72,9 @@ class KeyAndCertificate:
     def loaded(self) -> tuple[x509.Certificate, PrivateKey]:
         """The certificate and key as cryptography objects, to sign with (a CA)."""
         key = serialization.load_pem_private_key(self.key_pem, password=None)
-        return x509.load_pem_x509_certificate(self.pem), key  # type: ignore[return-value]
+        if not isinstance(key, PrivateKey):
+            raise ValueError(f"a {type(key).__name__} cannot sign here: only RSA and EC keys")
+        return x509.load_pem_x509_certificate(self.pem), key
 
 
 def cluster_sans(fqdn: str) -> list[str]:
@@ -126,7 +140,7 @@ def build_certificate(
     eku: tuple[str, ...] = ("serverAuth", "clientAuth"),
     days: int = 365,
     not_before: dt.datetime | None = None,
-    hash_algorithm: hashes.HashAlgorithm | None = None,
+    hash_algorithm: SigningHash | None = None,
     key_usage: bool = True,
     issuer_key_for_aki=None,
 ) -> x509.Certificate:
@@ -230,11 +244,12 @@ def issue_certificate(
     not_before: dt.datetime | None = None,
     key_type: str = "rsa",
     bits: int = 2048,
-    hash_algorithm: hashes.HashAlgorithm | None = None,
+    hash_algorithm: SigningHash | None = None,
     key_usage: bool = True,
 ) -> KeyAndCertificate:
     """A certificate signed by `ca` (a client certificate unless told otherwise)."""
     ca_certificate, ca_key = ca.loaded()
+    key: PrivateKey
     if key_type == "rsa" and bits < 2048:
         key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     else:

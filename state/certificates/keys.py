@@ -11,6 +11,7 @@ import base64
 import re
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from .describe import load_pem
 from .errors import CertificateInputError
@@ -58,7 +59,7 @@ def _openssh_encrypted(block: bytes) -> bool:
     return cipher != b"none"
 
 
-def load_private_key(data: bytes | str, source: str = "key") -> object:
+def load_private_key(data: bytes | str, source: str = "key") -> PrivateKeyTypes:
     """The first private key in ``data`` (PEM of any type, OpenSSH, or DER).
 
     Raises ``CertificateInputError`` for anything else, naming ``source``; an encrypted
@@ -86,7 +87,7 @@ def load_private_key(data: bytes | str, source: str = "key") -> object:
     return _load(b"\n".join(line for line in lines if line), source, "PEM")
 
 
-def _load(blob: bytes, source: str, form: str) -> object:
+def _load(blob: bytes, source: str, form: str) -> PrivateKeyTypes:
     loaders = {
         "PEM": serialization.load_pem_private_key,
         "DER": serialization.load_der_private_key,
@@ -108,15 +109,15 @@ def _load(blob: bytes, source: str, form: str) -> object:
     raise error
 
 
-def _spki(public_key: object) -> bytes:
-    return public_key.public_bytes(  # type: ignore[attr-defined]
+def _spki(public_key: PublicKeyTypes) -> bytes:
+    return public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 
-def key_matches(certificate: CertificateInfo, key: object) -> bool:
+def key_matches(certificate: CertificateInfo, key: PrivateKeyTypes) -> bool:
     """True when ``key`` is the private half of the certificate's public key."""
     try:
-        return _spki(load_pem(certificate.pem).public_key()) == _spki(key.public_key())  # type: ignore[attr-defined]
+        return _spki(load_pem(certificate.pem).public_key()) == _spki(key.public_key())
     except Exception:
         return False

@@ -119,8 +119,8 @@ def _listed_values(subject: Mapping[str, object]) -> dict[str, list[str]] | None
         key = raw_key.strip().upper()
         if key not in SUBJECT_FIELDS:
             return None
-        items = list(value) if isinstance(value, list | tuple) else [value]
-        items = [str(v) for v in items if v is not None and str(v) != ""]
+        given = list(value) if isinstance(value, list | tuple) else [value]
+        items = [str(v) for v in given if v is not None and str(v) != ""]
         if items:
             values[key] = items
     return values

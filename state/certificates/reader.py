@@ -14,12 +14,13 @@ import binascii
 import re
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 from . import der as asn1
 from .chain import chain_order
 from .describe import describe, key_description
@@ -57,9 +58,9 @@ class _Collector:
         self.items.append(Item(kind=kind, certificate=certificate, label=label))
         return len(self.items)
 
-    def note(self, severity: str, code: str, message: str, number: int | None) -> None:
+    def note(self, severity: Severity, code: str, message: str, number: int | None) -> None:
         where = f"item {number}" if number is not None else "input"
-        self.findings.append(Finding(severity, code, message, where))  # type: ignore[arg-type]
+        self.findings.append(Finding(severity, code, message, where))
 
     def result(self) -> ReadResult:
         return ReadResult(items=self.items, findings=self.findings)
@@ -382,7 +383,7 @@ def _pkcs7(out: _Collector, der: bytes) -> None:
         return
     # PKCS#7 keeps certificates in a DER SET, sorted by their bytes: the order means
     # nothing, so they are put leaf -> root when they form one chain.
-    described = [_attempt(lambda c=cert: describe(c)) for cert in certs]
+    described = [_attempt(partial(describe, cert)) for cert in certs]
     infos = [info for info in described if isinstance(info, CertificateInfo)]
     order = chain_order(infos) if len(infos) == len(certs) else None
     for index in order or range(len(certs)):

@@ -149,7 +149,8 @@ def _reader_gone() -> int:
     last flush cannot print "Broken pipe" either, and end with the SIGPIPE status."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.__stdout__.fileno())
+        if sys.__stdout__ is not None:  # None when the interpreter started without stdout
+            os.dup2(devnull, sys.__stdout__.fileno())
     return BROKEN_PIPE_EXIT
 
 

@@ -355,7 +355,7 @@ class _Importer:
             if names:
                 self.note(f"{where}: authorized_names ignored; authorized_subjects is set")
         else:
-            tls.authorized_names = [s["CN"] for s in subjects] or names
+            tls.authorized_names = [str(s["CN"]) for s in subjects] or names  # CN is one string
 
     def subject(self, value: Any, where: str) -> Subject:
         """One subject as the bdb object documents it; OU is kept whole (every unit)."""
@@ -584,9 +584,9 @@ def plan_against_cluster(
         imported.cluster.name = state.cluster.name
         imported.cluster.min_data_tls_version = state.cluster.min_data_tls_version
     for role in CertificateRole:
-        mine, theirs = state.cluster.certificate(role), imported.cluster.certificate(role)
-        if theirs is None or (mine is not None and mine.certificate == theirs.certificate):
-            theirs = mine
+        kept, theirs = state.cluster.certificate(role), imported.cluster.certificate(role)
+        if theirs is None or (kept is not None and kept.certificate == theirs.certificate):
+            theirs = kept
         if role == "proxy":
             imported.cluster.proxy = theirs
         else:

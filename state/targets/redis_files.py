@@ -117,7 +117,8 @@ class ServerUser:
 
 def local_server_user(pid: int | str | None, host: str) -> ServerUser | None:
     """The server's user when it runs on this machine (loopback and its pid in /proc)."""
-    if host not in ("127.0.0.1", "::1", "localhost") or not str(pid or "").isdigit():
+    digits = str(pid or "")
+    if host not in ("127.0.0.1", "::1", "localhost") or not digits.isdigit():
         return None
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -129,7 +130,7 @@ def local_server_user(pid: int | str | None, host: str) -> ServerUser | None:
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     uid = int(fields["Uid"].split()[1])
     gids = {int(fields["Gid"].split()[1]), *map(int, fields.get("Groups", "").split())}
-    return ServerUser(int(pid), uid, frozenset(gids))
+    return ServerUser(int(digits), uid, frozenset(gids))
 
 
 def _allowed(path: Path, user: ServerUser, bits: int) -> bool:

@@ -202,8 +202,9 @@ def _trusted(database: Database) -> list[str]:
     source with the one tls-ca-cert-file."""
     shas = list(database.tls.certificates) if database.tls.enabled else []
     for source in database.replica_sources[:1]:
-        if source.encryption and source.server_certificate not in (None, *shas):
-            shas.append(source.server_certificate)  # type: ignore[arg-type]
+        sha = source.server_certificate
+        if source.encryption and sha is not None and sha not in shas:
+            shas.append(sha)
     return shas
 
 

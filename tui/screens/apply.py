@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.validation import Function, Integer
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Static
 
@@ -25,6 +24,7 @@ from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, tls_folder_name
 from state.vocabulary import TlsMode
 
 from ..text import cells, escape
+from .base import AppScreen
 
 URL_HELP = "redis://HOST:PORT, or rediss://HOST:PORT with a client certificate"
 
@@ -43,7 +43,7 @@ def _shown(value: str) -> str:
     return "''" if value == "" else value
 
 
-class _TargetScreen(Screen):
+class _TargetScreen(AppScreen[None]):
     """What both screens share: the database, the state, paths, fields and the worker state."""
 
     BINDINGS = [
@@ -59,7 +59,7 @@ class _TargetScreen(Screen):
 
     @property
     def state(self) -> State:
-        return self.app.workspace.state  # type: ignore[attr-defined]
+        return self.workspace.state
 
     def path(self, value: str) -> Path | None:
         """A path from the form: relative to the state's folder unless absolute."""
@@ -67,7 +67,7 @@ class _TargetScreen(Screen):
         if not text:
             return None
         path = Path(text).expanduser()
-        return path if path.is_absolute() else self.app.workspace.folder / path  # type: ignore[attr-defined]
+        return path if path.is_absolute() else self.workspace.folder / path
 
     def file_exists(self, value: str) -> bool:
         path = self.path(value)
@@ -275,7 +275,7 @@ class ApplyScreen(_TargetScreen):
             read_ca_file,
         )
 
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         try:
             admin = AdminConnection(
                 url,
@@ -317,7 +317,7 @@ class ApplyScreen(_TargetScreen):
             "[$text-error]Nothing was changed:[/] the state file has a newer revision; "
             "reload it and apply again."
         )
-        self.app.show_stale(error)  # type: ignore[attr-defined]
+        self.app.show_stale(error)
 
     def confirm_replicaof(self, warning: str) -> None:
         """A change of the server's replication role is applied only after a yes."""
@@ -357,7 +357,7 @@ class ApplyScreen(_TargetScreen):
             return
         table = self.query_one("#apply-plan", DataTable)
         table.clear()
-        folder = str(self.app.workspace.folder) + "/"  # type: ignore[attr-defined]
+        folder = str(self.workspace.folder) + "/"
         for change in result.changes:
             mark = Text("*", style="bold") if change.changed else ""
             current, desired = (
@@ -486,7 +486,7 @@ class VerifyScreen(_TargetScreen):
         from state.targets.redis_apply import credential, read_ca_file
         from state.targets.verify import verify_database
 
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         try:
             pair = credential(certificate, key)
             report = verify_database(

@@ -16,7 +16,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from state import clock
@@ -38,9 +37,10 @@ from ..widgets.cluster_dialogs import (
     ExportPathDialog,
     ParticipantNameDialog,
 )
+from .base import AppScreen
 
 
-class ClusterCertificatesScreen(Screen):
+class ClusterCertificatesScreen(AppScreen[None]):
     """The proxy and syncer cards and the participants table."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -80,7 +80,7 @@ class ClusterCertificatesScreen(Screen):
     # -- drawing ----------------------------------------------------------------------
 
     def refresh_from_state(self) -> None:
-        state = self.app.workspace.state
+        state = self.workspace.state
         version = state.cluster.version or "not known (v)"
         self.query_one("#cluster-title", Label).update(
             f"Cluster certificates: {escape(state.cluster.name)}   version {escape(version)}   "
@@ -150,7 +150,7 @@ class ClusterCertificatesScreen(Screen):
     def action_inspect(self) -> None:
         from .inspector import InspectorScreen
 
-        state = self.app.workspace.state
+        state = self.workspace.state
         focused = self.focused
         if isinstance(focused, DataTable):
             name = self.selected_participant()
@@ -171,7 +171,7 @@ class ClusterCertificatesScreen(Screen):
 
     def action_copy_syncer(self) -> None:
         try:
-            pem = certificate_pem(self.app.workspace.state, "syncer")
+            pem = certificate_pem(self.workspace.state, "syncer")
         except WizardError as error:
             self.notify(str(error), severity="error")
             return
@@ -183,14 +183,14 @@ class ClusterCertificatesScreen(Screen):
         )
 
     def action_export_syncer(self) -> None:
-        state = self.app.workspace.state
+        state = self.workspace.state
         default = default_export_name(state, "syncer")
 
         def chosen(path: str | None) -> None:
             if path:
                 target = Path(path).expanduser()
                 if not target.is_absolute():
-                    target = self.app.workspace.folder / target
+                    target = self.workspace.folder / target
                 self.export(target, path)
 
         self.app.push_screen(ExportPathDialog("Export the syncer certificate", default), chosen)
@@ -198,7 +198,7 @@ class ClusterCertificatesScreen(Screen):
     @work(thread=True, exclusive=True, group="cluster-export")
     def export(self, target: Path, shown: str) -> None:
         try:
-            export_cluster_certificate(self.app.workspace.state, "syncer", target)
+            export_cluster_certificate(self.workspace.state, "syncer", target)
         except WizardError as error:
             self.app.call_from_thread(
                 self.notify, str(error), title="Not exported", severity="error", timeout=10
@@ -211,7 +211,7 @@ class ClusterCertificatesScreen(Screen):
     def action_add_participant(self) -> None:
         from ..dialogs.paste import PasteCertificatesDialog
 
-        state = self.app.workspace.state
+        state = self.workspace.state
         taken = [state.cluster.name, *(p.name for p in state.participants)]
 
         def named(name: str | None) -> None:
@@ -234,19 +234,17 @@ class ClusterCertificatesScreen(Screen):
             if version is None:
                 return
             try:
-                new_state = set_cluster_version(self.app.workspace.state, version)
+                new_state = set_cluster_version(self.workspace.state, version)
             except WizardError as error:
                 self.notify(str(error), title="Not set", severity="error", timeout=10)
                 return
             self.app.commit(new_state, f"cluster config version {version or '(not known)'}")
 
-        self.app.push_screen(
-            ClusterVersionDialog(self.app.workspace.state.cluster.version), answered
-        )
+        self.app.push_screen(ClusterVersionDialog(self.workspace.state.cluster.version), answered)
 
     def add(self, name: str, certificates: list[CertificateInfo]) -> None:
         try:
-            new_state = add_participant(self.app.workspace.state, name, certificates)
+            new_state = add_participant(self.workspace.state, name, certificates)
         except WizardError as error:
             self.notify(str(error), title="Not added", severity="error", timeout=10)
             return
@@ -260,7 +258,7 @@ class ClusterCertificatesScreen(Screen):
             self.notify("There is no participating cluster to remove.", severity="warning")
             return
         try:
-            new_state = remove_participant(self.app.workspace.state, name)
+            new_state = remove_participant(self.workspace.state, name)
         except WizardError as error:
             self.notify(str(error), title="Not removed", severity="error", timeout=10)
             return

@@ -17,7 +17,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.validation import Function, Regex
 from textual.widgets import (
     Button,
@@ -51,6 +50,7 @@ from state.findings import Finding, errors
 from ..text import escape
 from ..widgets.findings import FindingsView
 from ..widgets.paste_area import PasteArea
+from .base import AppScreen
 
 KEY_WIPED = (
     "A private key was pasted: it was wiped from the text area. Paste only the signed "
@@ -92,7 +92,7 @@ class ImportCheck:
         return "; ".join(f.message for f in bad)
 
 
-class ReplaceCertificateScreen(Screen):
+class ReplaceCertificateScreen(AppScreen[None]):
     """Two steps: CSR form, then import of the signed certificate."""
 
     BINDINGS = [
@@ -114,7 +114,7 @@ class ReplaceCertificateScreen(Screen):
     # -- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        fqdn = self.app.workspace.state.cluster.fqdn
+        fqdn = self.workspace.state.cluster.fqdn
         yield Header()
         yield Label(id="replace-title", classes="screen-title")
         with VerticalScroll(id="csr-step"):
@@ -249,7 +249,7 @@ class ReplaceCertificateScreen(Screen):
     def create(self, role: str, subject: SubjectFields) -> None:
         """RSA key generation and two fsync'd writes: off the event loop."""
         try:
-            request = create_request(self.app.workspace, role, subject)
+            request = create_request(self.workspace, role, subject)
         except WizardError as error:
             self.app.call_from_thread(self.create_failed, str(error))
             return
@@ -265,7 +265,7 @@ class ReplaceCertificateScreen(Screen):
         self.busy = False
         self.request = request
         self.query_one("#csr-create", Button).disabled = False
-        folder = self.app.workspace.folder
+        folder = self.workspace.folder
         self.query_one("#import-request", Static).update(
             f"Wrote the key [b]{escape(_shown(request.key_path, folder))}[/] (0600) and the CSR "
             f"[b]{escape(_shown(request.csr_path, folder))}[/]. Have your CA sign the CSR "
@@ -295,7 +295,7 @@ class ReplaceCertificateScreen(Screen):
         if not value:
             return None
         path = Path(value).expanduser()
-        return path if path.is_absolute() else self.app.workspace.folder / path
+        return path if path.is_absolute() else self.workspace.folder / path
 
     def recheck(self) -> None:
         if self.step != 2:
@@ -305,7 +305,7 @@ class ReplaceCertificateScreen(Screen):
     @work(thread=True, exclusive=True, group="import-check")
     def check_import(self, text: str, key_path: Path | None) -> None:
         """Read the paste (or file) and the key, and run the install's checks."""
-        result = _check(self.app.workspace, self.role, text, key_path)
+        result = _check(self.workspace, self.role, text, key_path)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_check, result)
 
@@ -360,9 +360,7 @@ class ReplaceCertificateScreen(Screen):
     def install(self, role: str, certificates: list[CertificateInfo], key_pem: bytes) -> None:
         """Writes the key file and saves the state: off the event loop."""
         try:
-            state, warnings = self.app.workspace.set_cluster_certificate(
-                role, certificates, key_pem
-            )
+            state, warnings = self.workspace.set_cluster_certificate(role, certificates, key_pem)
         except StaleStateError as error:
             self.app.call_from_thread(self.install_failed, error)
             return

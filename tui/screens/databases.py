@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
 from state.findings import Finding
@@ -24,6 +23,7 @@ from ..messages import StateChanged
 from ..widgets.cluster_header import ClusterHeader
 from ..widgets.database_details import DatabaseDetails
 from ..widgets.findings import count_label
+from .base import AppScreen
 
 COLUMNS = ("Database", "Status", "Port", "Type", "TLS", "Auth", "Certs", "Names")
 """Status comes right after the name, so a narrow terminal cuts the least telling columns."""
@@ -55,7 +55,7 @@ def database_row(
     )
 
 
-class DatabasesScreen(Screen):
+class DatabasesScreen(AppScreen[None]):
     """The home screen: every database of the cluster and what the rules say about it."""
 
     AUTO_FOCUS = "#databases"
@@ -126,8 +126,18 @@ class DatabasesScreen(Screen):
     """At 80 columns the footer shows what an operator needs most; every key, shown or not,
     is in the `?` panel, and the screens and actions are in the palette too."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.findings: dict[str, list[Finding]] = {}
+        self._shown_state: State | None = None
+        """The state the screen last drew, to redraw only when a new one was saved."""
+        self._filled_state: State | None = None
+        self._matching: list[str] | None = None
+        """The names the table holds, for the filter to skip an unchanged redraw."""
+        self._matches: list[Database] = []
+
     def compose(self) -> ComposeResult:
-        yield ClusterHeader(self.app.state, id="cluster-header")  # type: ignore[attr-defined]
+        yield ClusterHeader(self.app.state, id="cluster-header")
         yield Input(
             placeholder="/ filter by name",
             id="filter",
@@ -141,13 +151,12 @@ class DatabasesScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.findings: dict[str, list[Finding]] = {}
         self.refresh_from_state()
         self.query_one(DataTable).focus()
 
     @property
     def state(self) -> State:
-        return self.app.state  # type: ignore[attr-defined]
+        return self.app.state
 
     # -- drawing ------------------------------------------------------------------------
 
@@ -169,7 +178,7 @@ class DatabasesScreen(Screen):
         if keep is None:
             current = self.selected_name()
             keep = current if current in names[:ROWS_PAGE] else None
-        if names == getattr(self, "_matching", None) and self.state is self._filled_state:
+        if names == self._matching and self.state is self._filled_state:
             self.show_details()  # same rows as shown: nothing to redraw
             return
         self._matching, self._matches, self._filled_state = names, matches, self.state
@@ -225,7 +234,7 @@ class DatabasesScreen(Screen):
         # A screen pushed on top may have saved; redraw from the workspace when it holds a
         # new state (each save or reload makes one). The first resume, right after
         # on_mount, has nothing new: redrawing 5,000 rows twice doubled the start-up.
-        if self.is_mounted and getattr(self, "_shown_state", None) is not self.state:
+        if self.is_mounted and self._shown_state is not self.state:
             self.refresh_from_state()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -261,7 +270,7 @@ class DatabasesScreen(Screen):
             return
         # Coming back, the table has the focus again, so the screen's keys work at once.
         self.query_one(DataTable).focus()
-        self.app.action_wizard(name)  # type: ignore[attr-defined]
+        self.app.action_wizard(name)
 
     def action_import_rest(self) -> None:
         """Import a Redis Enterprise cluster's REST JSON into a new state, then open it."""
@@ -269,10 +278,10 @@ class DatabasesScreen(Screen):
 
         def imported(workspace) -> None:
             if workspace is not None:
-                self.app.open_workspace(workspace)  # type: ignore[attr-defined]
+                self.app.open_workspace(workspace)
                 self.app.notify(f"Imported into {workspace.path}.", title="Imported")
 
-        folder = self.app.workspace.folder  # type: ignore[attr-defined]
+        folder = self.workspace.folder
         self.app.push_screen(ImportRestDialog(folder), imported)
 
     def action_filter(self) -> None:
@@ -293,7 +302,8 @@ class DatabasesScreen(Screen):
         from ..dialogs.keys import KeysDialog
 
         moving = Binding("up,down", "", "Move between databases", key_display="↑ ↓")
-        self.app.push_screen(KeysDialog("Keys of the databases screen", [moving, *self.BINDINGS]))
+        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]  # all are, typed as such
+        self.app.push_screen(KeysDialog("Keys of the databases screen", [moving, *bindings]))
 
     def action_apply_selected(self) -> None:
         """Apply to server: the highlighted database's saved TLS settings, to a redis-server."""

@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.validation import Function
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
@@ -32,6 +31,7 @@ from state.model import State
 
 from ..messages import StateChanged
 from ..text import escape
+from .base import AppScreen
 
 ENDPOINT_PREFIX = "redis-{port}."
 """Redis Enterprise names a database endpoint redis-<port>.<cluster fqdn>."""
@@ -65,7 +65,7 @@ def _not_blank(value: str) -> bool:
     return bool(value.strip())
 
 
-class EncryptionScreen(Screen):
+class EncryptionScreen(AppScreen[None]):
     """Explain client-side encryption, generate a data key, show the example."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
@@ -121,7 +121,7 @@ class EncryptionScreen(Screen):
         return self.query_one("#encryption-key-path", Input).value.strip()
 
     def show_example(self) -> None:
-        code = example_for(self.app.workspace.state, self.key_file or DEFAULT_DATA_KEY_FILE)
+        code = example_for(self.workspace.state, self.key_file or DEFAULT_DATA_KEY_FILE)
         self.query_one("#encryption-example", Static).update(
             Syntax(code, "python", theme="ansi_dark")
         )
@@ -149,7 +149,7 @@ class EncryptionScreen(Screen):
             return
         path = Path(self.key_file).expanduser()
         if not path.is_absolute():
-            path = self.app.workspace.folder / path
+            path = self.workspace.folder / path
         self._status(f"Writing {escape(self.key_file)}…")
         self.generate(path, self.key_file)
 
@@ -176,7 +176,7 @@ class EncryptionScreen(Screen):
 
     def action_copy_example(self) -> None:
         self.app.copy_to_clipboard(
-            example_for(self.app.workspace.state, self.key_file or DEFAULT_DATA_KEY_FILE)
+            example_for(self.workspace.state, self.key_file or DEFAULT_DATA_KEY_FILE)
         )
         self.notify("The example is on the clipboard (OSC 52).", title="Copied")
 

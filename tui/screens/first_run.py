@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
-from textual.screen import Screen
 from textual.validation import Function
 from textual.widgets import Button, Footer, Input, Label, Static
 
@@ -22,9 +21,10 @@ from state.names import cluster_name_problem
 from state.operations import Workspace, init_state
 
 from ..text import escape
+from .base import AppScreen
 
 
-class FirstRunScreen(Screen):
+class FirstRunScreen(AppScreen[None]):
     """The first screen when the state file does not exist yet."""
 
     BINDINGS = [
@@ -34,7 +34,7 @@ class FirstRunScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        path = self.app.state_path  # type: ignore[attr-defined]
+        path = self.app.state_path
         with Center(id="first-run"), Vertical(id="first-run-box"):
             yield Label("Welcome to redis-tls-wizard", classes="dialog-title")
             yield Static(
@@ -108,7 +108,7 @@ class FirstRunScreen(Screen):
 
     @work(thread=True, exclusive=True, group="first-run")
     def create(self, name: str, fqdn: str | None) -> None:
-        path = self.app.state_path  # type: ignore[attr-defined]
+        path = self.app.state_path
         try:
             workspace = init_state(path, name, fqdn)
         except WizardError as error:
@@ -117,7 +117,7 @@ class FirstRunScreen(Screen):
         except OSError as error:
             self.app.call_from_thread(self.failed, f"{error.filename}: {error.strerror}")
             return
-        self.app.call_from_thread(self.app.open_workspace, workspace)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.app.open_workspace, workspace)
 
     def failed(self, message: str) -> None:
         self.set_busy(False)
@@ -138,4 +138,4 @@ class FirstRunScreen(Screen):
         except (WizardError, OSError) as error:
             self.app.call_from_thread(self.failed, str(error))
             return
-        self.app.call_from_thread(self.app.open_workspace, workspace)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.app.open_workspace, workspace)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from state import store
@@ -18,9 +17,10 @@ from state.plan import diff_states, render_diff
 
 from ..messages import StateChanged
 from ..text import cells, escape, escape_lines
+from .base import AppScreen
 
 
-class HistoryScreen(Screen):
+class HistoryScreen(AppScreen[None]):
     """Revisions oldest first, the current one last; Enter rolls back to the highlighted one."""
 
     BINDINGS = [
@@ -48,7 +48,7 @@ class HistoryScreen(Screen):
 
     @property
     def path(self):
-        return self.app.workspace.path  # type: ignore[attr-defined]
+        return self.workspace.path
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
@@ -82,7 +82,7 @@ class HistoryScreen(Screen):
     def show_diff(self) -> None:
         text = self.query_one("#history-diff-text", Static)
         revision = self.selected()
-        current = self.app.state  # type: ignore[attr-defined]
+        current = self.app.state
         if revision is None or revision == current.revision:
             text.update(
                 "[dim]The current revision. Highlight an older one to see what a "
@@ -110,7 +110,7 @@ class HistoryScreen(Screen):
 
     def action_rollback(self) -> None:
         revision = self.selected()
-        current = self.app.state  # type: ignore[attr-defined]
+        current = self.app.state
         if revision is None or revision == current.revision:
             self.notify("That is the current revision; highlight an older one.")
             return
@@ -131,13 +131,13 @@ class HistoryScreen(Screen):
         )
 
     def rollback(self, revision: int) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         try:
             if store.disk_revision(workspace.path) != workspace.state.revision:
-                self.app.reload_state()  # type: ignore[attr-defined]
+                self.app.reload_state()
             workspace.state = store.rollback(workspace.path, revision)
         except WizardError as error:
             self.notify(str(error), title="Not rolled back", severity="error")
             return
         self.notify(f"Rolled back: revision {revision} is now revision {workspace.state.revision}.")
-        self.app.broadcast_state_changed()  # type: ignore[attr-defined]
+        self.app.broadcast_state_changed()

@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea, Tree
 from textual.worker import get_current_worker
 
@@ -38,6 +37,7 @@ from ..widgets.findings import FindingsView
 from ..widgets.inspector_details import details_markup
 from ..widgets.inspector_tree import InspectorChainTree
 from ..widgets.paste_area import PasteArea
+from .base import AppScreen
 
 HINT = "Paste certificates, or type a file path (PEM, DER, PKCS#7). Nothing is kept."
 KEY_WIPED = (
@@ -104,7 +104,7 @@ def verdict_markup(verdict: Verdict | None) -> str:
     return f"[$text-error bold]✗ chain does not verify[/] {escape(verdict.reason)}"
 
 
-class InspectorScreen(Screen):
+class InspectorScreen(AppScreen[None]):
     """Paste or open certificates; the chain as a tree, details, findings."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -148,7 +148,7 @@ class InspectorScreen(Screen):
     @property
     def fqdn(self) -> str | None:
         """The cluster's FQDN, for the SAN check of proxy and syncer certificates."""
-        workspace = getattr(self.app, "workspace", None)
+        workspace = self.app.workspace
         return workspace.state.cluster.fqdn if workspace is not None else None
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:

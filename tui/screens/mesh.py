@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from state.errors import StateFileError
@@ -23,9 +22,10 @@ from state.mesh import MeshReport, check_mesh, load_states, peer_files
 from state.text import visible
 
 from ..text import cell, plain
+from .base import AppScreen
 
 
-class MeshScreen(Screen):
+class MeshScreen(AppScreen[None]):
     """Every cluster pair's trust, from the state files of all participating clusters."""
 
     BINDINGS = [Binding("escape", "back", "Back")]
@@ -47,7 +47,7 @@ class MeshScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         found = peer_files(workspace.path)
         field = self.query_one("#mesh-files", Input)
         field.value = " ".join(str(p.relative_to(workspace.path.parent)) for p in found)
@@ -58,7 +58,7 @@ class MeshScreen(Screen):
 
     @on(Input.Submitted, "#mesh-files")
     def run_check(self) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         folder = workspace.path.parent
         paths = [
             entry if entry.startswith("/") else str(folder / entry)

@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.validation import Function, Integer
 from textual.widgets import (
     Button,
@@ -38,13 +37,14 @@ from state.vocabulary import DatabaseType, TlsMode
 
 from ..text import escape
 from ..widgets.mode_picker import ModePicker
+from .base import AppScreen
 
 
 def split_sources(text: str) -> list[str]:
     return [s.strip() for s in text.split(",") if s.strip()]
 
 
-class NewDatabaseScreen(Screen):
+class NewDatabaseScreen(AppScreen[str]):
     """Name, port, type, Replica Of or participants, and TLS under Advanced Options."""
 
     BINDINGS = [
@@ -60,7 +60,7 @@ class NewDatabaseScreen(Screen):
 
     @property
     def state(self) -> State:
-        return self.app.state  # type: ignore[attr-defined]
+        return self.app.state
 
     DEFAULT_CSS = """
     NewDatabaseScreen SelectionList {
@@ -310,7 +310,7 @@ class NewDatabaseScreen(Screen):
             return
         name = self.query_one("#name", Input).value.strip()
         problems.update("")
-        if self.app.commit(state, f"db create {name}"):  # type: ignore[attr-defined]
+        if self.app.commit(state, f"db create {name}"):
             self.dismiss(name)
 
     @on(Button.Pressed, "#cancel")

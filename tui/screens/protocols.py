@@ -13,7 +13,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
 
 from state.errors import WizardError
@@ -23,6 +22,7 @@ from state.versions import allowed_min_tls, min_tls_problem, min_tls_refused_by
 
 from ..messages import StateChanged
 from ..text import escape
+from .base import AppScreen
 
 RECOMMENDED = "1.2"
 VERSION_LABELS = {
@@ -61,7 +61,7 @@ def is_below_recommended(version: str) -> bool:
     return TLS_VERSIONS.index(version) < TLS_VERSIONS.index(RECOMMENDED)
 
 
-class TlsProtocolsScreen(Screen):
+class TlsProtocolsScreen(AppScreen[None]):
     """Choose and save `cluster.min_data_tls_version`."""
 
     BINDINGS = [
@@ -75,11 +75,11 @@ class TlsProtocolsScreen(Screen):
 
     @property
     def saved_version(self) -> str:
-        return self.app.workspace.state.cluster.min_data_tls_version
+        return self.workspace.state.cluster.min_data_tls_version
 
     @property
     def cluster_version(self) -> str:
-        return self.app.workspace.state.cluster.version
+        return self.workspace.state.cluster.version
 
     def label(self, version: str) -> str:
         """The radio button's text: refused values say by which cluster versions."""
@@ -176,7 +176,7 @@ class TlsProtocolsScreen(Screen):
             self.notify(f"{version_name(self.choice)} is already the saved minimum.")
             return
         try:
-            new_state = set_min_tls_version(self.app.workspace.state, self.choice)
+            new_state = set_min_tls_version(self.workspace.state, self.choice)
         except WizardError as error:
             self.notify(str(error), title="Not saved", severity="error", timeout=10)
             return

@@ -9,7 +9,7 @@ clusters hosting a replica, `e` and `p` encrypt a source and paste its proxy cer
 
 from __future__ import annotations
 
-from textual import events, on
+from textual import events, getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -20,6 +20,7 @@ from state.certificates import CertificateInfo
 from state.errors import WizardError
 from state.wizard_form import TlsForm
 
+from ...app import WizardApp
 from ...text import escape
 from ...widgets.certificate_card import CertificateCard
 from ...widgets.findings import findings_markup
@@ -32,6 +33,7 @@ class CertificatesStep(StepView):
 
     STEP = Step.CERTIFICATES
     KEYS_FOLLOW_FORM = True
+    app = getters.app(WizardApp)
 
     BINDINGS = [
         Binding("a", "add_certificates", "Add"),
@@ -267,7 +269,7 @@ class CertificatesStep(StepView):
     def action_inspect(self) -> None:
         card = self.screen.focused
         if isinstance(card, CertificateCard):
-            self.app.action_open("inspector", card.certificate.pem)  # type: ignore[attr-defined]
+            self.app.action_open("inspector", card.certificate.pem)
 
     def action_add_syncer(self) -> None:
         checklist = self.query_one("#syncer-checklist", OptionList)

@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 
 from state.certificates import CertificateInfo, describe_pem
@@ -29,6 +28,7 @@ from state.wizard_form import TlsForm, database_findings
 from ...messages import StateChanged
 from ...text import escape
 from ...widgets.step_indicator import StepIndicator
+from ..base import AppScreen
 from .certificates import CertificatesStep
 from .enable import EnableStep
 from .mode import ModeStep
@@ -58,7 +58,7 @@ class Outcome:
         return self.after is None or bool(errors(self.findings))
 
 
-class TlsWizardScreen(Screen):
+class TlsWizardScreen(AppScreen[None]):
     """Edit one database's TLS settings, step by step; `database_name` names it."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
@@ -145,7 +145,7 @@ class TlsWizardScreen(Screen):
 
     @property
     def saved(self) -> State:
-        return self.app.state  # type: ignore[attr-defined]
+        return self.app.state
 
     @property
     def database(self) -> Database:
@@ -316,7 +316,7 @@ class TlsWizardScreen(Screen):
             self.notify("Nothing to update: no change against the saved state.")
             return
         change = self.form.describe(self.saved)
-        if self.app.commit(outcome.after, change):  # type: ignore[attr-defined]
+        if self.app.commit(outcome.after, change):
             self.dismiss()
 
     def action_leave(self) -> None:
