@@ -25,13 +25,14 @@ if TYPE_CHECKING:
         san_cn_matches,
         subject_matches,
     )
-    from .reader import read, read_certificate_file, read_certificates
+    from .reader import read, read_bytes_limited, read_certificate_file, read_certificates
     from .verify import Verdict, verify_client
 
 _LAZY = {
     "read": "reader",
     "read_certificates": "reader",
     "read_certificate_file": "reader",
+    "read_bytes_limited": "reader",
     "describe_pem": "describe",
     "fingerprint": "describe",
     "load_private_key": "keys",
@@ -63,6 +64,7 @@ __all__ = [
     "name_matches",
     "needs_its_ca",
     "read",
+    "read_bytes_limited",
     "read_certificate_file",
     "read_certificates",
     "san_cn_matches",

@@ -25,9 +25,9 @@ from state.certificates import (
     Verdict,
     check,
     read,
+    read_bytes_limited,
     verify_client,
 )
-from state.certificates.reader import read_bytes_limited
 from state.certificates.report import numbered, outside_the_chain
 from state.findings import Finding
 from state.vocabulary import CertificateUse
