@@ -32,6 +32,7 @@ from state.model import (
     State,
     TlsSettings,
 )
+from state.vocabulary import DatabaseType, SubjectValidation, TlsMode
 
 CLUSTER = "cluster1.example.com"
 PARTICIPANTS = ("cluster2.example.com", "cluster3.example.com")
@@ -108,9 +109,9 @@ def _database(index: int, ca: str, clients: list[str], participants: list[Partic
             created_with_tls=True,
             tls=TlsSettings(
                 enabled=True,
-                mode="all",
+                mode=TlsMode.ALL,
                 certificates=[ca, client],
-                subject_validation="san" if kind == 1 else "none",
+                subject_validation=SubjectValidation.SAN if kind == 1 else SubjectValidation.NONE,
                 authorized_names=[f"app{index % 7}.example.com", f"*.svc{index}.example.com"]
                 if kind == 1
                 else [],
@@ -126,19 +127,19 @@ def _database(index: int, ca: str, clients: list[str], participants: list[Partic
             replica_clusters=[source.name],
             created_with_tls=True,
             tls=TlsSettings(
-                enabled=True, mode="replica-of", certificates=[source.syncer_certificate]
+                enabled=True, mode=TlsMode.REPLICA_OF, certificates=[source.syncer_certificate]
             ),
         )
     return Database(
         uid,
         name,
         port,
-        type="active-active",
+        type=DatabaseType.ACTIVE_ACTIVE,
         participants=[p.name for p in participants],
         created_with_tls=True,
         tls=TlsSettings(
             enabled=True,
-            mode="crdb",
+            mode=TlsMode.CRDB,
             certificates=[p.syncer_certificate for p in participants],
         ),
     )
