@@ -212,3 +212,57 @@ async def _wired(app) -> None:
         await pilot.press("escape")
         await pilot.press("v")
         assert isinstance(pilot.app.screen, VerifyScreen)
+
+
+def test_an_empty_admin_url_is_said_under_the_field_at_80x24(app):
+    asyncio.run(_empty_url(app))
+
+
+async def _empty_url(app) -> None:
+    """At 24 rows the status line is below the fold: the field itself says what is wrong,
+    and it has the focus (so it is in view)."""
+    async with app.run_test(size=SMALL_SIZE) as pilot:
+        screen = ApplyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        url = screen.query_one("#url", Input)
+        error = screen.query_one("#url-error", Static)
+        assert pilot.app.focused is url and not screen.running
+        assert error.display and "a value is needed" in str(error.render())
+        assert "redis://HOST:PORT" in str(error.render())
+        assert 0 < error.region.bottom <= SMALL_SIZE[1] - 1, "the message is on screen"
+        await _type(pilot, "url", NOWHERE)
+        assert not screen.query_one("#url-error", Static).has_class("-shown")
+
+
+def test_verify_shows_the_first_failing_checks_reason_without_tabbing(app):
+    asyncio.run(_first_failing(app))
+
+
+async def _first_failing(app) -> None:
+    async with app.run_test(size=SMALL_SIZE) as pilot:
+        screen = VerifyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await _type(pilot, "port", "1")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        table = screen.query_one("#verify-checks", DataTable)
+        failing = next(i for i, check in enumerate(screen.checks) if not check.passed)
+        assert table.cursor_row == failing and pilot.app.focused is not table
+        reason = str(screen.query_one("#verify-reason", Static).render())
+        check = screen.checks[failing]
+        assert reason.startswith("✗") and check.title not in reason, "the title shows once"
+        assert "connection refused" in reason
+
+
+def test_messages_name_the_screen_controls_not_cli_flags() -> None:
+    from tui.screens.apply import screen_words
+
+    said = screen_words(
+        "use rediss:// with --client-cert, --client-key and --ca; apply again with --rewrite"
+    )
+    assert "--" not in said
+    for control in ("'Client certificate'", "'Client key'", "'CA'", "'Persist with CONFIG"):
+        assert control in said
+    assert screen_words("--cache and --url-x stay") == "--cache and --url-x stay"

@@ -8,6 +8,7 @@ absolute, so what a screen shows does not depend on where the wizard was started
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rich.text import Text
@@ -37,6 +38,32 @@ def url_is_valid(value: str) -> bool:
     except WizardError:
         return False
     return True
+
+
+CONTROLS = {
+    "--allow-replicaof-change": "Apply anyway",
+    "--password-file": "Password",
+    "--ask-password": "Password",
+    "--client-cert": "Client certificate",
+    "--client-key": "Client key",
+    "--server-name": "Server name",
+    "--tls-port": "TLS port",
+    "--tls-dir": "TLS folder",
+    "--rewrite": "Persist with CONFIG REWRITE",
+    "--dry-run": "Dry run",
+    "--port": "Port",
+    "--url": "Admin URL",
+    "--ca": "CA",
+}
+"""The CLI's flags in the core's messages, and the control of these screens that sets each."""
+
+_FLAG = re.compile("|".join(re.escape(flag) + r"\b(?!-)" for flag in CONTROLS))
+
+
+def screen_words(message: str) -> str:
+    """A core message as these screens say it: each CLI flag becomes the control's name
+    ("pass --client-cert" reads "pass 'Client certificate'"), since there is no flag here."""
+    return _FLAG.sub(lambda match: f"'{CONTROLS[match.group(0)]}'", message)
 
 
 def _shown(value: str) -> str:
@@ -85,12 +112,35 @@ class _TargetScreen(AppScreen[None]):
         )
 
     def form_problem(self) -> str | None:
+        """The first field that is wrong, said under the field (which gets the focus, so it
+        is in view at 24 rows) and returned for the status line; None when all are fine."""
         for field in self.query(Input):
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
+            if self.show_field_error(field):
+                field.focus()
                 label = self.labels.get(field.id or "", field.id)
-                return f"{label}: {'; '.join(result.failure_descriptions)}"
+                return f"{label}: {self.field_error(field)}"
         return None
+
+    def field_error(self, field: Input) -> str:
+        """What is wrong with `field`, or "" ("a value is needed" for an empty Admin URL)."""
+        result = field.validate(field.value)
+        if result is None or result.is_valid:
+            return ""
+        if not field.value.strip():
+            return "a value is needed: " + "; ".join(result.failure_descriptions)
+        return "; ".join(result.failure_descriptions)
+
+    def show_field_error(self, field: Input) -> bool:
+        """Write the field's problem on the line under it; True when there is one."""
+        problem = self.field_error(field)
+        for line in self.query(f"#{field.id}-error").results(Static):
+            line.update(Text(f"✗ {problem}" if problem else ""))
+            line.set_class(bool(problem), "-shown")
+        return bool(problem)
+
+    @on(Input.Changed)
+    def field_changed(self, event: Input.Changed) -> None:
+        self.show_field_error(event.input)
 
     def set_status(self, text: str) -> None:
         if self.is_mounted:  # a worker may report after the screen was left
@@ -141,6 +191,8 @@ class _TargetScreen(AppScreen[None]):
         widget.compact = True
         yield Label(label, classes="field-label")
         yield widget
+        if widget.validators:
+            yield Static("", id=f"{widget.id}-error", classes="form-problems field-error")
 
 
 class ApplyScreen(_TargetScreen):
@@ -164,14 +216,14 @@ class ApplyScreen(_TargetScreen):
             yield from self.labelled(
                 "Admin URL",
                 Input(
-                    placeholder="redis://127.0.0.1:6379",
+                    placeholder="e.g. redis://127.0.0.1:6379",
                     id="url",
                     validators=[Function(url_is_valid, URL_HELP)],
                 ),
             )
             yield from self.labelled(
                 "Password (empty: none, or REDISCLI_AUTH)",
-                Input(placeholder="never shown", id="password", password=True),
+                Input(placeholder="not set", id="password", password=True),
             )
             yield from self.labelled(
                 "TLS folder (the server must be able to read it)",
@@ -179,14 +231,14 @@ class ApplyScreen(_TargetScreen):
             )
             yield from self.labelled(
                 "Client certificate (proves you can still connect over TLS)",
-                self.file_input("client-cert", "samples/app1.pem"),
+                self.file_input("client-cert", "e.g. samples/app1.pem"),
             )
             yield from self.labelled(
-                "Client key", self.file_input("client-key", "samples/app1.key")
+                "Client key", self.file_input("client-key", "e.g. samples/app1.key")
             )
             yield from self.labelled(
                 "CA to verify the server (default: the proxy certificate)",
-                self.file_input("ca", "optional"),
+                self.file_input("ca", "empty: the proxy certificate"),
             )
             if self.replica_of_only():
                 yield from self.labelled(
@@ -325,6 +377,7 @@ class ApplyScreen(_TargetScreen):
 
         if not self.finished():
             return
+        warning = screen_words(warning)
         self.set_status(f"[$text-warning]Waiting for your answer:[/] {escape(warning)}")
 
         def answered(yes: bool | None) -> None:
@@ -348,7 +401,7 @@ class ApplyScreen(_TargetScreen):
     def show_error(self, message: str) -> None:
         if not self.finished():
             return
-        self.set_status(f"[$text-error]Nothing was changed:[/] {escape(message)}")
+        self.set_status(f"[$text-error]Nothing was changed:[/] {escape(screen_words(message))}")
         self.show_results()
 
     def show_result(self, result) -> None:
@@ -365,21 +418,25 @@ class ApplyScreen(_TargetScreen):
             )
             table.add_row(mark, *cells(change.setting, current, desired))
         table.display = True
-        lines = [f"{escape(line)}" for line in result.log]
+        said = screen_words
+        lines = [f"{escape(said(line))}" for line in result.log]
         for setting, detail in result.not_enforced:
-            lines.append(f"[$text-warning]not enforced:[/] {escape(setting)}: {escape(detail)}")
-        lines.extend(f"[$text-error]WARNING:[/] {escape(w)}" for w in result.warnings)
-        lines.extend(f"note: {escape(note)}" for note in result.notes)
+            lines.append(
+                f"[$text-warning]not enforced:[/] {escape(setting)}: {escape(said(detail))}"
+            )
+        lines.extend(f"[$text-error]WARNING:[/] {escape(said(w))}" for w in result.warnings)
+        lines.extend(f"note: {escape(said(note))}" for note in result.notes)
         self.query_one("#apply-log", Static).update("\n".join(lines))
         pending = len(result.pending)
         where = escape(result.reach)
         if result.outcome == "rolled-back":
             status = (
-                f"[$text-error]Failed and rolled back[/] (checked): {escape(result.error)}; "
+                f"[$text-error]Failed and rolled back[/] (checked): "
+                f"{escape(said(result.error))}; "
                 f"reach the server at {where}"
             )
         elif result.error:
-            status = f"[$text-error]Failed, NOT rolled back:[/] {escape(result.error)}"
+            status = f"[$text-error]Failed, NOT rolled back:[/] {escape(said(result.error))}"
         elif result.dry_run:
             status = f"Dry run on {escape(result.server)}: {pending} setting(s) would change."
         elif not result.applied:
@@ -433,19 +490,19 @@ class VerifyScreen(_TargetScreen):
             yield from self.labelled(
                 "Server name the certificate must match (default: the host)",
                 Input(
-                    placeholder=f"redis-{self.default_port()}.{self.state.cluster.fqdn}",
+                    placeholder="empty: the host",
                     id="server-name",
                 ),
             )
             yield from self.labelled(
-                "Client certificate", self.file_input("client-cert", "samples/app1.pem")
+                "Client certificate", self.file_input("client-cert", "e.g. samples/app1.pem")
             )
             yield from self.labelled(
-                "Client key", self.file_input("client-key", "samples/app1.key")
+                "Client key", self.file_input("client-key", "e.g. samples/app1.key")
             )
             yield from self.labelled(
                 "CA to verify the server (default: the proxy certificate)",
-                self.file_input("ca", "optional"),
+                self.file_input("ca", "empty: the proxy certificate"),
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Verify", id="run", variant="primary", compact=True)
@@ -507,16 +564,18 @@ class VerifyScreen(_TargetScreen):
     def show_error(self, message: str) -> None:
         if not self.finished():
             return
-        self.set_status(f"[$text-error]Could not verify:[/] {escape(message)}")
+        self.set_status(f"[$text-error]Could not verify:[/] {escape(screen_words(message))}")
         self.show_results()
 
     def show_reason(self, row: int) -> None:
-        """The highlighted check's reason, wrapped below the table (reasons are long)."""
+        """The highlighted check's reason on the line below the table (the table already
+        names the check, so only the verdict and the reason are said here)."""
         checks = getattr(self, "checks", [])
         if 0 <= row < len(checks):
             check = checks[row]
+            verdict = "[$text-success]✓[/]" if check.passed else "[$text-error]✗[/]"
             self.query_one("#verify-reason", Static).update(
-                f"[b]{escape(check.title)}[/]\n{escape(check.reason)}"
+                f"{verdict} {escape(screen_words(check.reason))}"
             )
 
     @on(DataTable.RowHighlighted, "#verify-checks")
@@ -546,7 +605,9 @@ class VerifyScreen(_TargetScreen):
         for note in notes:
             table.add_row(Text("NOTE", style="bold"), Text(note.title))
         table.display = True
-        self.show_reason(0)
+        first_failing = next((i for i, c in enumerate(report.checks) if not c.passed), 0)
+        table.move_cursor(row=first_failing)
+        self.show_reason(first_failing)
         passed = sum(check.passed for check in report.checks)
         total = len(report.checks)
         where = f"{escape(report.host)}:{report.port}"
