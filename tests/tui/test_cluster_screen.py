@@ -333,6 +333,9 @@ async def test_enter_on_a_card_opens_the_inspector_with_its_chain(
         assert isinstance(app.screen, InspectorScreen)
         assert app.screen.inspection is not None
         assert app.screen.inspection.certificates[0].subject_cn == "cluster1.example.com"
+        status = str(app.screen.query_one("#inspector-status").render())
+        assert "read from the state file (this cluster's proxy certificate)" in status
+        assert "paste" not in status
         await pilot.press("escape")
         assert isinstance(app.screen, ClusterCertificatesScreen)
 

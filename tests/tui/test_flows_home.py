@@ -367,3 +367,16 @@ async def test_new_database_shows_its_buttons_and_participants_at_80x24_and_120x
             participants = screen.query_one("#participants", SelectionList)
             assert participants.option_count == len(app.workspace.state.participants) > 0
             assert participants.content_region.height >= participants.option_count, size
+
+
+async def test_the_first_run_screen_offers_a_way_to_quit(empty_path: Path) -> None:
+    app = WizardApp(empty_path, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FirstRunScreen)
+        quit_button = app.screen.query_one("#quit", Button)
+        assert str(quit_button.label) == "Quit" and quit_button.region.bottom <= 23
+        quit_button.press()
+        await pilot.pause()
+    assert app.return_code == 0
+    assert not empty_path.exists(), "quitting the first run writes nothing"

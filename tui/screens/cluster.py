@@ -28,6 +28,7 @@ from state.operations import (
     remove_participant,
     set_cluster_version,
 )
+from state.text import visible
 
 from ..messages import StateChanged
 from ..text import cells, escape
@@ -158,13 +159,15 @@ class ClusterCertificatesScreen(AppScreen[None]):
             if participant is None:
                 return
             pem = state.certificates.get(participant.syncer_certificate, "")
+            source = f"the state file (syncer certificate of {visible(participant.name)})"
         else:
             try:
                 pem = certificate_pem(state, self.focused_role())
             except WizardError as error:
                 self.notify(str(error), severity="error")
                 return
-        self.app.push_screen(InspectorScreen(text=pem))
+            source = f"the state file (this cluster's {self.focused_role()} certificate)"
+        self.app.push_screen(InspectorScreen(text=pem, source=source))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_inspect()

@@ -71,6 +71,7 @@ class FirstRunScreen(AppScreen[None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create", id="create", variant="primary")
                 yield Button("Open the demo", id="demo")
+                yield Button("Quit", id="quit")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -122,6 +123,11 @@ class FirstRunScreen(AppScreen[None]):
     def failed(self, message: str) -> None:
         self.set_busy(False)
         self.status(f"[$text-error]✗[/] {escape(message)}")
+
+    @on(Button.Pressed, "#quit")
+    def quit_pressed(self) -> None:
+        """A way out on the screen itself, for whoever does not know ctrl+q."""
+        self.app.exit()
 
     @on(Button.Pressed, "#demo")
     def action_demo(self) -> None:

@@ -114,9 +114,12 @@ class InspectorScreen(AppScreen[None]):
         Binding("ctrl+t", "next_context", "Check as"),
     ]
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str = "", source: str = "paste") -> None:
+        """`source` says where `text` came from (the Cluster screen passes the state file's
+        certificate); once the text is edited, it is a paste."""
         super().__init__()
         self.initial_text = text
+        self.initial_source = source
         self.inspection: Inspection | None = None
         self.key_wiped = False
         self.context = "any"
@@ -170,7 +173,8 @@ class InspectorScreen(AppScreen[None]):
     @work(thread=True, exclusive=True, group="inspect")
     def read_text(self, text: str) -> None:
         """Parsing a large bundle takes a moment: off the event loop, newest paste wins."""
-        inspection = inspect(text, context=self.context, fqdn=self.fqdn)
+        source = self.initial_source if text == self.initial_text else "paste"
+        inspection = inspect(text, source=source, context=self.context, fqdn=self.fqdn)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, inspection)
 
