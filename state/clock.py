@@ -30,3 +30,19 @@ def now() -> dt.datetime:
 def set_now(value: dt.datetime | str | None) -> None:
     global _fixed
     _fixed = _parse(value) if isinstance(value, str) else value
+
+
+def is_fixed() -> bool:
+    return _fixed is not None or bool(os.environ.get("TLS_WIZARD_NOW"))
+
+
+def short_time(text: str) -> str:
+    """A saved ISO timestamp as people read it, "2026-11-30 14:05": in the local time zone,
+    or in UTC while the clock is fixed (so snapshots do not depend on the machine's zone).
+    Text that is not a timestamp is returned as it is."""
+    try:
+        moment = _parse(text)
+    except ValueError:
+        return text
+    shown = moment.astimezone(dt.UTC) if is_fixed() else moment.astimezone()
+    return f"{shown:%Y-%m-%d %H:%M}"

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
-from state import store
+from state import clock, store
 from state.errors import StateFileError, WizardError
 from state.plan import diff_states, render_diff
 
@@ -63,7 +63,7 @@ class HistoryScreen(AppScreen[None]):
             table.add_row(
                 *cells(
                     f"{revision.revision}{marker}",
-                    revision.saved_at.replace("T", " "),
+                    clock.short_time(revision.saved_at),
                     revision.change,
                 ),
                 key=str(revision.revision),
