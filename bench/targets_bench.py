@@ -27,9 +27,10 @@ import redis
 from bench.common import heading, interleaved, verdict
 from state.certificates import describe_pem
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
-from state.operations import TlsChange, create_database, init_state
 from state.targets.redis_apply import AdminConnection, apply_database
 from state.targets.verify import ClientCredential, verify_database
+from state.transitions import TlsChange, create_database
+from state.workspace import init_state
 
 VERIFY_TARGET = 16.0
 APPLY_TARGET = 5.0

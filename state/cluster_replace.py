@@ -1,7 +1,7 @@
 """Replacing the proxy or syncer certificate, step by step, as the screens walk through it.
 
 The documented flow is: create a key and a CSR, have a CA sign it, install certificate and
-key. `operations.write_key_and_csr` and `Workspace.set_cluster_certificate` do the two ends;
+key. `workspace.write_key_and_csr` and `Workspace.set_cluster_certificate` do the two ends;
 this module adds what a screen needs in between: a fresh folder per request (so a second
 attempt never meets "key already exists"), reading the key file back, and the same checks
 the install will make, so they can be shown before anything is saved.
@@ -20,7 +20,7 @@ from .errors import WizardError
 from .files import read_bounded
 from .findings import Finding
 from .key_files import MAX_KEY_BYTES
-from .operations import Workspace, write_key_and_csr
+from .workspace import Workspace, write_key_and_csr
 
 REQUESTS_FOLDER = "requests"
 

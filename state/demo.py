@@ -21,14 +21,9 @@ from .certificates.issue import (
     self_signed_cluster_certificate,
 )
 from .model import Participant
-from .operations import (
-    SourceChange,
-    TlsChange,
-    add_participant_syncer,
-    create_database,
-    init_state,
-)
+from .transitions import SourceChange, TlsChange, add_participant_syncer, create_database
 from .vocabulary import DatabaseType, SubjectValidation, TlsMode
+from .workspace import init_state
 
 DEMO_CLUSTER = "cluster1.example.com"
 PARTICIPANTS = ("cluster2.example.com", "cluster3.example.com")

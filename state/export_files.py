@@ -12,7 +12,6 @@ from pathlib import Path
 
 from .errors import WizardError
 from .model import State
-from .operations import certificate_pem
 from .store import write_atomic
 
 CERTIFICATE_FILE_MODE = 0o644
@@ -31,7 +30,7 @@ def export_cluster_certificate(
 
     An existing file is refused unless `overwrite`; the write is atomic either way.
     """
-    pem = certificate_pem(state, role)
+    pem = state.certificate_pem(role)
     path = Path(path).expanduser()
     if path.is_dir():
         path = path / default_export_name(state, role)

@@ -10,6 +10,8 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .errors import WizardError
+from .text import visible
 from .vocabulary import CertificateRole, DatabaseType, SubjectValidation, TlsMode
 
 FORMAT = 2
@@ -190,6 +192,22 @@ class State:
             if database.name == name:
                 return database
         return None
+
+    def require_database(self, name: str) -> Database:
+        """The database named `name`, or the one refusal every caller gives for a missing one."""
+        database = self.database(name)
+        if database is None:
+            known = ", ".join(visible(d.name) for d in self.databases) or "none"
+            raise WizardError(f"no database named {visible(name)!r} (databases: {known})")
+        return database
+
+    def certificate_pem(self, role: str) -> str:
+        """The PEM (leaf then chain) of the proxy or syncer certificate: what the targets
+        trust and send, and what `cluster certificate show` prints."""
+        ref = self.cluster.certificate(role)
+        if ref is None:
+            raise WizardError(f"the cluster has no {role} certificate")
+        return "".join(self.certificates[sha] for sha in [ref.certificate, *ref.chain])
 
     def participant(self, name: str) -> Participant | None:
         for participant in self.participants:

@@ -25,7 +25,8 @@ from .model import (
     subject_text,
 )
 from .names import name_problem, never_matched, parse_name_list
-from .operations import (
+from .rules import check_state_with_certificates, required_syncer_clusters
+from .transitions import (
     SourceChange,
     TlsChange,
     add_participant_syncer,
@@ -33,7 +34,6 @@ from .operations import (
     change_source,
     change_tls,
 )
-from .rules import check_state_with_certificates, required_syncer_clusters
 from .vocabulary import SubjectValidation, TlsMode
 
 

@@ -24,8 +24,8 @@ from textual.screen import Screen
 
 from state.errors import RefusedError, StaleStateError, StateFileError, WizardError
 from state.model import State
-from state.operations import Workspace
 from state.text import visible
+from state.workspace import Workspace
 
 from .messages import StateChanged
 from .text import install_guards

@@ -18,7 +18,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from state.operations import Workspace
+from state.workspace import Workspace
 
 from .app import WizardApp
 

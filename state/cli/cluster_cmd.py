@@ -137,15 +137,13 @@ def run_certificate_set(args: argparse.Namespace) -> int:
 
 
 def run_certificate_show(args: argparse.Namespace) -> int:
-    from ..operations import certificate_pem
-
-    print(certificate_pem(workspace(args).state, args.role), end="")
+    print(workspace(args).state.certificate_pem(args.role), end="")
     return 0
 
 
 def run_certificate_request(args: argparse.Namespace) -> int:
     from ..certificates.issue import SubjectFields
-    from ..operations import write_key_and_csr
+    from ..workspace import write_key_and_csr
 
     state = workspace(args).state
     subject = SubjectFields(
@@ -173,8 +171,8 @@ def run_certificate_request(args: argparse.Namespace) -> int:
 
 def run_config(args: argparse.Namespace) -> int:
     from ..model import TLS_VERSIONS
-    from ..operations import set_cluster_version, set_min_tls_version
     from ..rules import check_cluster
+    from ..transitions import set_cluster_version, set_min_tls_version
 
     ws = workspace(args)
     if args.setting == "version":
@@ -202,7 +200,7 @@ def run_config(args: argparse.Namespace) -> int:
 
 def run_participant_add(args: argparse.Namespace) -> int:
     from ..certificates import read_certificate_file
-    from ..operations import add_participant
+    from ..transitions import add_participant
 
     ws = workspace(args)
     certificates = read_certificate_file(args.syncer_cert)
@@ -225,7 +223,7 @@ def run_participant_list(args: argparse.Namespace) -> int:
 
 
 def run_participant_remove(args: argparse.Namespace) -> int:
-    from ..operations import remove_participant
+    from ..transitions import remove_participant
 
     ws = workspace(args)
     ws.update(lambda s: remove_participant(s, args.name), f"participant remove {args.name}")

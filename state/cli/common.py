@@ -1,8 +1,9 @@
 """What the command modules share: opening the state and printing results.
 
 Every command module imports this one when the parser is built, so it imports nothing
-heavy at load time: the core (operations, store, cryptography) is imported inside the
-functions, and `tls-wizard inspect` or `--help` never pay for what they do not use.
+heavy at load time: the core (transitions, workspace, store, cryptography) is imported
+inside the functions, and `tls-wizard inspect` or `--help` never pay for what they do not
+use.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..findings import Finding
     from ..model import Database, State
-    from ..operations import Workspace
+    from ..workspace import Workspace
 
 
 def workspace(args: argparse.Namespace) -> Workspace:
-    from ..operations import Workspace
     from ..store import default_path
+    from ..workspace import Workspace
 
     return Workspace.open(default_path(args.state))
 

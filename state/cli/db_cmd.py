@@ -186,7 +186,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def tls_change(args: argparse.Namespace):
     from ..certificates import read_certificate_file
     from ..names import parse_name_list
-    from ..operations import TlsChange
+    from ..transitions import TlsChange
 
     change = TlsChange(
         enabled=args.enabled,
@@ -222,7 +222,7 @@ def _server_certificate(file: str | None):
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from ..operations import SourceChange, create_database
+    from ..transitions import SourceChange, create_database
 
     ws = workspace(args)
     change = tls_change(args)
@@ -322,7 +322,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from ..operations import remove_database
+    from ..transitions import remove_database
 
     ws = workspace(args)
     ws.update(lambda s: remove_database(s, args.name), f"db remove {args.name}")
@@ -332,7 +332,7 @@ def run_remove(args: argparse.Namespace) -> int:
 
 def run_replicas(args: argparse.Namespace) -> int:
     from ..errors import WizardError
-    from ..operations import change_replica_clusters
+    from ..transitions import change_replica_clusters
 
     if not args.add and not args.remove:
         raise WizardError("nothing to change: give --add CLUSTER or --remove CLUSTER")
@@ -351,7 +351,7 @@ def run_replicas(args: argparse.Namespace) -> int:
 
 def run_source(args: argparse.Namespace) -> int:
     from ..errors import WizardError
-    from ..operations import SourceChange, change_source
+    from ..transitions import SourceChange, change_source
 
     change = SourceChange(
         args.uri,
@@ -373,7 +373,7 @@ def run_source(args: argparse.Namespace) -> int:
 
 def run_tls(args: argparse.Namespace) -> int:
     from ..errors import WizardError
-    from ..operations import change_tls
+    from ..transitions import change_tls
 
     ws = workspace(args)
     change = tls_change(args)

@@ -52,8 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from ..operations import init_state, server_addresses
     from ..store import default_path
+    from ..transitions import server_addresses
+    from ..workspace import init_state
 
     path = default_path(args.state)
     addresses = server_addresses(args.ip, args.dns)

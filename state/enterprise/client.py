@@ -23,9 +23,9 @@ import httpx
 
 from ..errors import RefusedError, WizardError
 from ..findings import errors
-from ..operations import Workspace
 from ..rules import check_state
 from ..text import visible
+from ..workspace import Workspace
 from .rest import CERTIFICATE_PATHS, PASSWORD_VARIABLE, RestRequest, rest_export, with_keys
 
 TIMEOUT_SECONDS = 30.0

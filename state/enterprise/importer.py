@@ -27,6 +27,7 @@ from ..certificates import CertificateInfo, CertificateInputError, describe_pem,
 from ..certificates.issue import self_signed_cluster_certificate
 from ..errors import StateFileError, WizardError
 from ..files import FileReadError, read_bounded
+from ..key_files import KEYS_FOLDER
 from ..model import (
     SUBJECT_FIELDS,
     TLS_VERSIONS,
@@ -39,7 +40,6 @@ from ..model import (
     Subject,
     TlsSettings,
 )
-from ..operations import KEYS_FOLDER, Workspace
 from ..plan import Change, diff_states
 from ..schema import from_document, to_document
 from ..versions import normalize_version, parse_version
@@ -51,6 +51,7 @@ from ..vocabulary import (
     SubjectValidation,
     TlsMode,
 )
+from ..workspace import Workspace
 from .rest import CLUSTER_HELD_SUFFIX, PLACEHOLDER_SUFFIX
 
 MAX_JSON_BYTES = 64 * 1024 * 1024

@@ -15,11 +15,11 @@ from pathlib import Path
 from ..errors import WizardError
 from ..files import make_private_folder
 from ..model import Database, State
-from ..operations import Workspace, certificate_pem
 from ..rotation import follow_ups
 from ..store import write_atomic
 from ..text import visible
 from ..vocabulary import CertificateRole
+from ..workspace import Workspace
 from .rest import (
     SKIP_REASONS,
     aa_tls_command,
@@ -141,7 +141,7 @@ def rladmin_export(
         if cluster_certificate_status(state.cluster.certificate(role)) != "own":
             continue
         cert_name, key_name = _file_names(role)
-        export.files[cert_name] = (certificate_pem(state, role).encode(), CERTIFICATE_MODE)
+        export.files[cert_name] = (state.certificate_pem(role).encode(), CERTIFICATE_MODE)
         export.files[key_name] = (workspace.read_key(role), KEY_MODE)
     return export
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import Database, State
-from ..operations import certificate_pem
 from ..vocabulary import TlsMode
 from .probe import PLAIN, TLS, ClientCredential, credential_from_memory, port_speech, probe
 from .redis_plan import REPLICA_OF_TLS_PORT_OFFSET
@@ -112,7 +111,7 @@ def diagnose_link(
     state: State, database: Database, host: str, port: int, read_key: Callable[[str], bytes]
 ) -> str:
     """Why an encrypted link is down, as the replica would see it; or that it works."""
-    certificate = certificate_pem(state, "syncer").encode()
+    certificate = state.certificate_pem("syncer").encode()
     with credential_from_memory(certificate, read_key("syncer"), "syncer") as syncer:
         problem = link_problem(
             host,

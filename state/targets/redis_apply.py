@@ -28,8 +28,8 @@ from typing import Any
 
 from ..certificates import describe_pem
 from ..errors import StaleStateError, WizardError
-from ..operations import Workspace, certificate_pem
 from ..store import load as load_state
+from ..workspace import Workspace
 from .link import source_port_hint, unencrypted_link_problem
 from .redis_admin import AdminConnection, check_url, connect, mask
 from .redis_files import (
@@ -593,7 +593,7 @@ def apply_database(
     return apply_plan(
         plan,
         admin,
-        proxy_pem=certificate_pem(workspace.state, "proxy"),
+        proxy_pem=workspace.state.certificate_pem("proxy"),
         dry_run=dry_run,
         rewrite=rewrite,
         link_timeout=link_timeout,

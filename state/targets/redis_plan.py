@@ -17,7 +17,6 @@ from pathlib import Path
 from ..certificates import describe_pem, key_matches, load_private_key, needs_its_ca
 from ..errors import WizardError
 from ..model import Database, State, subject_text
-from ..operations import certificate_pem
 from ..text import visible
 from ..vocabulary import SubjectValidation, TlsMode
 
@@ -276,7 +275,7 @@ def build_plan(
         }
         return plan
 
-    proxy_pem = certificate_pem(state, "proxy").encode()
+    proxy_pem = state.certificate_pem("proxy").encode()
     proxy_key = _checked_key(state, "proxy", read_key)
     proxy = state.cluster.proxy
     assert proxy is not None
@@ -307,7 +306,7 @@ def build_plan(
         files.append(bundle)
         settings["tls-ca-cert-file"] = str(bundle.path)
     if encrypted_link:
-        syncer_pem = certificate_pem(state, "syncer").encode()
+        syncer_pem = state.certificate_pem("syncer").encode()
         syncer_key = _checked_key(state, "syncer", read_key)
         files.append(_content_file(folder, "syncer certificate", "syncer", ".crt", syncer_pem))
         files.append(_content_file(folder, "syncer key", "syncer", ".key", syncer_key))

@@ -36,7 +36,6 @@ from ..certificates import (
 )
 from ..errors import WizardError
 from ..model import Database, State
-from ..operations import certificate_pem
 from ..vocabulary import SubjectValidation, TlsMode
 from .link import diagnose_link, link_problem, replication_verdict
 from .probe import (
@@ -221,7 +220,7 @@ def _port_check(speech: PortSpeech, role: PortRole) -> Check:
 
 
 def _anchors(state: State, extra_ca: str) -> str:
-    return certificate_pem(state, "proxy") + (extra_ca or "")
+    return state.certificate_pem("proxy") + (extra_ca or "")
 
 
 def _trusted(state: State, database: Database) -> list[CertificateInfo]:
@@ -282,7 +281,7 @@ def _server_checks(
             f"the server presents the proxy certificate ({leaf.short()})",
         )
     else:
-        verified = probe(host, port, credential=first, cadata=certificate_pem(state, "proxy"))
+        verified = probe(host, port, credential=first, cadata=state.certificate_pem("proxy"))
         if verified.handshake:
             chain = Check(
                 "server-chain",

@@ -27,7 +27,7 @@ from state.certificates.issue import (
     certificate_authority,
     issue_certificate,
 )
-from state.operations import Workspace, init_state
+from state.workspace import Workspace, init_state
 
 START_TIMEOUT = 10.0
 

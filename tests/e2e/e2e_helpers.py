@@ -15,7 +15,8 @@ from ports import free_port as free_port  # the tests import it from here
 
 from state.certificates import describe_pem
 from state.cli import main
-from state.operations import TlsChange, Workspace, change_tls, create_database, set_min_tls_version
+from state.transitions import TlsChange, change_tls, create_database, set_min_tls_version
+from state.workspace import Workspace
 
 VERSIONS = {
     "1": ssl.TLSVersion.TLSv1,

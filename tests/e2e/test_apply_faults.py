@@ -28,7 +28,6 @@ import redis
 from e2e_helpers import add_database, answers, client_args, free_port, listening, plain_client
 
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
-from state.operations import certificate_pem
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +76,7 @@ def same_port_scenario(
     old_ca_pem, old_pair = old_client
     files = socket_dir / "old-tls"
     files.mkdir(exist_ok=True)
-    (files / "proxy.crt").write_text(certificate_pem(workspace.state, "proxy"))
+    (files / "proxy.crt").write_text(workspace.state.certificate_pem("proxy"))
     (files / "proxy.key").write_bytes(workspace.read_key("proxy"))
     (files / "old-ca.crt").write_text(old_ca_pem)
     old_port = free_port()

@@ -32,7 +32,7 @@ from e2e_helpers import (
 
 from state.certificates import describe_pem
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
-from state.operations import TlsChange
+from state.transitions import TlsChange
 
 pytestmark = pytest.mark.e2e
 

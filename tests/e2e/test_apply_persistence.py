@@ -19,7 +19,7 @@ from e2e_helpers import (
     update_tls,
 )
 
-from state.operations import TlsChange
+from state.transitions import TlsChange
 
 pytestmark = pytest.mark.e2e
 

@@ -94,7 +94,8 @@ def test_apply_refuses_a_state_another_writer_saved_since(redis_servers, workspa
     and offers the same reload dialog as Update."""
     from e2e_helpers import update_tls
 
-    from state.operations import TlsChange, Workspace
+    from state.transitions import TlsChange
+    from state.workspace import Workspace
     from tui.dialogs.stale import StaleStateDialog
 
     server = redis_servers()

@@ -26,7 +26,7 @@ from state import store
 from state.certificates import describe_pem
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
 from state.model import ClusterCertificate
-from state.operations import TlsChange
+from state.transitions import TlsChange
 
 pytestmark = pytest.mark.e2e
 

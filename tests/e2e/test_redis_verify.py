@@ -8,7 +8,7 @@ from e2e_helpers import add_database, cli, cli_json, client_args, free_port, upd
 
 from state.certificates import read_certificates
 from state.certificates.issue import self_signed_cluster_certificate
-from state.operations import TlsChange, set_min_tls_version
+from state.transitions import TlsChange, set_min_tls_version
 
 pytestmark = pytest.mark.e2e
 

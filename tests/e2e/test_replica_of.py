@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from e2e_helpers import cli, cli_json, client_args, free_port, plain_client, tls_client
 
-from state.operations import Workspace, certificate_pem, init_state
+from state.workspace import Workspace, init_state
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,7 @@ def _source(redis_servers, source_cluster, replica_cluster, pki, capsys, *, trus
     port = free_port()
     folder = source_cluster.folder
     syncer = _pem_file(
-        folder, "cluster2-syncer.pem", certificate_pem(replica_cluster.state, "syncer")
+        folder, "cluster2-syncer.pem", replica_cluster.state.certificate_pem("syncer")
     )
     code, _out, err = cli(
         capsys,
@@ -160,7 +160,7 @@ def test_data_crosses_the_link_between_two_clusters(
     redis_servers, workspace, replica_cluster, pki, capsys
 ):
     source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys)
-    proxy = certificate_pem(workspace.state, "proxy")
+    proxy = workspace.state.certificate_pem("proxy")
     replica_port = _replica(replica_cluster, pki, capsys, source_port, proxy)
     replica_server = redis_servers()
     tls_port = free_port()
@@ -175,9 +175,9 @@ def test_data_crosses_the_link_between_two_clusters(
         values.update(replica.config_get("tls-client-cert-file"))
         values.update(replica.config_get("tls-ca-cert-file"))
     assert values["tls-replication"] == "yes" and "syncer-" in values["tls-client-cert-file"]
-    assert Path(values["tls-client-cert-file"]).read_text() == certificate_pem(
-        replica_cluster.state, "syncer"
-    )
+    assert Path(
+        values["tls-client-cert-file"]
+    ).read_text() == replica_cluster.state.certificate_pem("syncer")
     assert proxy in Path(values["tls-ca-cert-file"]).read_text()
     code, report = cli_json(
         capsys,
@@ -201,7 +201,7 @@ def test_a_replica_whose_syncer_the_source_does_not_trust_is_refused(
     redis_servers, workspace, replica_cluster, pki, capsys
 ):
     source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys, trust=False)
-    _replica(replica_cluster, pki, capsys, source_port, certificate_pem(workspace.state, "proxy"))
+    _replica(replica_cluster, pki, capsys, source_port, workspace.state.certificate_pem("proxy"))
     replica_server = redis_servers()
     code, result = _apply_replica(
         capsys, replica_cluster, replica_server, pki, free_port(), "--link-timeout", "3"
@@ -221,7 +221,7 @@ def test_a_replica_that_does_not_trust_the_source_proxy_certificate_is_refused(
     """The replica holds cluster1's syncer certificate instead of its proxy certificate:
     the source presents its proxy certificate, which the replica cannot verify."""
     source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys)
-    wrong = certificate_pem(workspace.state, "syncer")
+    wrong = workspace.state.certificate_pem("syncer")
     _replica(replica_cluster, pki, capsys, source_port, wrong)
     replica_server = redis_servers()
     code, result = _apply_replica(
@@ -239,7 +239,7 @@ def test_verify_names_the_side_at_fault_when_a_link_goes_down(
     drops the replica: verify on the replica says the source side is at fault."""
     source_port = _source(redis_servers, workspace, replica_cluster, pki, capsys)
     replica_port = _replica(
-        replica_cluster, pki, capsys, source_port, certificate_pem(workspace.state, "proxy")
+        replica_cluster, pki, capsys, source_port, workspace.state.certificate_pem("proxy")
     )
     replica_server = redis_servers()
     tls_port = free_port()

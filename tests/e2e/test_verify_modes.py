@@ -21,7 +21,8 @@ from e2e_helpers import add_database, cli, cli_json, client_args, free_port, upd
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from state.operations import TlsChange, Workspace, certificate_pem
+from state.transitions import TlsChange
+from state.workspace import Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -390,7 +391,7 @@ def test_init_ip_makes_a_certificate_host_name_checking_clients_accept(
         port = free_port()
         add_database(ws, "orders", port, trusted=[pki.pem("client-ca")])
         _apply(capsys, ws, server, pki)
-        proxy = certificate_pem(ws.state, "proxy")
+        proxy = ws.state.certificate_pem("proxy")
         seen = _redis_py(port, pki, tls=True, cert="app1", ca_pem=proxy)
         code, _report, checks = _verify(capsys, ws, "orders", *client_args(pki, "app1"))
         if label == "bare":
@@ -410,9 +411,9 @@ def _source_and_replica(workspace, pki, source_port, replica_port, *, mode, encr
     """One state: `orders` (the source) trusts this cluster's syncer certificate; `copy`
     replicates from 127.0.0.1:uri_port, with encryption (trusting the proxy certificate)."""
     from state.certificates import describe_pem
-    from state.operations import SourceChange, create_database
+    from state.transitions import SourceChange, create_database
 
-    syncer, proxy = (certificate_pem(workspace.state, role) for role in ("syncer", "proxy"))
+    syncer, proxy = (workspace.state.certificate_pem(role) for role in ("syncer", "proxy"))
     add_database(
         workspace, "orders", source_port, trusted=[pki.pem("client-ca"), syncer], mode=mode
     )

@@ -18,7 +18,7 @@ from state.certificates.issue import (
 )
 from state.cli import main
 from state.demo import build_demo
-from state.operations import Workspace
+from state.workspace import Workspace
 
 
 @dataclass

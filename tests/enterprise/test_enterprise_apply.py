@@ -14,7 +14,8 @@ from fake_cluster import PASSWORD, USER, FakeCluster, Received
 from state.enterprise.client import apply
 from state.enterprise.rest import render_curl, rest_export
 from state.errors import RefusedError, WizardError
-from state.operations import TlsChange, Workspace, change_tls
+from state.transitions import TlsChange, change_tls
+from state.workspace import Workspace
 
 
 def run_apply(demo: Workspace, api: FakeCluster, ca: Path, **kwargs):

@@ -25,14 +25,8 @@ from state.enterprise.rest import (
 )
 from state.errors import StateFileError, WizardError
 from state.model import State
-from state.operations import (
-    SourceChange,
-    TlsChange,
-    Workspace,
-    certificate_pem,
-    change_source,
-    change_tls,
-)
+from state.transitions import SourceChange, TlsChange, change_source, change_tls
+from state.workspace import Workspace
 
 SOURCE_PASSWORD = "replica-source-password"
 
@@ -73,8 +67,8 @@ def cluster_json(state: State) -> dict:
     return {
         "name": state.cluster.name,
         "min_data_TLS_version": state.cluster.min_data_tls_version,
-        "proxy_certificate": certificate_pem(state, "proxy"),
-        "syncer_certificate": certificate_pem(state, "syncer"),
+        "proxy_certificate": state.certificate_pem("proxy"),
+        "syncer_certificate": state.certificate_pem("syncer"),
         "cm_port": 8443,
     }
 
@@ -185,7 +179,7 @@ def test_cluster_certificates_without_keys_are_cluster_held(demo: Workspace):
 def test_certificates_endpoint_with_keys_are_own(demo: Workspace):
     cluster = {
         "name": "cluster1.example.com",
-        "proxy_cert": certificate_pem(demo.state, "proxy"),
+        "proxy_cert": demo.state.certificate_pem("proxy"),
         "proxy_key": demo.read_key("proxy").decode(),
     }
     result = import_rest(bdbs_json(demo.state), cluster)

@@ -11,7 +11,7 @@ from state.enterprise.importer import import_rest
 from state.enterprise.rest import database_body
 from state.errors import WizardError
 from state.model import State
-from state.operations import Workspace
+from state.workspace import Workspace
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=12),

@@ -16,7 +16,8 @@ from state.enterprise.rest import (
 )
 from state.errors import WizardError
 from state.model import ClusterCertificate, State
-from state.operations import SourceChange, TlsChange, Workspace, change_source, change_tls
+from state.transitions import SourceChange, TlsChange, change_source, change_tls
+from state.workspace import Workspace
 
 
 def body(state: State, name: str, **kwargs) -> dict:

@@ -11,7 +11,8 @@ from state.enterprise.rest import CLUSTER_HELD_SUFFIX
 from state.enterprise.rladmin import render_rladmin, write_rladmin
 from state.errors import WizardError
 from state.model import ClusterCertificate
-from state.operations import Workspace, certificate_pem, set_min_tls_version
+from state.transitions import set_min_tls_version
+from state.workspace import Workspace
 
 
 def test_commands_word_for_word(demo: Workspace):
@@ -57,7 +58,7 @@ def test_out_writes_the_files_keys_0600(demo: Workspace, tmp_path):
     assert sorted(p.name for p in written) == ["proxy.key", "proxy.pem", "syncer.key", "syncer.pem"]
     assert stat.S_IMODE((out / "proxy.key").stat().st_mode) == 0o600
     assert stat.S_IMODE((out / "syncer.key").stat().st_mode) == 0o600
-    assert (out / "proxy.pem").read_text() == certificate_pem(demo.state, "proxy")
+    assert (out / "proxy.pem").read_text() == demo.state.certificate_pem("proxy")
     certificate = read_certificates((out / "proxy.pem").read_bytes())[0]
     key = load_private_key((out / "proxy.key").read_bytes(), "proxy.key")
     assert key_matches(certificate, key)

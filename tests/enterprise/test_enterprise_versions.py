@@ -20,9 +20,10 @@ from state.enterprise.importer import import_rest
 from state.enterprise.rest import database_body, render_curl, render_json, rest_export
 from state.enterprise.rladmin import render_rladmin
 from state.errors import RefusedError, WizardError
-from state.operations import TlsChange, Workspace, change_tls, set_cluster_version
 from state.rules import check_state
+from state.transitions import TlsChange, change_tls, set_cluster_version
 from state.versions import allowed_min_tls, normalize_version, parse_version
+from state.workspace import Workspace
 
 SAMPLES = Path(__file__).parent / "samples"
 

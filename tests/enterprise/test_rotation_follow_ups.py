@@ -7,8 +7,8 @@ from __future__ import annotations
 from state.certificates.issue import self_signed_cluster_certificate
 from state.enterprise.rest import render_curl, rest_export
 from state.enterprise.rladmin import render_rladmin
-from state.operations import Workspace
 from state.rotation import follow_ups
+from state.workspace import Workspace
 
 GUID = "1f0c0003-5e6d-4c3b-9a21-0123456789ab"
 

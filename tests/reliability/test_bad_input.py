@@ -34,7 +34,7 @@ from reliability_helpers import Run, cli, folder_picture, in_process
 
 from state import store
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
-from state.operations import init_state
+from state.workspace import init_state
 
 Runner = Callable[..., Run]
 

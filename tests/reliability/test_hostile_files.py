@@ -39,7 +39,8 @@ from hostile_files import (
 from reliability_helpers import Run, child_env, cli, in_process
 
 from state import store
-from state.operations import TlsChange, Workspace, create_database, init_state
+from state.transitions import TlsChange, create_database
+from state.workspace import Workspace, init_state
 
 Runner = Callable[..., Run]
 IS_ROOT = os.geteuid() == 0

@@ -15,7 +15,7 @@ from hostile import Payload, payloads, raw_controls, sample
 from reliability_helpers import Run, folder_picture, in_process
 
 from state.names import cluster_name_problem, database_name_problem
-from state.operations import init_state
+from state.workspace import init_state
 
 DEMO = Path(__file__).parents[1] / "fixtures" / "demo"
 ALL = payloads()

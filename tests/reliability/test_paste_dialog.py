@@ -17,7 +17,7 @@ from textual import events
 from textual.widgets import Button, Static, TextArea
 
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
-from state.operations import init_state
+from state.workspace import init_state
 from tui.app import WizardApp
 from tui.dialogs.paste import PasteCertificatesDialog
 

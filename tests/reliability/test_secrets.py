@@ -24,7 +24,7 @@ from state.certificates.issue import (
     cluster_sans,
     issue_certificate,
 )
-from state.operations import init_state
+from state.workspace import init_state
 
 ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = "cluster1.example.com"
@@ -252,8 +252,8 @@ def test_the_leak_detector_finds_a_key_quoted_or_rewrapped(cluster):
 def test_the_redis_target_writes_keys_0600_and_only_into_key_files(cluster, tmp_path):
     """Applying to a Redis server copies the proxy key beside its certificate: that copy
     must be a 0600 key file, and no other planned file or CONFIG value may hold key bytes."""
-    from state.operations import Workspace
     from state.targets.redis_plan import build_plan
+    from state.workspace import Workspace
 
     state, outside = cluster
     keys = _all_keys(state, outside)

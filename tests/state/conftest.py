@@ -17,7 +17,7 @@ from state.certificates.issue import (
     self_signed_cluster_certificate,
 )
 from state.cli import main
-from state.operations import init_state
+from state.workspace import init_state
 
 
 @dataclass

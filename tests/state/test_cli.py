@@ -511,7 +511,8 @@ def test_issue_certificate_helper_makes_client_certs(client_ca):
 
 def test_a_stale_certificate_set_leaves_no_key_behind(initialized, tmp_path):
     from state.errors import StaleStateError
-    from state.operations import Workspace, set_min_tls_version
+    from state.transitions import set_min_tls_version
+    from state.workspace import Workspace
 
     issued = self_signed_cluster_certificate("cluster1.example.com")
     from state.certificates import read_certificates

@@ -14,7 +14,7 @@ from state.certificates.issue import SubjectFields, certificate_authority, sign_
 from state.cluster_replace import create_request, import_findings, read_key_file
 from state.errors import WizardError
 from state.export_files import export_cluster_certificate
-from state.operations import Workspace, certificate_pem
+from state.workspace import Workspace
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_signed_with_its_key_the_import_has_no_errors_and_installs(workspace, ca
     findings = import_findings(workspace, "syncer", chain, key_pem)
     assert not [f for f in findings if f.severity == "error"], findings
     state, _ = workspace.set_cluster_certificate("syncer", chain, key_pem)
-    assert certificate_pem(state, "syncer") == signed.decode() + ca.pem.decode()
+    assert state.certificate_pem("syncer") == signed.decode() + ca.pem.decode()
 
 
 def test_another_key_is_a_key_mismatch(workspace, ca) -> None:
@@ -96,14 +96,14 @@ def test_read_key_file_refuses_what_is_not_a_key(tmp_path: Path, ca) -> None:
 def test_export_writes_the_pem_and_never_overwrites(workspace, tmp_path: Path) -> None:
     target = export_cluster_certificate(workspace.state, "syncer", tmp_path)
     assert target.name == f"{workspace.state.cluster.fqdn}-syncer.pem"
-    assert target.read_text() == certificate_pem(workspace.state, "syncer")
+    assert target.read_text() == workspace.state.certificate_pem("syncer")
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
     target.write_text("kept")
     with pytest.raises(WizardError, match="not overwritten"):
         export_cluster_certificate(workspace.state, "syncer", target)
     assert target.read_text() == "kept"
     export_cluster_certificate(workspace.state, "syncer", target, overwrite=True)
-    assert target.read_text() == certificate_pem(workspace.state, "syncer")
+    assert target.read_text() == workspace.state.certificate_pem("syncer")
 
 
 def test_export_into_a_missing_folder_is_one_clear_error(workspace, tmp_path: Path) -> None:

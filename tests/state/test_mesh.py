@@ -21,16 +21,15 @@ from state.certificates.issue import self_signed_cluster_certificate
 from state.cli import main
 from state.mesh import check_mesh
 from state.model import Participant
-from state.operations import (
+from state.transitions import (
     SourceChange,
     TlsChange,
-    Workspace,
     add_participant_syncer,
     change_source,
     change_tls,
     create_database,
-    init_state,
 )
+from state.workspace import Workspace, init_state
 
 CLUSTERS = ("cluster1.example.com", "cluster2.example.com", "cluster3.example.com")
 SOURCE_URI = "redis-12000.cluster1.example.com:12000"

@@ -13,8 +13,9 @@ import pytest
 from state import store
 from state.errors import StaleStateError, StateFileError
 from state.model import FORMAT
-from state.operations import Workspace, create_database, init_state, set_min_tls_version
 from state.rules import check_state
+from state.transitions import create_database, set_min_tls_version
+from state.workspace import Workspace, init_state
 
 
 def _mode(path: Path) -> int:
@@ -223,7 +224,7 @@ def test_history_keeps_ten_and_rollback_restores_as_new_revision(initialized: Pa
 
 def test_init_refuses_to_overwrite(initialized: Path):
     before = initialized.read_bytes()
-    from state.operations import init_state
+    from state.workspace import init_state
 
     with pytest.raises(StateFileError, match="already exists"):
         init_state(initialized, "other")

@@ -14,8 +14,9 @@ import pytest
 
 from state.certificates.report import _COLOURS
 from state.cli import BROKEN_PIPE_EXIT
-from state.operations import Workspace, create_database
 from state.text import STYLE_SEQUENCES, OutputGuard, has_unsafe, visible, visible_lines
+from state.transitions import create_database
+from state.workspace import Workspace
 
 UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 

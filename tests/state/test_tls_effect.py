@@ -8,8 +8,9 @@ import pytest
 
 from state.cli import main
 from state.model import TlsSettings
-from state.operations import TlsChange, Workspace, create_database, init_state
 from state.tls_effect import client_auth_effect, mode_effect
+from state.transitions import TlsChange, create_database
+from state.workspace import Workspace, init_state
 
 
 @pytest.fixture(scope="module")

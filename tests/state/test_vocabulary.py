@@ -13,8 +13,8 @@ from state.cli import build_parser
 from state.enterprise.rest import database_body, tls_mode
 from state.errors import StateFileError, WizardError
 from state.model import Database, TlsSettings
-from state.operations import TlsChange, change_tls, create_database
 from state.schema import from_document, to_document
+from state.transitions import TlsChange, change_tls, create_database
 from state.vocabulary import (
     CertificateRole,
     CertificateUse,

@@ -13,16 +13,6 @@ from state.certificates import describe_pem
 from state.certificates.issue import new_private_key, private_key_pem
 from state.demo import build_demo
 from state.errors import WizardError
-from state.operations import (
-    SourceChange,
-    TlsChange,
-    Workspace,
-    change_source,
-    change_tls,
-    create_database,
-    init_state,
-    set_min_tls_version,
-)
 from state.targets.redis_apply import compare
 from state.targets.redis_plan import (
     FILE_SETTINGS,
@@ -30,6 +20,15 @@ from state.targets.redis_plan import (
     build_plan,
     tls_folder_name,
 )
+from state.transitions import (
+    SourceChange,
+    TlsChange,
+    change_source,
+    change_tls,
+    create_database,
+    set_min_tls_version,
+)
+from state.workspace import Workspace, init_state
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Static
 from tui_helpers import settle
 
-from state.operations import Workspace
 from state.targets.redis_apply import ApplyResult, compare
 from state.targets.redis_plan import build_plan
+from state.workspace import Workspace
 from tui.screens.apply import ApplyScreen, VerifyScreen
 
 SNAPSHOT_SIZE = (100, 32)  # as tests/tui/conftest.py

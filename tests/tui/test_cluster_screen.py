@@ -21,7 +21,6 @@ from state.certificates.issue import (
     sign_csr,
 )
 from state.demo import PARTICIPANTS
-from state.operations import certificate_pem
 from tui.app import WizardApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.paste import PasteCertificatesDialog
@@ -145,7 +144,7 @@ async def test_an_import_with_a_key_that_does_not_match_is_refused(
     app: WizardApp, state_path: Path
 ) -> None:
     # The cluster's own proxy certificate with the syncer's key: a valid chain, wrong key.
-    proxy_pem = certificate_pem(store.load(state_path), "proxy")
+    proxy_pem = store.load(state_path).certificate_pem("proxy")
     status = await _refused_import(app, state_path, proxy_pem, "keys/syncer.key")
     assert "Refused: the private key does not belong to CN=cluster1.example.com" in status
 
@@ -221,7 +220,7 @@ async def test_the_csr_form_refuses_a_bad_country_and_an_empty_cn(
 
 
 async def test_copy_and_export_the_syncer_certificate(app: WizardApp, state_path: Path) -> None:
-    syncer = certificate_pem(store.load(state_path), "syncer")
+    syncer = store.load(state_path).certificate_pem("syncer")
     async with app.run_test(size=SIZE) as pilot:
         await open_cluster(pilot)
         await pilot.press("c")
@@ -371,7 +370,7 @@ def test_snapshot_csr_form_filled(snap_compare, app: WizardApp) -> None:
 def test_snapshot_import_refused_for_key_mismatch(
     snap_compare, app: WizardApp, state_path: Path
 ) -> None:
-    proxy_pem = certificate_pem(store.load(state_path), "proxy")
+    proxy_pem = store.load(state_path).certificate_pem("proxy")
 
     async def run_before(pilot) -> None:
         replace = await open_replace(pilot)

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Input, Static, Switch, TabbedContent, TextAr
 
 from state.enterprise.rest import database_body, render_curl, rest_export
 from state.enterprise.rladmin import render_rladmin
-from state.operations import Workspace, certificate_pem
+from state.workspace import Workspace
 from tui.app import THEME
 from tui.screens.import_rest import ImportRestDialog
 from tui.widgets.exports import ExportTabs
@@ -118,8 +118,8 @@ def write_cluster_json(folder: Path, state_path: Path) -> tuple[Path, Path]:
     cluster = {
         "name": "imported.example.com",
         "min_data_TLS_version": "1.3",
-        "proxy_certificate": certificate_pem(state, "proxy"),
-        "syncer_certificate": certificate_pem(state, "syncer"),
+        "proxy_certificate": state.certificate_pem("proxy"),
+        "syncer_certificate": state.certificate_pem("syncer"),
     }
     (folder / "bdbs.json").write_text(json.dumps(bdbs))
     (folder / "cluster.json").write_text(json.dumps(cluster))

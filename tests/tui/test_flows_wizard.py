@@ -11,7 +11,7 @@ from tui_helpers import paste, settle
 from state import store
 from state.certificates import read_certificate_file
 from state.demo import PARTICIPANTS
-from state.operations import create_database
+from state.transitions import create_database
 from tui.app import WizardApp
 from tui.dialogs.confirm import UnsavedChangesDialog
 from tui.dialogs.paste import PasteCertificatesDialog
@@ -120,7 +120,8 @@ async def test_a_replica_of_source_needs_the_syncer_certificate_of_each_replica_
 
 def set_cluster_version(state_path: Path, version: str) -> None:
     """The fixture state at `version` (as `cluster config version` would save it)."""
-    from state.operations import Workspace, set_cluster_version
+    from state.transitions import set_cluster_version
+    from state.workspace import Workspace
 
     workspace = Workspace.open(state_path)
     workspace.update(lambda s: set_cluster_version(s, version), f"version {version}")

@@ -117,7 +117,8 @@ def test_snapshot_protocols_80x24(snap_compare, app: WizardApp) -> None:
 
 
 def _set_version(state_path: Path, version: str) -> None:
-    from state.operations import Workspace, set_cluster_version
+    from state.transitions import set_cluster_version
+    from state.workspace import Workspace
 
     workspace = Workspace.open(state_path)
     workspace.update(lambda s: set_cluster_version(s, version), f"version {version}")

@@ -17,7 +17,7 @@ from typing import TypeVar
 from textual import getters
 from textual.screen import Screen
 
-from state.operations import Workspace
+from state.workspace import Workspace
 
 from ..app import WizardApp
 

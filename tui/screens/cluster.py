@@ -22,13 +22,8 @@ from state import clock
 from state.certificates import CertificateInfo, describe_pem
 from state.errors import WizardError
 from state.export_files import default_export_name, export_cluster_certificate
-from state.operations import (
-    add_participant,
-    certificate_pem,
-    remove_participant,
-    set_cluster_version,
-)
 from state.text import visible
+from state.transitions import add_participant, remove_participant, set_cluster_version
 
 from ..messages import StateChanged
 from ..text import cells, escape
@@ -162,7 +157,7 @@ class ClusterCertificatesScreen(AppScreen[None]):
             source = f"the state file (syncer certificate of {visible(participant.name)})"
         else:
             try:
-                pem = certificate_pem(state, self.focused_role())
+                pem = state.certificate_pem(self.focused_role())
             except WizardError as error:
                 self.notify(str(error), severity="error")
                 return
@@ -174,7 +169,7 @@ class ClusterCertificatesScreen(AppScreen[None]):
 
     def action_copy_syncer(self) -> None:
         try:
-            pem = certificate_pem(self.workspace.state, "syncer")
+            pem = self.workspace.state.certificate_pem("syncer")
         except WizardError as error:
             self.notify(str(error), severity="error")
             return

@@ -18,7 +18,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from state.errors import WizardError
 from state.names import cluster_name_problem
-from state.operations import Workspace, init_state
+from state.workspace import Workspace, init_state
 
 from ..text import escape
 from .base import AppScreen

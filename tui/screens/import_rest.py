@@ -19,7 +19,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from state.enterprise.importer import describe_import, import_to_new_state, preview_import
 from state.errors import WizardError
-from state.operations import Workspace
+from state.workspace import Workspace
 
 from ..text import escape, escape_lines
 

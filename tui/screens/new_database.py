@@ -31,8 +31,8 @@ from state.certificates import CertificateInfo
 from state.errors import WizardError
 from state.model import State
 from state.names import DATABASE_NAME_RULE, database_name_problem
-from state.operations import SourceChange, TlsChange, add_participant_syncer, create_database
 from state.schema import valid_host_port
+from state.transitions import SourceChange, TlsChange, add_participant_syncer, create_database
 from state.vocabulary import DatabaseType, TlsMode
 
 from ..text import escape

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
 
 from state.errors import WizardError
 from state.model import TLS_VERSIONS
-from state.operations import set_min_tls_version
+from state.transitions import set_min_tls_version
 from state.versions import allowed_min_tls, min_tls_problem, min_tls_refused_by
 
 from ..messages import StateChanged

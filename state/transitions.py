@@ -1,29 +1,21 @@
-"""The documented steps as functions: the CLI and the screens both call these.
+"""The documented steps as pure transitions: the CLI and the screens both call these.
 
-State-only steps are pure: they take a State and return a changed copy, raising
-WizardError when the input itself is wrong. `Workspace.commit` then runs the rules and
-saves atomically, so a change is validated and saved whole or not at all.
+Each takes a State and returns a changed copy, raising WizardError when the input itself
+is wrong; none reads or writes a file. `workspace.Workspace.commit` then runs the rules
+and saves atomically, so a change is validated and saved whole or not at all.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from . import store
 from .certificates import CertificateInfo, check, describe_pem
-from .errors import RefusedError, StateFileError, WizardError
-from .files import make_private_folder, write_new_file
+from .errors import RefusedError, WizardError
 from .findings import Finding, errors
 from .key_files import (
     KEYS_FOLDER,
-    key_file_findings,
     key_file_name,
-    read_checked_key,
-    remove_created_key,
-    write_new_key,
 )
 from .model import (
     TLS_VERSIONS,
@@ -37,7 +29,6 @@ from .model import (
     copy_subject,
 )
 from .names import cluster_name_problem, database_name_problem, name_problem
-from .rules import introduced_errors
 from .schema import valid_host_port, vocabulary_word
 from .versions import min_tls_problem, normalize_version
 from .vocabulary import DatabaseType, SubjectValidation, TlsMode
@@ -74,14 +65,6 @@ class SourceChange:
     sni: str | None = None
 
 
-def _require_database(state: State, name: str) -> Database:
-    database = state.database(name)
-    if database is None:
-        known = ", ".join(d.name for d in state.databases) or "none"
-        raise WizardError(f"no database named {name!r} (databases: {known})")
-    return database
-
-
 def add_certificate_texts(state: State, certificates: list[CertificateInfo]) -> list[str]:
     """Store each certificate once, keyed by its SHA-256; returns the keys in order."""
     keys = []
@@ -105,7 +88,7 @@ def refuse_bad_certificates(
 def change_tls(state: State, name: str, change: TlsChange) -> State:
     """Apply one TLS form update to a copy of `state`."""
     state = state.copy()
-    database = _require_database(state, name)
+    database = state.require_database(name)
     tls = database.tls
     if change.enabled is not None:
         tls.enabled = change.enabled
@@ -219,7 +202,7 @@ def change_replica_clusters(
     be known (this cluster or a participant), since its syncer certificate is what the
     database has to trust."""
     state = state.copy() if copy else state
-    database = _require_database(state, name)
+    database = state.require_database(name)
     for cluster in remove or []:
         if cluster not in database.replica_clusters:
             listed = ", ".join(database.replica_clusters) or "none"
@@ -244,7 +227,7 @@ def change_source(state: State, name: str, change: SourceChange, *, copy: bool =
     """The replica side of one Replica Of source: encryption, the source cluster's proxy
     certificate (refused if a server would refuse it) and the SNI name."""
     state = state.copy() if copy else state
-    database = _require_database(state, name)
+    database = state.require_database(name)
     source = database.source(change.uri)
     if source is None:
         listed = ", ".join(database.replica_of) or "none"
@@ -267,7 +250,7 @@ def change_source(state: State, name: str, change: SourceChange, *, copy: bool =
 
 def remove_database(state: State, name: str) -> State:
     state = state.copy()
-    database = _require_database(state, name)
+    database = state.require_database(name)
     state.databases.remove(database)
     return state
 
@@ -334,113 +317,12 @@ def add_participant_syncer(state: State, database_name: str, cluster: str) -> St
     sha = state.syncer_certificate_of(cluster)
     if sha is None:
         raise WizardError(f"no participating cluster named {cluster!r}")
-    database = _require_database(state, database_name)
+    database = state.require_database(database_name)
     if sha in database.tls.certificates:
         return state
     state = state.copy()
-    _require_database(state, database_name).tls.certificates.append(sha)
+    state.require_database(database_name).tls.certificates.append(sha)
     return state
-
-
-@dataclass(slots=True)
-class Workspace:
-    """A state file opened for changes: the saved state and the revision it is based on."""
-
-    path: Path
-    state: State
-
-    @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Workspace:
-        return cls(Path(path), store.load(path))
-
-    @property
-    def folder(self) -> Path:
-        return self.path.resolve().parent
-
-    def key_path(self, key_file: str) -> Path:
-        """Where a key file is shown to be; it is read only through `read_key`."""
-        return self.folder / key_file
-
-    def reload(self) -> State:
-        self.state = store.load(self.path)
-        return self.state
-
-    def findings_for_commit(self, new_state: State) -> list[Finding]:
-        return introduced_errors(self.state, new_state)
-
-    def commit(self, new_state: State, change: str) -> State:
-        """Validate with the rules and save atomically as the next revision."""
-        refused = self.findings_for_commit(new_state)
-        if refused:
-            raise RefusedError(
-                "refused: " + "; ".join(f"{f.where}: {f.message} [{f.code}]" for f in refused),
-                refused,
-            )
-        self.state = store.save(
-            self.path, new_state, base_revision=self.state.revision, change=change
-        )
-        return self.state
-
-    def update(self, step: Callable[[State], State], change: str) -> State:
-        return self.commit(step(self.state), change)
-
-    def write_key(self, name: str, key_pem: bytes) -> str:
-        """Create a private key file beside the state (keys/NAME, 0600), never replacing
-        another key; returns its relative path."""
-        return write_new_key(self.folder, name, key_pem)[0]
-
-    def read_key(self, role: str) -> bytes:
-        """The role's key file, confined to keys/ beside the state, bounded, and only once
-        it parses as the private key of the role's certificate: every export, apply and
-        REST send reads keys through here."""
-        ref = self.state.cluster.certificate(role)
-        if ref is None:
-            raise WizardError(f"the cluster has no {role} certificate")
-        return read_checked_key(
-            self.folder, ref.key_file, self.state.certificates[ref.certificate], role
-        )
-
-    def key_findings(self) -> list[Finding]:
-        """An error for every proxy/syncer key file `read_key` would refuse (for `check`)."""
-        return key_file_findings(self.folder, self.state)
-
-    def set_cluster_certificate(
-        self, role: str, certificates: list[CertificateInfo], key_pem: bytes
-    ) -> tuple[State, list[Finding]]:
-        """Install a CA-signed proxy or syncer certificate with its key, as rladmin does.
-
-        Refuses a key that does not match, an expired certificate, missing EKUs and a chain
-        out of order; the rest of the inspector's findings come back as warnings.
-        """
-        if role not in ("proxy", "syncer"):
-            raise WizardError(f"{role!r} is not proxy or syncer")
-        if not certificates:
-            raise WizardError("the certificate file holds no certificate")
-        from .certificates import key_matches, load_private_key  # the reader: not at start-up
-
-        key = load_private_key(key_pem, "key_file")
-        warnings = refuse_bad_certificates(
-            certificates, role, fqdn=self.state.cluster.fqdn, key=key
-        )
-        leaf = certificates[0]
-        if not key_matches(leaf, key):
-            raise RefusedError("the key does not match the certificate (key-mismatch)")
-        new_state = self.state.copy()
-        add_certificate_texts(new_state, certificates)
-        key_file, created = write_new_key(self.folder, key_file_name(role, leaf.sha256), key_pem)
-        ref = ClusterCertificate(leaf.sha256, key_file, [c.sha256 for c in certificates[1:]])
-        if role == "proxy":
-            new_state.cluster.proxy = ref
-        else:
-            new_state.cluster.syncer = ref
-        try:
-            saved = self.commit(new_state, f"cluster certificate set {role} (CN={leaf.subject_cn})")
-        except BaseException:
-            # A refused or stale save must not leave an unreferenced private key behind.
-            if created:
-                remove_created_key(self.folder, key_file)
-            raise
-        return saved, warnings
 
 
 def server_addresses(ips: Sequence[str] = (), dns: Sequence[str] = ()) -> list[str]:
@@ -491,78 +373,3 @@ def new_state(
         else:
             state.cluster.syncer = ref
     return state, keys
-
-
-def init_state(
-    path: str | os.PathLike[str],
-    name: str,
-    fqdn: str | None = None,
-    addresses: Sequence[str] = (),
-) -> Workspace:
-    """Create a new state file; refuses to overwrite an existing one. `addresses`: extra
-    SANs for the self-signed certificates (the IP addresses and names clients connect by).
-
-    Its keys are new files named by their certificate's fingerprint, created exclusively:
-    a second state in the same folder, or a concurrent init, never touches them. When the
-    save is refused (another init won), the keys this call created are removed again.
-    """
-    path = Path(path)
-    if path.exists() or path.is_symlink():
-        raise StateFileError(f"{path}: a state file already exists; it was not overwritten")
-    if not path.parent.is_dir():
-        raise StateFileError(f"{path.parent}: no such folder")
-    problem = cluster_name_problem(name.strip(" ")) or (
-        cluster_name_problem(fqdn.strip(" "), "cluster FQDN") if fqdn is not None else None
-    )
-    if problem:
-        raise RefusedError(f"refused, nothing created: {problem}")
-    state, keys = new_state(name, fqdn, addresses)
-    workspace = Workspace(path, state)
-    created = []
-    try:
-        for key_file, key_pem in keys.items():
-            written, new = write_new_key(workspace.folder, Path(key_file).name, key_pem)
-            if new:
-                created.append(written)
-        workspace.state = store.save(path, state, base_revision=None, change=f"init {name}")
-    except BaseException:
-        for key_file in created:
-            remove_created_key(workspace.folder, key_file)
-        raise
-    return workspace
-
-
-def certificate_pem(state: State, role: str) -> str:
-    """The PEM (leaf then chain) of the proxy or syncer certificate."""
-    ref = state.cluster.certificate(role)
-    if ref is None:
-        raise WizardError(f"the cluster has no {role} certificate")
-    return "".join(state.certificates[sha] for sha in [ref.certificate, *ref.chain])
-
-
-def write_key_and_csr(
-    state: State,
-    role: str,
-    folder: Path,
-    subject,
-    *,
-    key_type: str = "rsa",
-    bits: int | None = None,
-) -> tuple[Path, Path]:
-    """The documented first step of installing your own certificate: a key (0600) and a CSR."""
-    from .certificates.issue import create_key_and_csr
-
-    bits = bits or (2048 if key_type == "rsa" else 256)
-    if key_type == "rsa" and bits < 2048:
-        raise WizardError(f"an RSA key needs at least 2048 bits, not {bits}")
-    if key_type == "ec" and bits not in (256, 384, 521):
-        raise WizardError(f"an EC key is 256, 384 or 521 bits, not {bits}")
-    folder = make_private_folder(folder)
-    key_path, csr_path = folder / f"{role}.key", folder / f"{role}.csr"
-    if key_path.exists() or key_path.is_symlink():
-        raise WizardError(f"{key_path} already exists; it was not overwritten")
-    made = create_key_and_csr(state.cluster.fqdn, subject, key_type=key_type, bits=bits)
-    if not write_new_file(key_path, made.key_pem, 0o600):
-        raise WizardError(f"{key_path} already exists; it was not overwritten")
-    store.write_atomic(csr_path, made.pem, 0o644)
-    return key_path, csr_path
