@@ -139,9 +139,7 @@ class TlsForm:
 
     @classmethod
     def from_state(cls, state: State, name: str) -> TlsForm:
-        database = state.database(name)
-        if database is None:
-            raise WizardError(f"no database named {name!r}")
+        database = state.require_database(name)
         tls = database.tls
         return cls(
             database=name,

@@ -278,14 +278,11 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from ..certificates import describe_pem
-    from ..errors import WizardError
     from ..rules import check_database
     from ..tls_effect import client_auth_effect, mode_effect
 
     state = workspace(args).state
-    database = state.database(args.name)
-    if database is None:
-        raise WizardError(f"no database named {visible(args.name)!r}")
+    database = state.require_database(args.name)
     if args.json:
         print_json(database_json(database))
         return 0

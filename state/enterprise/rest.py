@@ -254,14 +254,6 @@ SKIP_REASONS = {
 }
 
 
-def _requires_database(state: State, name: str) -> Database:
-    database = state.database(name)
-    if database is None:
-        known = ", ".join(d.name for d in state.databases) or "none"
-        raise WizardError(f"no database named {name!r} (databases: {known})")
-    return database
-
-
 def _certificate_requests(state: State, export: RestExport, bulk: bool) -> list[RestRequest]:
     """`PUT /v1/cluster/update_cert` per certificate, or one `PUT /v1/cluster/certificates`.
 
@@ -398,7 +390,7 @@ def rest_export(
     """
     export = RestExport()
     if database is not None:
-        chosen = [_requires_database(state, database)]
+        chosen = [state.require_database(database)]
     else:
         chosen = sorted(state.databases, key=lambda d: d.uid)
         bulk = use_certificates_endpoint(state, bulk_certificates)

@@ -47,9 +47,8 @@ def _file_names(role: str) -> tuple[str, str]:
 
 def render_rladmin(state: State, database: str | None = None, folder: str = "") -> str:
     """The rladmin commands for `state`; `folder` prefixes the file names they name."""
-    if database is not None and state.database(database) is None:
-        known = ", ".join(d.name for d in state.databases) or "none"
-        raise WizardError(f"no database named {database!r} (databases: {known})")
+    if database is not None:
+        state.require_database(database)
     prefix = f"{folder.rstrip('/')}/" if folder else ""
     lines = [
         f"# rladmin commands for cluster {visible(state.cluster.name)}",

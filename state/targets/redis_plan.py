@@ -17,7 +17,6 @@ from pathlib import Path
 from ..certificates import describe_pem, key_matches, load_private_key, needs_its_ca
 from ..errors import WizardError
 from ..model import Database, State, subject_text
-from ..text import visible
 from ..vocabulary import SubjectValidation, TlsMode
 
 TLS_PROTOCOLS = {
@@ -36,15 +35,7 @@ def tls_folder_name(state: State, database: str) -> str:
 
     Named by uid, never by the database's name, so no name can ever steer a path.
     """
-    return f"tls/db-{_require_database(state, database).uid}"
-
-
-def _require_database(state: State, name: str) -> Database:
-    database = state.database(name)
-    if database is None:
-        known = ", ".join(visible(d.name) for d in state.databases) or "none"
-        raise WizardError(f"no database named {visible(name)!r} (databases: {known})")
-    return database
+    return f"tls/db-{state.require_database(database).uid}"
 
 
 """In "Replica Of only" mode clients keep the plaintext port, so TLS needs a port of its own:
@@ -244,7 +235,7 @@ def build_plan(
 ) -> RedisPlan:
     """The desired CONFIG values and files for database `name`; raises WizardError when the
     state cannot be applied as it is (no certificate to trust, a key that does not match)."""
-    database = _require_database(state, name)
+    database = state.require_database(name)
     tls = database.tls
     folder = Path(tls_dir).resolve()
     secure_clients = tls.enabled and tls.mode == TlsMode.ALL

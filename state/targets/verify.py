@@ -565,10 +565,7 @@ def verify_database(
     """Run every live check for database `name` against `host`: its port (default: the
     database's) and, in Replica Of only mode, its TLS replication port (default: port +
     10000, as apply opens it)."""
-    database = state.database(name)
-    if database is None:
-        known = ", ".join(d.name for d in state.databases) or "none"
-        raise WizardError(f"no database named {name!r} (databases: {known})")
+    database = state.require_database(name)
     clients = _checked_clients(clients)
     port = port or database.port
     mode = verify_mode(database)
