@@ -232,3 +232,19 @@ def test_an_expired_certificate_beside_the_chain_is_not_a_refusal(samples: Path)
     expired = [f for f in inspection.findings if f.code == "expired"]
     assert [(f.severity, f.where) for f in expired] == [("warning", "certificate 2")]
     assert expired[0].message.startswith("not in the chain the server uses")
+
+
+async def test_the_chain_tree_starts_one_column_in_like_the_titles(app) -> None:
+    """The tree lines up with its "Chain" title (padding 1), not at column 0."""
+    from textual.widgets import Static
+
+    from tui.screens.inspector import InspectorScreen
+    from tui.widgets.inspector_tree import InspectorChainTree
+
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = InspectorScreen()
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        tree = screen.query_one(InspectorChainTree)
+        title = screen.query_one("#inspector-chain-box .section-title", Static)
+        assert tree.content_region.x == title.content_region.x >= 1

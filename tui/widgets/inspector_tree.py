@@ -104,6 +104,7 @@ class InspectorChainTree(Tree[CertificateInfo]):
     DEFAULT_CSS = """
     InspectorChainTree {
         height: 1fr;
+        padding: 0 1;
     }
     """
 
