@@ -86,6 +86,13 @@ class Cluster:
     def certificate(self, role: str) -> ClusterCertificate | None:
         return self.proxy if role == CertificateRole.PROXY else self.syncer
 
+    def set_certificate(self, role: str, ref: ClusterCertificate | None) -> None:
+        """Put `ref` in the proxy or syncer slot: the one setter `certificate` reads back."""
+        if role == CertificateRole.PROXY:
+            self.proxy = ref
+        else:
+            self.syncer = ref
+
 
 @dataclass(slots=True)
 class TlsSettings:

@@ -368,8 +368,5 @@ def new_state(
         key_file = f"{KEYS_FOLDER}/{key_file_name(role, info.sha256)}"
         keys[key_file] = issued.key_pem
         ref = ClusterCertificate(info.sha256, key_file)
-        if role == "proxy":
-            state.cluster.proxy = ref
-        else:
-            state.cluster.syncer = ref
+        state.cluster.set_certificate(role, ref)
     return state, keys

@@ -117,10 +117,7 @@ class Workspace:
         add_certificate_texts(new_state, certificates)
         key_file, created = write_new_key(self.folder, key_file_name(role, leaf.sha256), key_pem)
         ref = ClusterCertificate(leaf.sha256, key_file, [c.sha256 for c in certificates[1:]])
-        if role == "proxy":
-            new_state.cluster.proxy = ref
-        else:
-            new_state.cluster.syncer = ref
+        new_state.cluster.set_certificate(role, ref)
         try:
             saved = self.commit(new_state, f"cluster certificate set {role} (CN={leaf.subject_cn})")
         except BaseException:

@@ -196,10 +196,7 @@ class _Importer:
         self.state.cluster.version = self.software_version
         for role in CertificateRole:
             ref = self.cluster_certificate(fields, role)
-            if role == "proxy":
-                self.state.cluster.proxy = ref
-            else:
-                self.state.cluster.syncer = ref
+            self.state.cluster.set_certificate(role, ref)
 
     def cluster_certificate(self, fields: _Fields, role: str) -> ClusterCertificate | None:
         pem = fields.value.get(f"{role}_certificate") or fields.value.get(f"{role}_cert")
@@ -588,10 +585,7 @@ def plan_against_cluster(
         kept, theirs = state.cluster.certificate(role), imported.cluster.certificate(role)
         if theirs is None or (kept is not None and kept.certificate == theirs.certificate):
             theirs = kept
-        if role == "proxy":
-            imported.cluster.proxy = theirs
-        else:
-            imported.cluster.syncer = theirs
+        imported.cluster.set_certificate(role, theirs)
     for database in imported.databases:
         # The clusters hosting replicas are not in GET /v1/bdbs: only the state knows them.
         mine = state.database(database.name)
