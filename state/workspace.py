@@ -45,6 +45,12 @@ class Workspace:
     def folder(self) -> Path:
         return self.path.resolve().parent
 
+    def resolve(self, path: str | os.PathLike[str]) -> Path:
+        """A path the user typed (`~` expanded), a relative one taken from the state's
+        folder rather than the current directory, as every screen's file field means it."""
+        expanded = Path(path).expanduser()
+        return expanded if expanded.is_absolute() else self.folder / expanded
+
     def key_path(self, key_file: str) -> Path:
         """Where a key file is shown to be; it is read only through `read_key`."""
         return self.folder / key_file

@@ -93,8 +93,7 @@ class _TargetScreen(AppScreen[None]):
         text = value.strip()
         if not text:
             return None
-        path = Path(text).expanduser()
-        return path if path.is_absolute() else self.workspace.folder / path
+        return self.workspace.resolve(text)
 
     def file_exists(self, value: str) -> bool:
         path = self.path(value)

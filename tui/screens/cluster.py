@@ -186,10 +186,7 @@ class ClusterCertificatesScreen(AppScreen[None]):
 
         def chosen(path: str | None) -> None:
             if path:
-                target = Path(path).expanduser()
-                if not target.is_absolute():
-                    target = self.workspace.folder / target
-                self.export(target, path)
+                self.export(self.workspace.resolve(path), path)
 
         self.app.push_screen(ExportPathDialog("Export the syncer certificate", default), chosen)
 

@@ -294,8 +294,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
         value = self.query_one("#import-key", Input).value.strip()
         if not value:
             return None
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else self.workspace.folder / path
+        return self.workspace.resolve(value)
 
     def recheck(self) -> None:
         if self.step != 2:
@@ -420,9 +419,7 @@ def _check(workspace, role: str, text: str, key_path: Path | None) -> ImportChec
     problem = ""
     findings: list[Finding] = []
     if looks_like_path(text):
-        location = Path(text.strip()).expanduser()
-        if not location.is_absolute():
-            location = workspace.folder / location
+        location = workspace.resolve(text.strip())
         try:
             certificates = read_certificate_file(location)
         except CertificateInputError as error:

@@ -147,9 +147,7 @@ class EncryptionScreen(AppScreen[None]):
         if not self.key_file:
             self._status("[$text-error bold]✗[/] Give a file name for the key first.")
             return
-        path = Path(self.key_file).expanduser()
-        if not path.is_absolute():
-            path = self.workspace.folder / path
+        path = self.workspace.resolve(self.key_file)
         self._status(f"Writing {escape(self.key_file)}…")
         self.generate(path, self.key_file)
 
