@@ -4,7 +4,7 @@ offers, the Names table's Accepted column, the step ticks, the footer's keys and
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, RadioButton
+from textual.widgets import DataTable, RadioButton, TextArea
 from textual.widgets._footer import FooterKey
 from tui_helpers import paste, settle
 
@@ -182,3 +182,16 @@ async def test_every_key_of_each_step_is_in_the_footer_at_80x24(
                 assert key.region.right <= SMALL[0] - len("^p palette"), (step, key.key)
             if not step.is_last:
                 await pilot.press("ctrl+n")
+
+
+async def test_the_review_rladmin_box_shows_commands_at_80x24(app: WizardApp) -> None:
+    async with app.run_test(size=SMALL) as pilot:
+        wizard = await open_wizard(pilot, "orders")
+        wizard.query_one("#client-auth").focus()
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        text = wizard.query_one("#export-rladmin-text", TextArea)
+        top = int(text.scroll_offset.y)
+        shown = text.text.splitlines()[top : top + text.scrollable_content_region.height]
+        commands = [line for line in shown if line.startswith("rladmin ")]
+        assert len(commands) >= 2, shown

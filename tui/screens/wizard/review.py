@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TextArea
 
 from state.plan import diff_database
 from state.wizard_form import TlsForm
@@ -83,6 +83,16 @@ class ReviewStep(StepView):
         table.display = bool(changes)
         self.query_one("#review-findings", FindingsView).show(outcome.findings)
         self.query_one(ExportTabs).show(after, problem=outcome.problem or "")
+        if self.screen.has_class("-short"):
+            self.call_after_refresh(self.scroll_to_commands)
+
+    def scroll_to_commands(self) -> None:
+        """In a short terminal the rladmin box opens on its first command (the header
+        comments are above it, a scroll away), so it shows commands, not only comments."""
+        text = self.query_one("#export-rladmin-text", TextArea)
+        lines = text.text.splitlines()
+        first = next((i for i, line in enumerate(lines) if not line.startswith("#")), 0)
+        text.scroll_to(y=max(first - 1, 0), animate=False)
 
     def action_apply_to_server(self) -> None:
         """Apply the saved settings to a redis-server; pending edits must be updated first."""
