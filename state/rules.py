@@ -469,3 +469,17 @@ def certificate_findings(state: State) -> list[Finding]:
 def check_state_with_certificates(state: State) -> list[Finding]:
     """`check_state` plus the inspector's findings on every stored certificate."""
     return sort_findings(check_state(state) + certificate_findings(state))
+
+
+def database_findings(state: State, name: str) -> list[Finding]:
+    """Every finding (rules and inspector) placed in database `name`."""
+    return [f for f in check_state_with_certificates(state) if f.database == name]
+
+
+def findings_by_database(state: State) -> dict[str, list[Finding]]:
+    """The findings of the whole state, grouped per database (one pass over the rules)."""
+    grouped: dict[str, list[Finding]] = {d.name: [] for d in state.databases}
+    for finding in check_state_with_certificates(state):
+        if finding.database in grouped:
+            grouped[finding.database].append(finding)
+    return grouped

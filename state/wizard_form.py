@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 
 from .certificates import CertificateInfo, describe_pem
 from .errors import WizardError
-from .findings import Finding
 from .model import (
     SUBJECT_FIELDS,
     TLS_VOCABULARY,
@@ -25,7 +24,7 @@ from .model import (
     subject_text,
 )
 from .names import name_problem, never_matched, parse_name_list
-from .rules import check_state_with_certificates, required_syncer_clusters
+from .rules import required_syncer_clusters
 from .transitions import (
     SourceChange,
     TlsChange,
@@ -93,20 +92,6 @@ def name_list_problems(text: str) -> list[str]:
 def name_list_warnings(text: str) -> list[str]:
     """Entries SAN validation never matches (IP, e-mail, URI, wildcard): valid, but useless."""
     return [w for w in (never_matched(n) for n in parse_name_list(text)) if w]
-
-
-def database_findings(state: State, name: str) -> list[Finding]:
-    """Every finding (rules and inspector) placed in database `name`."""
-    return [f for f in check_state_with_certificates(state) if f.database == name]
-
-
-def findings_by_database(state: State) -> dict[str, list[Finding]]:
-    """The findings of the whole state, grouped per database (one pass over the rules)."""
-    grouped: dict[str, list[Finding]] = {d.name: [] for d in state.databases}
-    for finding in check_state_with_certificates(state):
-        if finding.database in grouped:
-            grouped[finding.database].append(finding)
-    return grouped
 
 
 _EDITED_AS_TEXT = {"authorized_names": "names_text", "authorized_subjects": "subjects_text"}

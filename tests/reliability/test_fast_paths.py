@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from state.model import Cluster, Database, State, TlsSettings
-from state.wizard_form import findings_by_database
+from state.rules import findings_by_database
 
 _NAME = st.text(alphabet="ab.[]-0", min_size=1, max_size=8)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from state.findings import Finding
 from state.model import Cluster, Database, State, TlsSettings
-from state.rules import check_state
-from state.wizard_form import database_findings, findings_by_database
+from state.rules import check_state, database_findings, findings_by_database
 
 
 def two_databases() -> State:

@@ -10,9 +10,9 @@ from state import store
 from state.certificates import read_certificate_file
 from state.demo import PARTICIPANTS
 from state.errors import WizardError
+from state.rules import findings_by_database
 from state.wizard_form import (
     TlsForm,
-    findings_by_database,
     name_list_problems,
     name_list_warnings,
     parse_subject_list,

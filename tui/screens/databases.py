@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Footer, Input
 
 from state.findings import Finding
 from state.model import Database, State
+from state.rules import findings_by_database
 from state.text import visible
-from state.wizard_form import findings_by_database
 
 from ..messages import StateChanged
 from ..widgets.cluster_header import ClusterHeader

@@ -23,7 +23,8 @@ from state.certificates import CertificateInfo, describe_pem
 from state.errors import WizardError
 from state.findings import Finding, errors
 from state.model import Database, State
-from state.wizard_form import TlsForm, database_findings
+from state.rules import database_findings
+from state.wizard_form import TlsForm
 
 from ...messages import StateChanged
 from ...text import escape
