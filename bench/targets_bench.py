@@ -29,7 +29,7 @@ from state.certificates import describe_pem
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
 from state.targets.redis_apply import AdminConnection, apply_database
 from state.targets.verify import ClientCredential, verify_database
-from state.transitions import TlsChange, create_database
+from state.transitions import TlsUpdate, create_database
 from state.workspace import init_state
 
 VERIFY_TARGET = 16.0
@@ -125,7 +125,7 @@ def main() -> int:
         (folder / "app1.key").write_bytes(app.key_pem)
         credential = ClientCredential(folder / "app1.pem", folder / "app1.key")
         port = _free_port()
-        change = TlsChange(enabled=True, add_certificates=[describe_pem(ca.pem.decode())])
+        change = TlsUpdate(enabled=True, add_certificates=[describe_pem(ca.pem.decode())])
         workspace.update(lambda s: create_database(s, "orders", port, tls=change), "bench")
         first = apply_database(
             workspace, "orders", AdminConnection(f"redis://127.0.0.1:{admin_port}", credential)

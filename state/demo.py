@@ -21,7 +21,7 @@ from .certificates.issue import (
     self_signed_cluster_certificate,
 )
 from .model import Participant
-from .transitions import SourceChange, TlsChange, add_participant_syncer, create_database
+from .transitions import SourceUpdate, TlsUpdate, add_participant_syncer, create_database
 from .vocabulary import DatabaseType, SubjectValidation, TlsMode
 from .workspace import init_state
 
@@ -67,7 +67,7 @@ def build_demo(folder: str | Path | None = None) -> Path:
         state,
         "orders",
         12000,
-        tls=TlsChange(
+        tls=TlsUpdate(
             enabled=True,
             mode=TlsMode.ALL,
             enforce_client_auth=True,
@@ -81,13 +81,13 @@ def build_demo(folder: str | Path | None = None) -> Path:
         "sessions",
         12001,
         sources=[
-            SourceChange(
+            SourceUpdate(
                 f"redis-12001.{PARTICIPANTS[0]}:12001",
                 encryption=True,
                 server_certificate=source_proxy,
             )
         ],
-        tls=TlsChange(
+        tls=TlsUpdate(
             enabled=True,
             mode=TlsMode.REPLICA_OF,
             enforce_client_auth=True,
@@ -105,7 +105,7 @@ def build_demo(folder: str | Path | None = None) -> Path:
         12002,
         type=DatabaseType.ACTIVE_ACTIVE,
         participants=list(PARTICIPANTS),
-        tls=TlsChange(
+        tls=TlsUpdate(
             enabled=True, mode=TlsMode.CRDB, enforce_client_auth=True, add_certificates=syncers
         ),
     )

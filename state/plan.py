@@ -26,7 +26,7 @@ ChangeKind = Literal["added", "removed", "changed"]
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class FieldChange:
     """One field of one object that differs; `before`/`after` are "" for added/removed objects."""
 
     object: str
@@ -123,14 +123,14 @@ def cluster_fields(state: State) -> dict[str, str]:
 
 def _diff_fields(
     name: str, before: dict[str, str] | None, after: dict[str, str] | None
-) -> list[Change]:
+) -> list[FieldChange]:
     if before is None and after is not None:
-        return [Change(name, k, "", v, "added") for k, v in after.items()]
+        return [FieldChange(name, k, "", v, "added") for k, v in after.items()]
     if after is None and before is not None:
-        return [Change(name, k, v, "", "removed") for k, v in before.items()]
+        return [FieldChange(name, k, v, "", "removed") for k, v in before.items()]
     assert before is not None and after is not None
     return [
-        Change(name, key, before.get(key, ""), value, "changed")
+        FieldChange(name, key, before.get(key, ""), value, "changed")
         for key, value in after.items()
         if before.get(key) != value
     ]
@@ -140,7 +140,7 @@ def _by_name(items: list[Any], key: str) -> dict[str, Any]:
     return {getattr(item, key): item for item in items}
 
 
-def diff_states(before: State, after: State) -> list[Change]:
+def diff_states(before: State, after: State) -> list[FieldChange]:
     """Every difference, cluster first, then participants, then databases in `after`'s order."""
     changes = _diff_fields("cluster", cluster_fields(before), cluster_fields(after))
     old_participants = _by_name(before.participants, "name")
@@ -164,13 +164,13 @@ def diff_states(before: State, after: State) -> list[Change]:
     return changes
 
 
-def diff_database(before: State, after: State, name: str) -> list[Change]:
+def diff_database(before: State, after: State, name: str) -> list[FieldChange]:
     """The changes of one database (what the TLS wizard's Review step shows)."""
     prefix = f"databases.{name}"
     return [c for c in diff_states(before, after) if c.object == prefix]
 
 
-def render_diff(changes: list[Change]) -> str:
+def render_diff(changes: list[FieldChange]) -> str:
     """A readable diff grouped by object; "no changes" when there are none."""
     if not changes:
         return "no changes"

@@ -35,7 +35,7 @@ from .vocabulary import DatabaseType, SubjectValidation, TlsMode
 
 
 @dataclass(slots=True)
-class TlsChange:
+class TlsUpdate:
     """What one Update of the TLS form changes; None leaves a field as it is."""
 
     enabled: bool | None = None
@@ -48,11 +48,11 @@ class TlsChange:
     authorized_subjects: list[Subject] | None = None
 
     def is_empty(self) -> bool:
-        return self == TlsChange()
+        return self == TlsUpdate()
 
 
 @dataclass(slots=True)
-class SourceChange:
+class SourceUpdate:
     """The replica side of one Replica Of source: what `db source` or `--replica-of` set.
 
     None leaves a field as it is; `server_certificate` is the source cluster's proxy
@@ -85,7 +85,7 @@ def refuse_bad_certificates(
     return [f for f in findings if f.severity != "error"]
 
 
-def change_tls(state: State, name: str, change: TlsChange) -> State:
+def change_tls(state: State, name: str, change: TlsUpdate) -> State:
     """Apply one TLS form update to a copy of `state`."""
     state = state.copy()
     database = state.require_database(name)
@@ -134,9 +134,9 @@ def create_database(
     type: str = DatabaseType.STANDARD,
     replica_of: list[str] | None = None,
     participants: list[str] | None = None,
-    tls: TlsChange | None = None,
+    tls: TlsUpdate | None = None,
     replica_clusters: list[str] | None = None,
-    sources: list[SourceChange] | None = None,
+    sources: list[SourceUpdate] | None = None,
 ) -> State:
     """A new database; TLS chosen here (the "Advanced Options" path) sets created_with_tls.
 
@@ -157,7 +157,7 @@ def create_database(
         if other.port == port:
             raise WizardError(f"port {port} is already used by database {other.name!r}")
     database_type = vocabulary_word(DatabaseType, type, "type")
-    changes = [SourceChange(uri) for uri in replica_of or []] + list(sources or [])
+    changes = [SourceUpdate(uri) for uri in replica_of or []] + list(sources or [])
     uris = list(dict.fromkeys(change.uri for change in changes))
     for source in uris:
         if not valid_host_port(source):
@@ -223,7 +223,7 @@ def change_replica_clusters(
     return state
 
 
-def change_source(state: State, name: str, change: SourceChange, *, copy: bool = True) -> State:
+def change_source(state: State, name: str, change: SourceUpdate, *, copy: bool = True) -> State:
     """The replica side of one Replica Of source: encryption, the source cluster's proxy
     certificate (refused if a server would refuse it) and the SNI name."""
     state = state.copy() if copy else state

@@ -26,8 +26,8 @@ from .model import (
 from .names import name_problem, never_matched, parse_name_list
 from .rules import required_syncer_clusters
 from .transitions import (
-    SourceChange,
-    TlsChange,
+    SourceUpdate,
+    TlsUpdate,
     add_participant_syncer,
     change_replica_clusters,
     change_source,
@@ -283,11 +283,11 @@ class TlsForm:
             raise WizardError(f"database {self.database!r} is no longer in the state")
         return database
 
-    def change(self, state: State) -> TlsChange:
+    def change(self, state: State) -> TlsUpdate:
         """The fields that differ from the saved database, as one `change_tls` update."""
         tls = self._saved(state).tls
         pending = self.pending_tls(tls)
-        change = TlsChange()
+        change = TlsUpdate()
         for name in tls.changed_fields(pending):
             if name == "certificates":
                 syncer_shas = self._syncer_shas(state)
@@ -341,7 +341,7 @@ class TlsForm:
             new_state = change_source(
                 new_state,
                 self.database,
-                SourceChange(
+                SourceUpdate(
                     source.uri, encryption=source.encryption, server_certificate=certificate
                 ),
             )

@@ -186,9 +186,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def tls_change(args: argparse.Namespace):
     from ..certificates import read_certificate_file
     from ..names import parse_name_list
-    from ..transitions import TlsChange
+    from ..transitions import TlsUpdate
 
-    change = TlsChange(
+    change = TlsUpdate(
         enabled=args.enabled,
         mode=args.mode,
         enforce_client_auth=args.client_auth,
@@ -222,12 +222,12 @@ def _server_certificate(file: str | None):
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from ..transitions import SourceChange, create_database
+    from ..transitions import SourceUpdate, create_database
 
     ws = workspace(args)
     change = tls_change(args)
     sources = [
-        SourceChange(
+        SourceUpdate(
             source["uri"],
             encryption=source.get("encryption"),
             server_certificate=_server_certificate(source.get("server_cert")),
@@ -348,15 +348,15 @@ def run_replicas(args: argparse.Namespace) -> int:
 
 def run_source(args: argparse.Namespace) -> int:
     from ..errors import WizardError
-    from ..transitions import SourceChange, change_source
+    from ..transitions import SourceUpdate, change_source
 
-    change = SourceChange(
+    change = SourceUpdate(
         args.uri,
         encryption=args.encryption,
         server_certificate=_server_certificate(args.server_cert),
         sni=args.sni,
     )
-    if change == SourceChange(args.uri):
+    if change == SourceUpdate(args.uri):
         raise WizardError(
             "nothing to change: give --encryption/--no-encryption, --server-cert FILE or --sni NAME"
         )

@@ -40,7 +40,7 @@ from ..model import (
     Subject,
     TlsSettings,
 )
-from ..plan import Change, diff_states
+from ..plan import FieldChange, diff_states
 from ..schema import from_document, to_document
 from ..versions import normalize_version, parse_version
 from ..vocabulary import (
@@ -555,7 +555,7 @@ def plan_against_cluster(
     state: State,
     bdbs_file: str | os.PathLike[str],
     cluster_file: str | os.PathLike[str] | None = None,
-) -> list[Change]:
+) -> list[FieldChange]:
     """What applying `state` would change on the cluster whose JSON is given (writes nothing).
 
     The cluster is imported in memory and compared with `state` by the plan. A cluster

@@ -80,7 +80,7 @@ class ReplicaOfChangeRefused(WizardError):
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class SettingChange:
     setting: str
     current: str
     desired: str
@@ -99,7 +99,7 @@ class ApplyResult:
     url: str
     server: str = ""
     dry_run: bool = False
-    changes: list[Change] = field(default_factory=list)
+    changes: list[SettingChange] = field(default_factory=list)
     not_enforced: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -124,7 +124,7 @@ class ApplyResult:
         return not self.error
 
     @property
-    def pending(self) -> list[Change]:
+    def pending(self) -> list[SettingChange]:
         return [c for c in self.changes if c.changed]
 
     def as_dict(self) -> dict[str, Any]:
@@ -164,10 +164,12 @@ def read_current(client) -> tuple[str, dict[str, str]]:
     return f"{name} {version}", current
 
 
-def compare(plan: RedisPlan, current: dict[str, str]) -> list[Change]:
-    changes = [Change(key, current.get(key, ""), value) for key, value in plan.settings.items()]
+def compare(plan: RedisPlan, current: dict[str, str]) -> list[SettingChange]:
+    changes = [
+        SettingChange(key, current.get(key, ""), value) for key, value in plan.settings.items()
+    ]
     if plan.replica_of is not None:
-        changes.append(Change("replicaof", current["replicaof"], plan.replica_of))
+        changes.append(SettingChange("replicaof", current["replicaof"], plan.replica_of))
     return changes
 
 

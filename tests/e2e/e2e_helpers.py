@@ -15,7 +15,7 @@ from ports import free_port as free_port  # the tests import it from here
 
 from state.certificates import describe_pem
 from state.cli import main
-from state.transitions import TlsChange, change_tls, create_database, set_min_tls_version
+from state.transitions import TlsUpdate, change_tls, create_database, set_min_tls_version
 from state.workspace import Workspace
 
 VERSIONS = {
@@ -38,7 +38,7 @@ def add_database(
     min_version: str | None = None,
 ) -> None:
     """A TLS-enabled database trusting the given PEM texts, committed through the rules."""
-    change = TlsChange(
+    change = TlsUpdate(
         enabled=True,
         mode=mode,
         enforce_client_auth=enforce,
@@ -50,7 +50,7 @@ def add_database(
     ws.commit(state, f"test: {name}")
 
 
-def update_tls(ws: Workspace, name: str, change: TlsChange) -> None:
+def update_tls(ws: Workspace, name: str, change: TlsUpdate) -> None:
     ws.commit(change_tls(ws.state, name, change), f"test: change {name}")
 
 

@@ -32,7 +32,7 @@ from e2e_helpers import (
 
 from state.certificates import describe_pem
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
-from state.transitions import TlsChange
+from state.transitions import TlsUpdate
 
 pytestmark = pytest.mark.e2e
 
@@ -69,11 +69,11 @@ def test_a_ca_removed_while_tls_was_off_is_not_trusted_after_re_enabling(
     add_database(workspace, "orders", port, trusted=[pki.pem("client-ca"), second_pem])
     _apply(capsys, workspace, "orders", server.url, pki)
     assert answers(port, cert=second_pair) == "PONG"
-    update_tls(workspace, "orders", TlsChange(enabled=False))
+    update_tls(workspace, "orders", TlsUpdate(enabled=False))
     _apply(capsys, workspace, "orders", f"rediss://127.0.0.1:{port}", pki)
     assert answers(port, cert=second_pair).startswith("refused")  # plaintext now
     second_sha = describe_pem(second_pem).sha256
-    update_tls(workspace, "orders", TlsChange(enabled=True, remove_certificates=[second_sha]))
+    update_tls(workspace, "orders", TlsUpdate(enabled=True, remove_certificates=[second_sha]))
     _apply(capsys, workspace, "orders", f"redis://127.0.0.1:{port}", pki)
     assert answers(port, cert=app1) == "PONG"
     assert answers(port, cert=second_pair).startswith("refused")

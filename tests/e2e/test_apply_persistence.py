@@ -19,7 +19,7 @@ from e2e_helpers import (
     update_tls,
 )
 
-from state.transitions import TlsChange
+from state.transitions import TlsUpdate
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +111,7 @@ def test_disabling_with_rewrite_leaves_no_stale_tls_lines(redis_servers, workspa
         capsys, workspace, "apply", "redis", "orders", "--url", server.url, "--rewrite"
     )
     assert code == 0 and "tls-cert-file" in server.config_file.read_text()
-    update_tls(workspace, "orders", TlsChange(enabled=False))
+    update_tls(workspace, "orders", TlsUpdate(enabled=False))
     code, result = cli_json(
         capsys,
         workspace,
@@ -143,7 +143,7 @@ def test_a_plain_replica_of_a_tls_only_source_is_named_at_once(
     add_database(
         workspace, "copy", free_port(), enforce=False, replica_of=[f"127.0.0.1:{source_port}"]
     )
-    update_tls(workspace, "copy", TlsChange(enabled=False))
+    update_tls(workspace, "copy", TlsUpdate(enabled=False))
     started = time.monotonic()
     code, result = cli_json(
         capsys,

@@ -94,14 +94,14 @@ def test_apply_refuses_a_state_another_writer_saved_since(redis_servers, workspa
     and offers the same reload dialog as Update."""
     from e2e_helpers import update_tls
 
-    from state.transitions import TlsChange
+    from state.transitions import TlsUpdate
     from state.workspace import Workspace
     from tui.dialogs.stale import StaleStateDialog
 
     server = redis_servers()
     add_database(workspace, "orders", free_port(), enforce=False)
     held = Workspace.open(workspace.path)
-    update_tls(workspace, "orders", TlsChange(enforce_client_auth=False, mode="replica-of"))
+    update_tls(workspace, "orders", TlsUpdate(enforce_client_auth=False, mode="replica-of"))
     asyncio.run(_stale_apply(held, server, StaleStateDialog))
     with plain_client(server.port) as client:
         assert client.config_get("tls-port")["tls-port"] == "0"

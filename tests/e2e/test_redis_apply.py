@@ -26,7 +26,7 @@ from state import store
 from state.certificates import describe_pem
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
 from state.model import ClusterCertificate
-from state.transitions import TlsChange
+from state.transitions import TlsUpdate
 
 pytestmark = pytest.mark.e2e
 
@@ -165,7 +165,7 @@ def test_apply_disabled_reopens_plaintext_and_closes_tls(redis_servers, workspac
         )[0]
         == 0
     )
-    update_tls(workspace, "orders", TlsChange(enabled=False))
+    update_tls(workspace, "orders", TlsUpdate(enabled=False))
     code, out, err = cli(
         capsys,
         workspace,
@@ -426,7 +426,7 @@ def test_switching_modes_on_a_live_server_over_tls(redis_servers, workspace, pki
     add_database(workspace, "orders", port, trusted=[pki.pem("client-ca")])
     app1 = client_args(pki, "app1")
     assert cli(capsys, workspace, "apply", "redis", "orders", "--url", server.url, *app1)[0] == 0
-    update_tls(workspace, "orders", TlsChange(mode="replica-of"))
+    update_tls(workspace, "orders", TlsUpdate(mode="replica-of"))
     code, out, err = cli(
         capsys,
         workspace,
@@ -446,7 +446,7 @@ def test_switching_modes_on_a_live_server_over_tls(redis_servers, workspace, pki
     assert f"tls-port {port} -> {tls_port}" in moved and f"port 0 -> {port}" in moved
     assert plain_client(port).ping()
     assert answers(tls_port, cert=(pki.files["app1.pem"], pki.files["app1.key"])) == "PONG"
-    update_tls(workspace, "orders", TlsChange(mode="all"))
+    update_tls(workspace, "orders", TlsUpdate(mode="all"))
     code, _out, err = cli(
         capsys,
         workspace,

@@ -8,7 +8,7 @@ from e2e_helpers import add_database, cli, cli_json, client_args, free_port, upd
 
 from state.certificates import read_certificates
 from state.certificates.issue import self_signed_cluster_certificate
-from state.transitions import TlsChange, set_min_tls_version
+from state.transitions import TlsUpdate, set_min_tls_version
 
 pytestmark = pytest.mark.e2e
 
@@ -112,7 +112,7 @@ def test_no_client_cert_fails_when_the_server_does_not_enforce_it(
     redis_servers, workspace, pki, capsys
 ):
     port = _applied(redis_servers, workspace, pki, capsys, enforce=False)
-    update_tls(workspace, "orders", TlsChange(enforce_client_auth=True))
+    update_tls(workspace, "orders", TlsUpdate(enforce_client_auth=True))
     code, checks = _verify(
         capsys, workspace, port, "--server-name", SERVER_NAME, *client_args(pki, "app1")
     )
@@ -124,7 +124,7 @@ def test_no_client_cert_fails_when_the_server_enforces_it_but_the_state_does_not
     redis_servers, workspace, pki, capsys
 ):
     port = _applied(redis_servers, workspace, pki, capsys)
-    update_tls(workspace, "orders", TlsChange(enforce_client_auth=False))
+    update_tls(workspace, "orders", TlsUpdate(enforce_client_auth=False))
     code, checks = _verify(
         capsys, workspace, port, "--server-name", SERVER_NAME, *client_args(pki, "app1")
     )
@@ -185,7 +185,7 @@ def test_client_verdict_fails_when_the_inspector_and_the_server_disagree(
     update_tls(
         workspace,
         "orders",
-        TlsChange(
+        TlsUpdate(
             add_certificates=read_certificates(pki.rogue_ca.pem), remove_certificates=[client_ca]
         ),
     )
@@ -201,7 +201,7 @@ def test_tls_off_checks_plaintext(redis_servers, workspace, pki, capsys):
     port = _applied(redis_servers, workspace, pki, capsys, enforce=False)
     code, checks = _verify(capsys, workspace, port, "--server-name", SERVER_NAME)
     assert code == 0, checks
-    update_tls(workspace, "orders", TlsChange(enabled=False))
+    update_tls(workspace, "orders", TlsUpdate(enabled=False))
     code, checks = _verify(capsys, workspace, port)
     assert code == 1 and _failed(checks) == {"port"}
     assert "speaks TLS" in checks["port"]["reason"]

@@ -21,7 +21,7 @@ from e2e_helpers import add_database, cli, cli_json, client_args, free_port, upd
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from state.transitions import TlsChange
+from state.transitions import TlsUpdate
 from state.workspace import Workspace
 
 pytestmark = pytest.mark.e2e
@@ -309,7 +309,7 @@ def test_disabled_is_plain_text_only(redis_servers, workspace, pki, capsys):
     port = free_port()
     add_database(workspace, "orders", port, trusted=[pki.pem("client-ca")])
     _apply(capsys, workspace, server, pki)
-    update_tls(workspace, "orders", TlsChange(enabled=False))
+    update_tls(workspace, "orders", TlsUpdate(enabled=False))
     # The server still has TLS from the earlier apply: clients cannot talk plain text.
     assert all(seen != "PONG" for seen in _both(port))
     code, _report, checks = _verify(capsys, workspace, "orders")
@@ -347,7 +347,7 @@ def test_the_authorized_names_list_is_not_enforced_and_verify_says_so(
     update_tls(
         workspace,
         "orders",
-        TlsChange(subject_validation="san", authorized_names=["app1.example.com"]),
+        TlsUpdate(subject_validation="san", authorized_names=["app1.example.com"]),
     )
     _apply(capsys, workspace, server, pki)
     # app2 is issued by the trusted CA but not on the list: both clients still connect.
@@ -411,18 +411,18 @@ def _source_and_replica(workspace, pki, source_port, replica_port, *, mode, encr
     """One state: `orders` (the source) trusts this cluster's syncer certificate; `copy`
     replicates from 127.0.0.1:uri_port, with encryption (trusting the proxy certificate)."""
     from state.certificates import describe_pem
-    from state.transitions import SourceChange, create_database
+    from state.transitions import SourceUpdate, create_database
 
     syncer, proxy = (workspace.state.certificate_pem(role) for role in ("syncer", "proxy"))
     add_database(
         workspace, "orders", source_port, trusted=[pki.pem("client-ca"), syncer], mode=mode
     )
-    source = SourceChange(
+    source = SourceUpdate(
         uri=f"127.0.0.1:{uri_port}",
         encryption=encryption,
         server_certificate=describe_pem(proxy) if encryption else None,
     )
-    tls = TlsChange(
+    tls = TlsUpdate(
         enabled=True,
         mode="replica-of",
         enforce_client_auth=True,
@@ -538,7 +538,7 @@ def test_a_replica_without_encryption_against_a_tls_only_source(
         encryption=False,
         uri_port=source_port,
     )
-    update_tls(workspace, "copy", TlsChange(enabled=False))
+    update_tls(workspace, "copy", TlsUpdate(enabled=False))
     _apply(capsys, workspace, source_server, pki)
     with redis.Redis(port=replica_server.port, decode_responses=True) as replica:
         replica.replicaof("127.0.0.1", source_port)  # what apply sets, without TLS

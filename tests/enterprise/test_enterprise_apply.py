@@ -14,7 +14,7 @@ from fake_cluster import PASSWORD, USER, FakeCluster, Received
 from state.enterprise.client import apply
 from state.enterprise.rest import render_curl, rest_export
 from state.errors import RefusedError, WizardError
-from state.transitions import TlsChange, change_tls
+from state.transitions import TlsUpdate, change_tls
 from state.workspace import Workspace
 
 
@@ -179,7 +179,7 @@ def test_rule_errors_refuse_before_anything_is_sent(demo, api, api_files):
     broken = change_tls(
         demo.state,
         "orders",
-        TlsChange(remove_certificates=demo.state.database("orders").tls.certificates),
+        TlsUpdate(remove_certificates=demo.state.database("orders").tls.certificates),
     )
     demo.state = broken
     with pytest.raises(RefusedError, match="client-auth-without-certs"):

@@ -25,7 +25,7 @@ from state.enterprise.rest import (
 )
 from state.errors import StateFileError, WizardError
 from state.model import State
-from state.transitions import SourceChange, TlsChange, change_source, change_tls
+from state.transitions import SourceUpdate, TlsUpdate, change_source, change_tls
 from state.workspace import Workspace
 
 SOURCE_PASSWORD = "replica-source-password"
@@ -82,7 +82,7 @@ def varied(state: State) -> State:
     state = change_tls(
         state,
         "orders",
-        TlsChange(
+        TlsUpdate(
             subject_validation="full-subject",
             authorized_subjects=[
                 {"CN": "app1.example.com", "O": "Example", "OU": "Payments", "C": "GB"},
@@ -90,7 +90,7 @@ def varied(state: State) -> State:
             ],
         ),
     )
-    state = change_tls(state, "cache", TlsChange(enabled=True, enforce_client_auth=False))
+    state = change_tls(state, "cache", TlsUpdate(enabled=True, enforce_client_auth=False))
     return state
 
 
@@ -140,7 +140,7 @@ def test_the_replica_side_and_the_crdb_guid_are_kept(demo: Workspace):
     state = change_source(
         demo.state,
         "sessions",
-        SourceChange("redis-12001.cluster2.example.com:12001", sni="redis.cluster2.example.com"),
+        SourceUpdate("redis-12001.cluster2.example.com:12001", sni="redis.cluster2.example.com"),
     )
     imported = import_rest(bdbs_json(state), cluster_json(state)).state
     sessions, original = imported.database("sessions"), state.database("sessions")
@@ -318,7 +318,7 @@ def test_plan_against_the_cluster_shows_only_what_differs(demo: Workspace, tmp_p
     bdbs = write_json(tmp_path / "bdbs.json", bdbs_json(demo.state))
     cluster = write_json(tmp_path / "cluster.json", cluster_json(demo.state))
     assert plan_against_cluster(demo.state, bdbs, cluster) == []
-    changed = change_tls(demo.state, "orders", TlsChange(enforce_client_auth=False))
+    changed = change_tls(demo.state, "orders", TlsUpdate(enforce_client_auth=False))
     changed.cluster.min_data_tls_version = "1.3"
     changes = plan_against_cluster(changed, bdbs, cluster)
     assert [(c.object, c.field, c.before, c.after) for c in changes] == [
@@ -335,7 +335,7 @@ def test_cli_plan_writes_nothing(cli, demo: Workspace, demo_path: Path, tmp_path
     result = cli(*args, "--cluster", str(cluster))
     assert result.code == 0, result.err
     assert result.out == "no changes\n"
-    enable = TlsChange(enabled=True, enforce_client_auth=False)
+    enable = TlsUpdate(enabled=True, enforce_client_auth=False)
     demo.update(lambda s: change_tls(s, "cache", enable), "cache TLS on")
     result = cli(*args, "--cluster", str(cluster))
     assert "databases.cache:\n  ~ tls.enabled: no -> yes" in result.out

@@ -16,7 +16,7 @@ from state.enterprise.rest import (
 )
 from state.errors import WizardError
 from state.model import ClusterCertificate, State
-from state.transitions import SourceChange, TlsChange, change_source, change_tls
+from state.transitions import SourceUpdate, TlsUpdate, change_source, change_tls
 from state.workspace import Workspace
 
 
@@ -68,12 +68,12 @@ def test_a_replica_sends_its_source_with_encryption_and_the_source_proxy_certifi
     syncer = state.participant("cluster2.example.com").syncer_certificate
     assert pems(state, [syncer])[0] not in result["authentication_ssl_client_certs"]
     state = change_source(
-        state, "sessions", SourceChange(source.uri, sni="redis.cluster2.example.com")
+        state, "sessions", SourceUpdate(source.uri, sni="redis.cluster2.example.com")
     )
     assert body(state, "sessions")["replica_sources"][0]["replication_tls_sni"] == (
         "redis.cluster2.example.com"
     )
-    state = change_source(state, "sessions", SourceChange(source.uri, encryption=False))
+    state = change_source(state, "sessions", SourceUpdate(source.uri, encryption=False))
     entry = body(state, "sessions")["replica_sources"][0]
     assert entry["encryption"] is False
     assert "replica_sources" not in body(state, "orders")
@@ -97,7 +97,7 @@ def test_a_source_sends_the_syncer_certificate_of_each_replica_cluster_among_cli
 
 def test_active_active_puts_syncer_certificates_in_crdt_certs(demo: Workspace, client_pem):
     state = demo.state
-    state = change_tls(state, "inventory", TlsChange(add_certificates=[client_pem]))
+    state = change_tls(state, "inventory", TlsUpdate(add_certificates=[client_pem]))
     syncers = [p.syncer_certificate for p in state.participants]
     result = body(state, "inventory")
     assert result["tls_mode"] == "replica_ssl"
@@ -106,7 +106,7 @@ def test_active_active_puts_syncer_certificates_in_crdt_certs(demo: Workspace, c
 
 
 def test_active_active_all_communications(demo: Workspace):
-    state = change_tls(demo.state, "inventory", TlsChange(mode="all"))
+    state = change_tls(demo.state, "inventory", TlsUpdate(mode="all"))
     assert body(state, "inventory")["tls_mode"] == "enabled"
 
 
@@ -117,7 +117,7 @@ def test_disabled_database(demo: Workspace):
 
 
 def test_encryption_without_client_authentication(demo: Workspace):
-    state = change_tls(demo.state, "orders", TlsChange(enforce_client_auth=False))
+    state = change_tls(demo.state, "orders", TlsUpdate(enforce_client_auth=False))
     assert body(state, "orders")["enforce_client_authentication"] == "disabled"
 
 
@@ -126,7 +126,7 @@ def test_full_subject_sends_ou_as_an_array(demo: Workspace):
     state = change_tls(
         demo.state,
         "orders",
-        TlsChange(subject_validation="full-subject", authorized_subjects=[subject]),
+        TlsUpdate(subject_validation="full-subject", authorized_subjects=[subject]),
     )
     result = body(state, "orders")
     assert result["client_cert_subject_validation_type"] == "full_subject"

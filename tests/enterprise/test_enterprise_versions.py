@@ -21,7 +21,7 @@ from state.enterprise.rest import database_body, render_curl, render_json, rest_
 from state.enterprise.rladmin import render_rladmin
 from state.errors import RefusedError, WizardError
 from state.rules import check_state
-from state.transitions import TlsChange, change_tls, set_cluster_version
+from state.transitions import TlsUpdate, change_tls, set_cluster_version
 from state.versions import allowed_min_tls, normalize_version, parse_version
 from state.workspace import Workspace
 
@@ -201,7 +201,7 @@ def test_full_subject_before_6_4_2_is_refused_with_the_version(demo, served, api
     state = change_tls(
         demo.state,
         "orders",
-        TlsChange(subject_validation="full-subject", authorized_subjects=[{"CN": "app1"}]),
+        TlsUpdate(subject_validation="full-subject", authorized_subjects=[{"CN": "app1"}]),
     )
     demo.state = set_cluster_version(state, "6.2.18")
     found = [f for f in check_state(demo.state) if f.code == "full-subject-needs-6.4.2"]
@@ -231,7 +231,7 @@ def test_client_authentication_is_disabled_without_tls_or_certificates(demo: Wor
     state = change_tls(
         demo.state,
         "orders",
-        TlsChange(
+        TlsUpdate(
             enforce_client_auth=False,
             remove_certificates=list(demo.state.database("orders").tls.certificates),
         ),
@@ -246,7 +246,7 @@ def test_client_authentication_is_disabled_without_tls_or_certificates(demo: Wor
 
 def toggled(demo: Workspace, version: str) -> Workspace:
     demo.state = set_cluster_version(
-        change_tls(demo.state, "inventory", TlsChange(enabled=False)), version
+        change_tls(demo.state, "inventory", TlsUpdate(enabled=False)), version
     )
     return demo
 

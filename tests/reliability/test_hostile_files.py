@@ -39,7 +39,7 @@ from hostile_files import (
 from reliability_helpers import Run, child_env, cli, in_process
 
 from state import store
-from state.transitions import TlsChange, create_database
+from state.transitions import TlsUpdate, create_database
 from state.workspace import Workspace, init_state
 
 Runner = Callable[..., Run]
@@ -69,7 +69,7 @@ def template(tmp_path_factory) -> Path:
     path = root / "state" / "tls-wizard.toml"
     path.parent.mkdir()
     ws = init_state(path, "cluster1.example.com")
-    tls = TlsChange(enabled=True, mode="all", enforce_client_auth=False)
+    tls = TlsUpdate(enabled=True, mode="all", enforce_client_auth=False)
     ws.update(lambda s: create_database(s, "orders", 12000, tls=tls), "db")
     return root
 

@@ -22,8 +22,8 @@ from state.cli import main
 from state.mesh import check_mesh
 from state.model import Participant
 from state.transitions import (
-    SourceChange,
-    TlsChange,
+    SourceUpdate,
+    TlsUpdate,
     add_participant_syncer,
     change_source,
     change_tls,
@@ -71,7 +71,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             12002,
             type="active-active",
             participants=others,
-            tls=TlsChange(enabled=True, mode="crdb"),
+            tls=TlsUpdate(enabled=True, mode="crdb"),
         )
         for cluster in [*others, ws.state.cluster.name]:
             state = add_participant_syncer(state, "inventory", cluster)
@@ -82,7 +82,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "orders",
         12000,
         replica_clusters=[CLUSTERS[1]],
-        tls=TlsChange(enabled=True, mode="replica-of"),
+        tls=TlsUpdate(enabled=True, mode="replica-of"),
     )
     c1.commit(add_participant_syncer(state, "orders", CLUSTERS[1]), "orders")
     c2.update(
@@ -90,7 +90,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             s,
             "orders-copy",
             12000,
-            sources=[SourceChange(SOURCE_URI, encryption=True, server_certificate=proxy1)],
+            sources=[SourceUpdate(SOURCE_URI, encryption=True, server_certificate=proxy1)],
         ),
         "orders-copy",
     )
@@ -133,7 +133,7 @@ def test_the_consistent_mesh_passes(mesh, capsys):
 def test_one_broken_pair_of_each_kind_is_found_then_repaired(mesh, capsys):
     c1, c2, c3 = mesh
     # Active-active: cluster3's inventory no longer trusts cluster1's syncer certificate.
-    _drift(c3, change_tls(c3.state, "inventory", TlsChange(remove_certificates=[_syncer(c1)])))
+    _drift(c3, change_tls(c3.state, "inventory", TlsUpdate(remove_certificates=[_syncer(c1)])))
     # Replica Of: cluster1 replaced its proxy certificate; cluster2's replica holds the old.
     old_proxy = _proxy(c1)
     new_proxy = _rotate(c1, "proxy")
@@ -151,7 +151,7 @@ def test_one_broken_pair_of_each_kind_is_found_then_repaired(mesh, capsys):
     new_pem = describe_pem(c1.state.certificates[new_proxy])
     c2.commit(
         change_source(
-            c2.state, "orders-copy", SourceChange(SOURCE_URI, server_certificate=new_pem)
+            c2.state, "orders-copy", SourceUpdate(SOURCE_URI, server_certificate=new_pem)
         ),
         "repair",
     )
@@ -175,10 +175,10 @@ def test_a_rotated_syncer_certificate_is_stale_everywhere_it_was_copied(mesh, ca
 def test_a_replica_without_encryption_and_a_source_not_trusting_its_replica(mesh, capsys):
     c1, c2, _c3 = mesh
     c2.commit(
-        change_source(c2.state, "orders-copy", SourceChange(SOURCE_URI, encryption=False)),
+        change_source(c2.state, "orders-copy", SourceUpdate(SOURCE_URI, encryption=False)),
         "plain",
     )
-    _drift(c1, change_tls(c1.state, "orders", TlsChange(remove_certificates=[_syncer(c2)])))
+    _drift(c1, change_tls(c1.state, "orders", TlsUpdate(remove_certificates=[_syncer(c2)])))
     code, problems = _run(capsys, mesh)
     assert code == 1
     assert [(p["cluster"], p["peer"]) for p in problems] == [
@@ -191,7 +191,7 @@ def test_a_replica_without_encryption_and_a_source_not_trusting_its_replica(mesh
 
 def test_text_output_names_both_clusters_and_a_bad_file_is_one_line(mesh, capsys, tmp_path):
     c1, _c2, c3 = mesh
-    _drift(c3, change_tls(c3.state, "inventory", TlsChange(remove_certificates=[_syncer(c1)])))
+    _drift(c3, change_tls(c3.state, "inventory", TlsUpdate(remove_certificates=[_syncer(c1)])))
     capsys.readouterr()
     assert main(["check", "--mesh", *(str(ws.path) for ws in mesh)]) == 1
     out = capsys.readouterr().out

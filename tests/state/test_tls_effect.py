@@ -9,7 +9,7 @@ import pytest
 from state.cli import main
 from state.model import TlsSettings
 from state.tls_effect import client_auth_effect, mode_effect
-from state.transitions import TlsChange, create_database
+from state.transitions import TlsUpdate, create_database
 from state.workspace import Workspace, init_state
 
 
@@ -19,7 +19,7 @@ def ws(tmp_path_factory) -> Workspace:
     workspace = init_state(path, "cluster1.example.com")
     state = workspace.state
     for name, port, mode in (("plain", 12000, "replica-of"), ("secure", 12001, "all")):
-        change = TlsChange(enabled=True, mode=mode, enforce_client_auth=False)
+        change = TlsUpdate(enabled=True, mode=mode, enforce_client_auth=False)
         state = create_database(state, name, port, tls=change)
     workspace.commit(state, "test: databases")
     return workspace

@@ -14,7 +14,7 @@ from state.enterprise.rest import database_body, tls_mode
 from state.errors import StateFileError, WizardError
 from state.model import Database, TlsSettings
 from state.schema import from_document, to_document
-from state.transitions import TlsChange, change_tls, create_database
+from state.transitions import TlsUpdate, change_tls, create_database
 from state.vocabulary import (
     CertificateRole,
     CertificateUse,
@@ -104,10 +104,10 @@ def test_operations_check_words_with_the_same_message(tmp_path: Path) -> None:
     with pytest.raises(
         WizardError, match=r"^mode 'everything' is not one of all, replica-of, crdb$"
     ):
-        change_tls(state, name, TlsChange(mode="everything"))  # type: ignore[arg-type]
+        change_tls(state, name, TlsUpdate(mode="everything"))  # type: ignore[arg-type]
     with pytest.raises(WizardError, match=r"^type 'crdt' is not one of standard, active-active$"):
         create_database(state, "fresh", 19999, type="crdt")
-    changed = change_tls(state, name, TlsChange(mode="replica-of"))  # type: ignore[arg-type]
+    changed = change_tls(state, name, TlsUpdate(mode="replica-of"))  # type: ignore[arg-type]
     assert changed.databases[0].tls.mode is TlsMode.REPLICA_OF
 
 

@@ -21,8 +21,8 @@ from state.targets.redis_plan import (
     tls_folder_name,
 )
 from state.transitions import (
-    SourceChange,
-    TlsChange,
+    SourceUpdate,
+    TlsUpdate,
     change_source,
     change_tls,
     create_database,
@@ -49,7 +49,7 @@ def with_app1(ws: Workspace) -> Workspace:
 
     app1 = read_certificate_file(ws.folder / "samples" / "app1.pem")[0]
     ws.state = change_tls(
-        ws.state, "orders", TlsChange(add_certificates=[app1], subject_validation="none")
+        ws.state, "orders", TlsUpdate(add_certificates=[app1], subject_validation="none")
     )
     return ws
 
@@ -85,7 +85,7 @@ def test_files_are_named_after_their_content(ws):
     state = change_tls(
         ws.state,
         "orders",
-        TlsChange(remove_certificates=[ws.state.database("orders").tls.certificates[1]]),
+        TlsUpdate(remove_certificates=[ws.state.database("orders").tls.certificates[1]]),
     )
     ws.state = state
     second = {f.role: f.path.name for f in plan_for(ws, "orders").files}
@@ -128,7 +128,7 @@ def test_a_replica_trusts_the_source_clusters_proxy_certificate_in_its_ca_file(w
 
 def test_a_source_without_encryption_replicates_in_plain_text(ws):
     uri = ws.state.database("sessions").replica_of[0]
-    state = change_source(ws.state, "sessions", SourceChange(uri, encryption=False))
+    state = change_source(ws.state, "sessions", SourceUpdate(uri, encryption=False))
     plan = build_plan(state, "sessions", ws.folder / "tls", ws.read_key)
     assert plan.settings["tls-replication"] == "no"
     assert plan.settings["tls-client-cert-file"] == ""
@@ -142,7 +142,7 @@ def test_a_source_without_encryption_replicates_in_plain_text(ws):
 
 def test_an_encrypted_source_needs_tls_settings_even_with_the_databases_tls_off(ws):
     uri = ws.state.database("sessions").replica_of[0]
-    state = change_tls(ws.state, "sessions", TlsChange(enabled=False))
+    state = change_tls(ws.state, "sessions", TlsUpdate(enabled=False))
     plan = build_plan(state, "sessions", ws.folder / "tls", ws.read_key)
     assert plan.settings["tls-replication"] == "yes"
     assert plan.settings["port"] == "12001"
@@ -151,7 +151,7 @@ def test_an_encrypted_source_needs_tls_settings_even_with_the_databases_tls_off(
         roles["trusted certificates"].data.decode()
         == state.certificates[state.database("sessions").replica_sources[0].server_certificate]
     )
-    state = change_source(state, "sessions", SourceChange(uri, encryption=False))
+    state = change_source(state, "sessions", SourceUpdate(uri, encryption=False))
     plain = build_plan(state, "sessions", ws.folder / "tls", ws.read_key)
     assert plain.settings == {
         **CLEARED_FILES,
@@ -256,7 +256,7 @@ def test_a_client_certificate_trusted_without_its_ca_is_named_before_applying(ws
     assert cas and not any(
         "without its CA" in n.setting for n in plan_for(ws, "orders").not_enforced
     )
-    ws.state = change_tls(ws.state, "orders", TlsChange(remove_certificates=cas))
+    ws.state = change_tls(ws.state, "orders", TlsUpdate(remove_certificates=cas))
     notes = [n for n in plan_for(ws, "orders").not_enforced if "without its CA" in n.setting]
     assert [n.setting for n in notes] == ["trusting CN=app1.example.com without its CA"]
     assert "redis-server refuses this client" in notes[0].detail
@@ -275,7 +275,7 @@ def test_check_says_the_same_for_the_redis_target(ws):
     ]
     before = [f for f in check_state_with_certificates(ws.state) if f.code == "leaf-without-ca"]
     assert before == []
-    state = change_tls(ws.state, "orders", TlsChange(remove_certificates=cas))
+    state = change_tls(ws.state, "orders", TlsUpdate(remove_certificates=cas))
     after = [f for f in check_state_with_certificates(state) if f.code == "leaf-without-ca"]
     assert [(f.severity, f.where) for f in after] == [
         ("info", "databases.orders.tls.certificates[0]")

@@ -66,7 +66,7 @@ def screen_words(message: str) -> str:
     return _FLAG.sub(lambda match: f"'{CONTROLS[match.group(0)]}'", message)
 
 
-def _shown(value: str) -> str:
+def _setting_text(value: str) -> str:
     return "''" if value == "" else value
 
 
@@ -413,7 +413,7 @@ class ApplyScreen(_TargetScreen):
         for change in result.changes:
             mark = Text("*", style="bold") if change.changed else ""
             current, desired = (
-                _shown(v).removeprefix(folder) for v in (change.current, change.desired)
+                _setting_text(v).removeprefix(folder) for v in (change.current, change.desired)
             )
             table.add_row(mark, *cells(change.setting, current, desired))
         table.display = True

@@ -267,13 +267,13 @@ class ReplaceCertificateScreen(AppScreen[None]):
         self.query_one("#csr-create", Button).disabled = False
         folder = self.workspace.folder
         self.query_one("#import-request", Static).update(
-            f"Wrote the key [b]{escape(_shown(request.key_path, folder))}[/] (0600) and the CSR "
-            f"[b]{escape(_shown(request.csr_path, folder))}[/]. Have your CA sign the CSR "
+            f"Wrote the key [b]{escape(_relative_path(request.key_path, folder))}[/] (0600) and the CSR "
+            f"[b]{escape(_relative_path(request.csr_path, folder))}[/]. Have your CA sign the CSR "
             "(ctrl+o copies it), then paste the signed certificate and its chain below."
         )
         key_input = self.query_one("#import-key", Input)
-        key_input.value = _shown(request.key_path, folder)
-        self.notify(f"Key and CSR written to {_shown(request.csr_path.parent, folder)}")
+        key_input.value = _relative_path(request.key_path, folder)
+        self.notify(f"Key and CSR written to {_relative_path(request.csr_path.parent, folder)}")
         self.show_step(2)
 
     def action_copy_csr(self) -> None:
@@ -405,7 +405,7 @@ def _validators(attr: str) -> list:
     return []
 
 
-def _shown(path: Path, folder: Path) -> str:
+def _relative_path(path: Path, folder: Path) -> str:
     """Paths beside the state are shown relative to it: shorter, and the same everywhere."""
     try:
         return str(path.relative_to(folder))

@@ -129,7 +129,7 @@ class DatabasesScreen(AppScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.findings: dict[str, list[Finding]] = {}
-        self._shown_state: State | None = None
+        self._drawn_state: State | None = None
         """The state the screen last drew, to redraw only when a new one was saved."""
         self._filled_state: State | None = None
         self._matching: list[str] | None = None
@@ -162,7 +162,7 @@ class DatabasesScreen(AppScreen[None]):
 
     def refresh_from_state(self, keep: str | None = None) -> None:
         state = self.state
-        self._shown_state = state
+        self._drawn_state = state
         self.query_one(ClusterHeader).show(state)
         self.findings = findings_by_database(state)
         self.fill_table(keep or self.selected_name())
@@ -234,7 +234,7 @@ class DatabasesScreen(AppScreen[None]):
         # A screen pushed on top may have saved; redraw from the workspace when it holds a
         # new state (each save or reload makes one). The first resume, right after
         # on_mount, has nothing new: redrawing 5,000 rows twice doubled the start-up.
-        if self.is_mounted and self._shown_state is not self.state:
+        if self.is_mounted and self._drawn_state is not self.state:
             self.refresh_from_state()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

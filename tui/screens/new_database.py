@@ -32,7 +32,7 @@ from state.errors import WizardError
 from state.model import State
 from state.names import DATABASE_NAME_RULE, database_name_problem
 from state.schema import valid_host_port
-from state.transitions import SourceChange, TlsChange, add_participant_syncer, create_database
+from state.transitions import SourceUpdate, TlsUpdate, add_participant_syncer, create_database
 from state.vocabulary import DatabaseType, TlsMode
 
 from ..text import escape
@@ -253,7 +253,7 @@ class NewDatabaseScreen(AppScreen[str]):
         )
         encrypted = self.query_one("#source-encryption", Switch).value
         source_changes = [
-            SourceChange(
+            SourceUpdate(
                 uri,
                 encryption=encrypted,
                 server_certificate=self.source_certificate if encrypted else None,
@@ -267,7 +267,7 @@ class NewDatabaseScreen(AppScreen[str]):
         )
         tls = None
         if self.query_one("#tls", Switch).value:
-            tls = TlsChange(
+            tls = TlsUpdate(
                 enabled=True,
                 mode=self.mode(),
                 enforce_client_auth=self.query_one("#client-auth", Switch).value,
