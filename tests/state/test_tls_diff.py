@@ -11,8 +11,8 @@ import pytest
 from state import store
 from state.model import TlsSettings
 from state.plan import diff_database, tls_fields
+from state.tls_form import TlsForm
 from state.vocabulary import SubjectValidation, TlsMode
-from state.wizard_form import TlsForm
 
 DEMO = Path(__file__).parent.parent / "fixtures" / "demo" / "tls-wizard.toml"
 OTHER_VALUE = {

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from state.certificates import CertificateInfo
 from state.errors import WizardError
-from state.wizard_form import TlsForm
+from state.tls_form import TlsForm
 
 from ...app import WizardApp
 from ...text import escape

@@ -19,8 +19,8 @@ from state.enterprise.rest import rest_export, shown_body, tls_mode
 from state.errors import WizardError
 from state.model import Database, State, TlsSettings
 from state.tls_effect import client_auth_effect, mode_effect
+from state.tls_form import TlsForm
 from state.vocabulary import SubjectValidation, TlsMode
-from state.wizard_form import TlsForm
 
 from ...text import escape
 

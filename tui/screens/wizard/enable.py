@@ -14,9 +14,9 @@ from textual.widgets import Label, Static, Switch
 
 from state.model import TlsSettings
 from state.tls_effect import client_auth_effect
+from state.tls_form import TlsForm
 from state.versions import aa_tls_toggle
 from state.vocabulary import TlsMode
-from state.wizard_form import TlsForm
 
 from ...text import escape
 from .details import StepDetails

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import RadioSet, Static
 
+from state.tls_form import TlsForm
 from state.vocabulary import TlsMode
-from state.wizard_form import TlsForm
 
 from ...text import escape
 from ...widgets.mode_picker import ModePicker

@@ -10,13 +10,13 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static, Switch
 
 from state.certificates import needs_its_ca
-from state.vocabulary import SubjectValidation
-from state.wizard_form import (
+from state.tls_form import (
     TlsForm,
     name_list_problems,
     name_list_warnings,
     parse_subject_list,
 )
+from state.vocabulary import SubjectValidation
 
 from ...text import cells, escape
 from .details import StepDetails

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static, TextArea
 
 from state.plan import diff_database
-from state.wizard_form import TlsForm
+from state.tls_form import TlsForm
 
 from ...text import cells
 from ...widgets.exports import ExportTabs

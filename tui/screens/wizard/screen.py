@@ -1,7 +1,7 @@
 """The TLS wizard for one database: the documented steps in order, pending until Update.
 
 Enable -> Mode -> Certificates -> Subject names -> Review, one step widget each around
-one `TlsForm` (state/wizard_form.py), held here as a reactive. Nothing is saved until
+one `TlsForm` (state/tls_form.py), held here as a reactive. Nothing is saved until
 Update on the Review step, which builds the new state with the same operations as
 `tls-wizard db tls` and hands it to `app.commit`. Leaving with pending edits asks first; a
 stale revision offers a reload, after which the edits are replayed on the newer state.
@@ -24,7 +24,7 @@ from state.errors import WizardError
 from state.findings import Finding, errors
 from state.model import Database, State
 from state.rules import database_findings
-from state.wizard_form import TlsForm
+from state.tls_form import TlsForm
 
 from ...messages import StateChanged
 from ...text import escape

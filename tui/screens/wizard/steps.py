@@ -18,7 +18,7 @@ from textual.widgets import Switch
 
 from state.certificates import CertificateInfo
 from state.model import Database, State
-from state.wizard_form import TlsForm
+from state.tls_form import TlsForm
 
 from .details import details_markup
 

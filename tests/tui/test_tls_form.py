@@ -1,4 +1,4 @@
-"""The wizard's pending form (state/wizard_form.py), without a terminal."""
+"""The wizard's pending form (state/tls_form.py), without a terminal."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from state.certificates import read_certificate_file
 from state.demo import PARTICIPANTS
 from state.errors import WizardError
 from state.rules import findings_by_database
-from state.wizard_form import (
+from state.tls_form import (
     TlsForm,
     name_list_problems,
     name_list_warnings,
