@@ -13,7 +13,7 @@ SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 class Finding:
     """One observation with a stable code, so scripts can match on it across releases.
 
-    Where it points is structured: `database` names the database it is about (None for
+    Where it points is structured: `database_name` names the database it is about (None for
     the cluster, a participant or a certificate on its own) and `path` the field inside
     it (`tls.mode`, `replica_of[0].encryption`) or, without a database, the place itself
     (`cluster.proxy.key_file`, `certificate 2`). Screens group and shorten by these parts;
@@ -23,18 +23,18 @@ class Finding:
     code: str
     message: str
     path: str = ""
-    database: str | None = None
+    database_name: str | None = None
 
     @property
     def where(self) -> str:
-        if self.database is None:
+        if self.database_name is None:
             return self.path
-        place = f"databases.{self.database}"
+        place = f"databases.{self.database_name}"
         return f"{place}.{self.path}" if self.path else place
 
     def within_database(self) -> Finding:
         """The same finding said inside its database (for a screen already about it)."""
-        return replace(self, database=None)
+        return replace(self, database_name=None)
 
     def as_dict(self) -> dict[str, str]:
         return {

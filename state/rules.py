@@ -407,7 +407,7 @@ def check_cluster(state: State) -> list[Finding]:
 def check_database(state: State, database: Database) -> list[Finding]:
     """Every database rule; each finding names the database and the field inside it."""
     return [
-        replace(finding, database=database.name)
+        replace(finding, database_name=database.name)
         for rule in DATABASE_RULES
         for finding in rule(state, database)
     ]
@@ -443,8 +443,8 @@ def certificate_findings(state: State) -> list[Finding]:
 
     findings: list[Finding] = []
 
-    def placed(found: list[Finding], path: str, database: str | None = None) -> list[Finding]:
-        return [replace(f, path=path, database=database) for f in found]
+    def placed(found: list[Finding], path: str, database_name: str | None = None) -> list[Finding]:
+        return [replace(f, path=path, database_name=database_name) for f in found]
 
     for role in ("proxy", "syncer"):
         ref = state.cluster.certificate(role)
@@ -473,13 +473,13 @@ def check_state_with_certificates(state: State) -> list[Finding]:
 
 def database_findings(state: State, name: str) -> list[Finding]:
     """Every finding (rules and inspector) placed in database `name`."""
-    return [f for f in check_state_with_certificates(state) if f.database == name]
+    return [f for f in check_state_with_certificates(state) if f.database_name == name]
 
 
 def findings_by_database(state: State) -> dict[str, list[Finding]]:
     """The findings of the whole state, grouped per database (one pass over the rules)."""
     grouped: dict[str, list[Finding]] = {d.name: [] for d in state.databases}
     for finding in check_state_with_certificates(state):
-        if finding.database in grouped:
-            grouped[finding.database].append(finding)
+        if finding.database_name in grouped:
+            grouped[finding.database_name].append(finding)
     return grouped

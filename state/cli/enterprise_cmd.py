@@ -175,7 +175,7 @@ def run_apply_enterprise(args: argparse.Namespace) -> int:
         password,
         ca=args.ca,
         dry_run=args.dry_run,
-        database=args.database,
+        database_name=args.database,
         legacy_names=args.legacy_names,
         bulk_certificates=args.certificates_endpoint,
         report=lambda outcome: print(f"  {visible(outcome)}"),

@@ -321,12 +321,12 @@ def _action_uid(response: httpx.Response) -> str:
     return uid if isinstance(uid, str) and uid else ""
 
 
-def refuse_rule_errors(workspace: Workspace, database: str | None) -> None:
+def refuse_rule_errors(workspace: Workspace, database_name: str | None) -> None:
     """Nothing is sent while the state has errors in what would be sent."""
     found = [
         f
         for f in errors(check_state(workspace.state))
-        if database is None or f.database == database
+        if database_name is None or f.database_name == database_name
     ]
     if found:
         raise RefusedError(
@@ -344,7 +344,7 @@ def apply(
     *,
     ca: str | os.PathLike[str] | None = None,
     dry_run: bool = False,
-    database: str | None = None,
+    database_name: str | None = None,
     legacy_names: bool = False,
     bulk_certificates: bool | None = None,
     report: Callable[[Outcome], None] | None = None,
@@ -365,10 +365,10 @@ def apply(
     base = _check_url(url)
     if not user:
         raise WizardError("--user is empty")
-    refuse_rule_errors(workspace, database)
+    refuse_rule_errors(workspace, database_name)
     export = rest_export(
         workspace.state,
-        database,
+        database_name,
         legacy_names=legacy_names,
         bulk_certificates=bulk_certificates,
     )

@@ -377,20 +377,20 @@ def aa_tls_command(state: State, database: Database) -> NodeCommand | None:
 
 def rest_export(
     state: State,
-    database: str | None = None,
+    database_name: str | None = None,
     *,
     legacy_names: bool = False,
     bulk_certificates: bool | None = None,
 ) -> RestExport:
     """The requests in the order they are sent: cluster certificates, TLS version, databases.
 
-    With `database`, only that database's `PUT /v1/bdbs/<uid>`. `bulk_certificates` (None:
+    With `database_name`, only that database's `PUT /v1/bdbs/<uid>`. `bulk_certificates` (None:
     by the cluster's version) sends the certificates in one `PUT /v1/cluster/certificates`.
     Everything the cluster's version would refuse is refused here, before any request.
     """
     export = RestExport()
-    if database is not None:
-        chosen = [state.require_database(database)]
+    if database_name is not None:
+        chosen = [state.require_database(database_name)]
     else:
         chosen = sorted(state.databases, key=lambda d: d.uid)
         bulk = use_certificates_endpoint(state, bulk_certificates)

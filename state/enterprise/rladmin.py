@@ -45,10 +45,10 @@ def _file_names(role: str) -> tuple[str, str]:
     return f"{role}.pem", f"{role}.key"
 
 
-def render_rladmin(state: State, database: str | None = None, folder: str = "") -> str:
+def render_rladmin(state: State, database_name: str | None = None, folder: str = "") -> str:
     """The rladmin commands for `state`; `folder` prefixes the file names they name."""
-    if database is not None:
-        state.require_database(database)
+    if database_name is not None:
+        state.require_database(database_name)
     prefix = f"{folder.rstrip('/')}/" if folder else ""
     lines = [
         f"# rladmin commands for cluster {visible(state.cluster.name)}",
@@ -79,7 +79,9 @@ def render_rladmin(state: State, database: str | None = None, folder: str = "") 
     lines.append('# on EVERY node of the cluster (tls-protocols: "on all cluster nodes"):')
     lines.append(RESTART_SENTINEL)
     chosen = (
-        [d for d in state.databases if d.name == database] if database else list(state.databases)
+        [d for d in state.databases if d.name == database_name]
+        if database_name
+        else list(state.databases)
     )
     commands = [c for c in (aa_tls_command(state, db) for db in chosen) if c is not None]
     lines.extend(node_command_lines(commands, commented=False)[1:])
@@ -131,11 +133,11 @@ def replica_side_lines(state: State, database: Database) -> list[str]:
 
 
 def rladmin_export(
-    workspace: Workspace, database: str | None = None, folder: str = ""
+    workspace: Workspace, database_name: str | None = None, folder: str = ""
 ) -> RladminExport:
     """The script and the certificate/key files it names (read from the state and its keys)."""
     state = workspace.state
-    export = RladminExport(render_rladmin(state, database, folder))
+    export = RladminExport(render_rladmin(state, database_name, folder))
     for role in CertificateRole:
         if cluster_certificate_status(state.cluster.certificate(role)) != "own":
             continue
@@ -146,7 +148,7 @@ def rladmin_export(
 
 
 def write_rladmin(
-    workspace: Workspace, out: str | Path, database: str | None = None
+    workspace: Workspace, out: str | Path, database_name: str | None = None
 ) -> tuple[RladminExport, list[Path]]:
     """Write the files the commands name into `out` (keys 0600) and return the script.
 
@@ -156,7 +158,7 @@ def write_rladmin(
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise WizardError(f"{folder}: is a file; --out needs a folder")
-    export = rladmin_export(workspace, database, str(out))
+    export = rladmin_export(workspace, database_name, str(out))
     make_private_folder(folder)
     written = []
     for name, (data, mode) in export.files.items():

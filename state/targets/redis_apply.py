@@ -530,9 +530,9 @@ def _refuse_unsafe(
         )
 
 
-def default_tls_dir(workspace: Workspace, database: str) -> Path:
+def default_tls_dir(workspace: Workspace, database_name: str) -> Path:
     """tls/db-<uid> beside the state file: one folder per database, named by its uid."""
-    return workspace.folder / tls_folder_name(workspace.state, database)
+    return workspace.folder / tls_folder_name(workspace.state, database_name)
 
 
 def read_ca_file(path: str | Path | None) -> str:

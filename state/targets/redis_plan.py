@@ -30,12 +30,12 @@ TLS_PROTOCOLS = {
 REPLICA_OF_TLS_PORT_OFFSET = 10000
 
 
-def tls_folder_name(state: State, database: str) -> str:
+def tls_folder_name(state: State, database_name: str) -> str:
     """The folder, relative to the state's, for a database's TLS files: `tls/db-<uid>`.
 
     Named by uid, never by the database's name, so no name can ever steer a path.
     """
-    return f"tls/db-{state.require_database(database).uid}"
+    return f"tls/db-{state.require_database(database_name).uid}"
 
 
 """In "Replica Of only" mode clients keep the plaintext port, so TLS needs a port of its own:

@@ -73,7 +73,7 @@ def test_certificates_endpoint(demo, api, api_files):
 
 
 def test_one_database(demo, api, api_files):
-    report = run_apply(demo, api, api_files["ca"], database="sessions")
+    report = run_apply(demo, api, api_files["ca"], database_name="sessions")
     assert [r.path for r in sent(api)] == ["/v1/bdbs/2"]
     assert sent(api)[0].body["tls_mode"] == "replica_ssl"
     assert report.failed is None

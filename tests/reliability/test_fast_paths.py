@@ -37,7 +37,7 @@ def test_grouping_findings_by_database_goes_by_the_name_itself(names):
     assert list(grouped) == names
     for name in names:
         crdb = [f for f in grouped[name] if f.code == "crdb-needs-active-active"]
-        assert [f.database for f in crdb] == [name]
+        assert [f.database_name for f in crdb] == [name]
         assert crdb[0].where == f"databases.{name}.tls.mode"
 
 
