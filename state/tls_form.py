@@ -106,7 +106,7 @@ text typed), in TlsSettings' order; the certificate list is merged instead."""
 class TlsForm:
     """What the wizard's five steps edit for one database, before Update saves it."""
 
-    database: str
+    database_name: str
     enabled: bool
     mode: TlsMode
     enforce_client_auth: bool
@@ -127,7 +127,7 @@ class TlsForm:
         database = state.require_database(name)
         tls = database.tls
         return cls(
-            database=name,
+            database_name=name,
             enabled=tls.enabled,
             mode=tls.mode,
             enforce_client_auth=tls.enforce_client_auth,
@@ -186,7 +186,7 @@ class TlsForm:
         for source in self.sources:
             if source.uri == uri:
                 return source
-        raise WizardError(f"database {self.database!r} has no Replica Of source {uri!r}")
+        raise WizardError(f"database {self.database_name!r} has no Replica Of source {uri!r}")
 
     def toggle_source_encryption(self, uri: str) -> bool:
         source = self._source(uri)
@@ -213,7 +213,7 @@ class TlsForm:
 
     def syncer_checklist(self, state: State) -> list[tuple[str, bool, bool]]:
         """(cluster, known participant, trusted by the form) for every syncer it needs."""
-        database = state.database(self.database)
+        database = state.database(self.database_name)
         if database is None:
             return []
         rows = []
@@ -242,7 +242,7 @@ class TlsForm:
         judged as the cluster's `san_cn` / `full_subject` validation would judge it."""
         from .certificates import client_verdict
 
-        database = state.database(self.database)
+        database = state.database(self.database_name)
         syncers: set[str] = set()
         if database is not None and database.is_active_active:
             syncers = {p.syncer_certificate for p in state.participants}
@@ -278,9 +278,9 @@ class TlsForm:
         )
 
     def _saved(self, state: State) -> Database:
-        database = state.database(self.database)
+        database = state.database(self.database_name)
         if database is None:
-            raise WizardError(f"database {self.database!r} is no longer in the state")
+            raise WizardError(f"database {self.database_name!r} is no longer in the state")
         return database
 
     def change(self, state: State) -> TlsUpdate:
@@ -314,22 +314,22 @@ class TlsForm:
     def apply(self, state: State) -> State:
         """The state after Update: the same operations `tls-wizard db tls` runs."""
         change = self.change(state)
-        new_state = change_tls(state, self.database, change) if not change.is_empty() else state
+        new_state = change_tls(state, self.database_name, change) if not change.is_empty() else state
         new_state = self._apply_replica_of(state, new_state)
         for cluster in self.syncers:
             if state.syncer_certificate_of(cluster) in self.certificates:
-                new_state = add_participant_syncer(new_state, self.database, cluster)
+                new_state = add_participant_syncer(new_state, self.database_name, cluster)
         return new_state
 
     def _apply_replica_of(self, saved: State, new_state: State) -> State:
         """The replica clusters and each source changed in the form, through the same
         operations as `db replicas` and `db source`."""
-        database = saved.database(self.database)
+        database = saved.database(self.database_name)
         assert database is not None
         added = [c for c in self.replica_clusters if c not in database.replica_clusters]
         removed = [c for c in database.replica_clusters if c not in self.replica_clusters]
         if added or removed:
-            new_state = change_replica_clusters(new_state, self.database, add=added, remove=removed)
+            new_state = change_replica_clusters(new_state, self.database_name, add=added, remove=removed)
         for source in self.sources:
             before = database.source(source.uri)
             if before is None or before == source:
@@ -340,7 +340,7 @@ class TlsForm:
                 certificate = self.pasted.get(sha) or describe_pem(saved.certificates[sha])
             new_state = change_source(
                 new_state,
-                self.database,
+                self.database_name,
                 SourceUpdate(
                     source.uri, encryption=source.encryption, server_certificate=certificate
                 ),
@@ -349,11 +349,11 @@ class TlsForm:
 
     def is_dirty(self, state: State) -> bool:
         """True when Update would change something (what "leave without saving?" asks about)."""
-        database = state.database(self.database)
+        database = state.database(self.database_name)
         if database is None:
             return False
         try:
-            after = self.apply(state).database(self.database)
+            after = self.apply(state).database(self.database_name)
         except WizardError:
             return True
         return after != database
@@ -361,8 +361,8 @@ class TlsForm:
     def rebase(self, old: State, new: State) -> TlsForm:
         """The same edits on a newer saved state (after a reload): what the user changed
         against `old` is replayed on `new`, so another writer's changes are kept."""
-        base = TlsForm.from_state(old, self.database)
-        form = TlsForm.from_state(new, self.database)
+        base = TlsForm.from_state(old, self.database_name)
+        form = TlsForm.from_state(new, self.database_name)
         for name in _REPLAYED_FIELDS:
             if getattr(self, name) != getattr(base, name):
                 setattr(form, name, getattr(self, name))
@@ -381,9 +381,9 @@ class TlsForm:
 
     def describe(self, state: State) -> str:
         """One line for the history: what this Update changes."""
-        database = state.database(self.database)
+        database = state.database(self.database_name)
         if database is None:
-            return f"db tls {self.database}"
+            return f"db tls {self.database_name}"
         tls = database.tls
         pending = self.pending_tls(tls)
         changed = tls.changed_fields(pending)
@@ -413,4 +413,4 @@ class TlsForm:
             parts.append("authorized names " + ",".join(pending.authorized_names))
         elif validation == SubjectValidation.FULL_SUBJECT and "authorized_subjects" in changed:
             parts.append("authorized subjects")
-        return f"db tls {self.database}: " + (", ".join(parts) or "no change")
+        return f"db tls {self.database_name}: " + (", ".join(parts) or "no change")
