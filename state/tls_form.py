@@ -314,7 +314,9 @@ class TlsForm:
     def apply(self, state: State) -> State:
         """The state after Update: the same operations `tls-wizard db tls` runs."""
         change = self.change(state)
-        new_state = change_tls(state, self.database_name, change) if not change.is_empty() else state
+        new_state = (
+            change_tls(state, self.database_name, change) if not change.is_empty() else state
+        )
         new_state = self._apply_replica_of(state, new_state)
         for cluster in self.syncers:
             if state.syncer_certificate_of(cluster) in self.certificates:
@@ -329,7 +331,9 @@ class TlsForm:
         added = [c for c in self.replica_clusters if c not in database.replica_clusters]
         removed = [c for c in database.replica_clusters if c not in self.replica_clusters]
         if added or removed:
-            new_state = change_replica_clusters(new_state, self.database_name, add=added, remove=removed)
+            new_state = change_replica_clusters(
+                new_state, self.database_name, add=added, remove=removed
+            )
         for source in self.sources:
             before = database.source(source.uri)
             if before is None or before == source:
