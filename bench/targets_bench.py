@@ -27,8 +27,9 @@ import redis
 from bench.common import heading, interleaved, verdict
 from state.certificates import describe_pem
 from state.certificates.issue import SubjectFields, certificate_authority, issue_certificate
+from state.targets.probe import ClientCredential
 from state.targets.redis_apply import AdminConnection, apply_database
-from state.targets.verify import ClientCredential, verify_database
+from state.targets.verify import verify_database
 from state.transitions import TlsUpdate, create_database
 from state.workspace import init_state
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import WizardError
 from ..files import FileReadError, read_bounded
-from .verify import ClientCredential, explain
+from .probe import ClientCredential, explain
 
 PASSWORD_ENV = "REDISCLI_AUTH"
 """The variable redis-cli reads its password from; apply reads the same one."""

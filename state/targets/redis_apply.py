@@ -30,7 +30,8 @@ from ..certificates import describe_pem
 from ..errors import StaleStateError, WizardError
 from ..store import load as load_state
 from ..workspace import Workspace
-from .link import source_port_hint, unencrypted_link_problem
+from .link import link_problem, source_port_hint, unencrypted_link_problem
+from .probe import ClientCredential, explain, ping, probe
 from .redis_admin import AdminConnection, check_url, connect, mask
 from .redis_files import (
     UNCHANGED_OWNER,
@@ -52,7 +53,6 @@ from .redis_session import (
     read_settings,
     shown,
 )
-from .verify import ClientCredential, explain, link_problem, ping, probe
 
 __all__ = ["AdminConnection", "ApplyResult", "apply_database", "apply_plan", "check_url"]
 

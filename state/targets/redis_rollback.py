@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from .probe import explain
 from .redis_admin import Endpoint, reach
 from .redis_plan import MANAGED_SETTINGS, RedisPlan
 from .redis_session import (
@@ -21,7 +22,6 @@ from .redis_session import (
     read_settings,
     shown,
 )
-from .verify import explain
 
 
 class Rollback:

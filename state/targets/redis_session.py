@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .probe import explain
 from .redis_admin import AdminConnection, Endpoint
 from .redis_plan import MANAGED_SETTINGS, NO_REPLICATION
-from .verify import explain
 
 if TYPE_CHECKING:
     from .redis_apply import ApplyResult
