@@ -11,7 +11,15 @@ import pytest
 from state import clock
 from state.certificates import describe_pem, read_certificates
 from state.certificates.issue import SubjectFields, certificate_authority, sign_csr
-from state.cluster_replace import create_request, import_findings, read_key_file
+from state.cluster_replace import (
+    check_import,
+    create_request,
+    import_findings,
+    looks_like_path,
+    read_key_file,
+    subject_field_problem,
+    subject_problems,
+)
 from state.errors import WizardError
 from state.export_files import export_cluster_certificate
 from state.workspace import Workspace
@@ -109,3 +117,61 @@ def test_export_writes_the_pem_and_never_overwrites(workspace, tmp_path: Path) -
 def test_export_into_a_missing_folder_is_one_clear_error(workspace, tmp_path: Path) -> None:
     with pytest.raises(WizardError, match="no such folder"):
         export_cluster_certificate(workspace.state, "proxy", tmp_path / "nope" / "p.pem")
+
+
+@pytest.mark.parametrize(
+    ("subject", "problems"),
+    [
+        (SubjectFields(cn="c.example.com", country="de"), []),
+        (SubjectFields(cn="  c.example.com ", country=" US "), []),
+        (SubjectFields(cn=""), ["CN: the Common Name is required"]),
+        (
+            SubjectFields(cn="   ", country="USA"),
+            ["CN: the Common Name is required", "C: two letters, such as US"],
+        ),
+        (SubjectFields(cn="x", country="1A"), ["C: two letters, such as US"]),
+        (SubjectFields(cn="x", country="ÄB"), ["C: two letters, such as US"]),
+    ],
+)
+def test_subject_problems_name_each_field_the_csr_could_not_carry(subject, problems) -> None:
+    assert subject_problems(subject) == problems
+
+
+def test_create_request_refuses_exactly_what_the_form_flags(workspace) -> None:
+    """The form and the operation share one rule: a non-ASCII country is refused by both."""
+    subject = SubjectFields(cn="x", country="ÄB")
+    assert subject_field_problem("country", subject.country)
+    with pytest.raises(WizardError, match="two-letter"):
+        create_request(workspace, "proxy", subject)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_path"),
+    [
+        ("signed.pem", True),
+        ("  certs/signed.pem\n", True),
+        ("", False),
+        ("-----BEGIN CERTIFICATE-----", False),
+        ("line one\nline two", False),
+    ],
+)
+def test_looks_like_path_tells_a_file_name_from_pasted_pem(text: str, is_path: bool) -> None:
+    assert looks_like_path(text) is is_path
+
+
+def test_check_import_reads_a_path_from_the_state_folder_and_runs_the_install_checks(
+    workspace, ca
+) -> None:
+    request = create_request(workspace, "syncer", SubjectFields(cn=workspace.state.cluster.fqdn))
+    signed = sign_csr(ca, request.csr_pem.encode())
+    (workspace.folder / "signed.pem").write_bytes(signed + ca.pem)
+    result = check_import(workspace, "syncer", "signed.pem", request.key_path)
+    assert result.problem == "" and result.certificates and result.refusal == ""
+    assert check_import(workspace, "syncer", "signed.pem", None).refusal == (
+        "give the key file that signed the CSR"
+    )
+    assert check_import(workspace, "syncer", "", request.key_path).refusal == (
+        "paste the signed certificate (and its chain) first"
+    )
+    missing = check_import(workspace, "syncer", "missing.pem", request.key_path)
+    assert missing.problem and not missing.certificates

@@ -10,14 +10,13 @@ and refuses what the server would refuse; nothing is saved otherwise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.validation import Function, Regex
+from textual.validation import Function, ValidationResult, Validator
 from textual.widgets import (
     Button,
     Footer,
@@ -34,18 +33,17 @@ from textual.worker import get_current_worker
 from state.certificates import (
     CertificateInfo,
     CertificateInputError,
-    read,
-    read_certificate_file,
 )
 from state.certificates.issue import SubjectFields, cluster_sans
 from state.cluster_replace import (
     CertificateRequest,
+    ImportCheck,
+    check_import,
     create_request,
-    import_findings,
-    read_key_file,
+    subject_field_problem,
+    subject_problems,
 )
 from state.errors import RefusedError, StaleStateError, WizardError
-from state.findings import Finding, errors
 
 from ..text import escape
 from ..widgets.findings import FindingsView
@@ -64,32 +62,6 @@ FIELDS = (
     ("org", "O", "Organization"),
     ("org_unit", "OU", "Organizational unit"),
 )
-
-
-def looks_like_path(text: str) -> bool:
-    stripped = text.strip()
-    return bool(stripped) and "\n" not in stripped and "-----" not in stripped
-
-
-@dataclass(frozen=True, slots=True)
-class ImportCheck:
-    """The signed certificate as read, the key, and what the install would say."""
-
-    certificates: list[CertificateInfo]
-    key_pem: bytes | None
-    problem: str
-    findings: list[Finding]
-    had_private_key: bool = False
-
-    @property
-    def refusal(self) -> str:
-        """Why Install would be refused now; empty when it would go ahead."""
-        if self.problem:
-            return self.problem
-        if not self.certificates:
-            return "paste the signed certificate (and its chain) first"
-        bad = errors(self.findings)
-        return "; ".join(f.message for f in bad)
 
 
 class ReplaceCertificateScreen(AppScreen[None]):
@@ -134,7 +106,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
                         fqdn if attr == "cn" else "",
                         placeholder=label,
                         id=f"csr-{attr}",
-                        validators=_validators(attr),
+                        validators=[_SubjectFieldRule(attr)],
                     )
             yield Static(id="csr-problems", classes="form-problems")
             with Horizontal(id="csr-buttons"):
@@ -213,13 +185,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
         return SubjectFields(**values)
 
     def form_problems(self) -> list[str]:
-        problems = []
-        for attr, short, _ in FIELDS:
-            field = self.query_one(f"#csr-{attr}", Input)
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
-                problems.append(f"{short}: {result.failure_descriptions[0]}")
-        return problems
+        return subject_problems(self.subject())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id and event.input.id.startswith("csr-"):
@@ -304,7 +270,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
     @work(thread=True, exclusive=True, group="import-check")
     def check_import(self, text: str, key_path: Path | None) -> None:
         """Read the paste (or file) and the key, and run the install's checks."""
-        result = _check(self.workspace, self.role, text, key_path)
+        result = check_import(self.workspace, self.role, text, key_path)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_check, result)
 
@@ -397,12 +363,16 @@ class ReplaceCertificateScreen(AppScreen[None]):
         self.app.pop_screen()
 
 
-def _validators(attr: str) -> list:
-    if attr == "cn":
-        return [Function(lambda v: bool(v.strip()), "the Common Name is required")]
-    if attr == "country":
-        return [Regex(r"^\s*([A-Za-z]{2})?\s*$", failure_description="two letters, such as US")]
-    return []
+class _SubjectFieldRule(Validator):
+    """Marks a CSR field invalid with the state's own rule for it (`subject_field_problem`)."""
+
+    def __init__(self, attr: str) -> None:
+        super().__init__()
+        self.attr = attr
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = subject_field_problem(self.attr, value)
+        return self.failure(problem) if problem else self.success()
 
 
 def _relative_path(path: Path, folder: Path) -> str:
@@ -411,35 +381,3 @@ def _relative_path(path: Path, folder: Path) -> str:
         return str(path.relative_to(folder))
     except ValueError:
         return str(path)
-
-
-def _check(workspace, role: str, text: str, key_path: Path | None) -> ImportCheck:
-    certificates: list[CertificateInfo] = []
-    had_key = False
-    problem = ""
-    findings: list[Finding] = []
-    if looks_like_path(text):
-        location = workspace.resolve(text.strip())
-        try:
-            certificates = read_certificate_file(location)
-        except CertificateInputError as error:
-            problem = str(error)
-    elif text.strip():
-        result = read(text)
-        certificates = result.certificates
-        had_key = result.has_private_key
-        findings += [f for f in result.findings if f.code != "private-key"]
-    key_pem = None
-    if key_path is None:
-        problem = problem or "give the key file that signed the CSR"
-    else:
-        try:
-            key_pem = read_key_file(key_path)
-        except WizardError as error:
-            problem = problem or str(error)
-    if certificates:
-        try:
-            findings += import_findings(workspace, role, certificates, key_pem)
-        except CertificateInputError as error:
-            problem = problem or str(error)
-    return ImportCheck(certificates, key_pem, problem, findings, had_key)
