@@ -14,6 +14,7 @@ import re
 from typing import Any, TypeVar
 
 from .errors import StateFileError, WizardError
+from .fields import Dialect, FieldReader
 from .key_files import key_file_problem
 from .model import (
     DEFAULT_MIN_TLS,
@@ -52,41 +53,11 @@ def _not_one_of(kind: type[Vocabulary], value: object) -> str:
     return f"{value!r} is not one of {', '.join(kind.values())}"
 
 
-class _Reader:
+class _Reader(FieldReader):
     """Reads typed fields out of a TOML table, naming the key path in every error."""
 
     def __init__(self, table: Any, path: str) -> None:
-        if not isinstance(table, dict):
-            raise StateFileError(f"{path or 'file'}: expected a table, got {_kind(table)}")
-        self.table = table
-        self.path = path
-
-    def where(self, key: str) -> str:
-        key = key_text(key)
-        return f"{self.path}.{key}" if self.path else key
-
-    def fail(self, key: str, message: str) -> StateFileError:
-        return StateFileError(f"{self.where(key)}: {message}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        if key not in self.table:
-            if default is ...:
-                raise self.fail(key, "is missing")
-            return default
-        value = self.table[key]
-        if isinstance(value, bool) and kind is int:
-            raise self.fail(key, f"expected an integer, got {_kind(value)}")
-        if not isinstance(value, kind):
-            kinds = (kind,) if isinstance(kind, type) else kind
-            expected = "/".join(_TYPE_WORDS.get(k, k.__name__) for k in kinds)
-            raise self.fail(key, f"expected {expected}, got {_kind(value)}")
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: Any = ...) -> str:
-        value = self.get(key, str, default)
-        if value not in choices:
-            raise self.fail(key, f"{value!r} is not one of {', '.join(choices)}")
-        return value
+        super().__init__(table, path, TOML)
 
     def word(self, key: str, kind: type[V], default: V) -> V:
         """A vocabulary word as its member; the error names the key path."""
@@ -140,6 +111,22 @@ _TYPE_WORDS: dict[type, str] = {
 
 def _kind(value: Any) -> str:
     return _TYPE_WORDS.get(type(value), type(value).__name__)
+
+
+def _expected(value: Any, kinds: tuple[type, ...]) -> str:
+    expected = "/".join(_TYPE_WORDS.get(k, k.__name__) for k in kinds)
+    return f"expected {expected}, got {_kind(value)}"
+
+
+TOML = Dialect(
+    error=StateFileError,
+    table_word="a table",
+    kind_word=_kind,
+    wrong_type=_expected,
+    bool_as_int="expected an integer, got a boolean",
+    key_text=key_text,
+)
+"""The state file's words: TOML tables, keys quoted when they would break the line."""
 
 
 def from_document(doc: dict[str, Any]) -> State:

@@ -26,6 +26,7 @@ from .. import store
 from ..certificates import CertificateInfo, CertificateInputError, describe_pem, read_certificates
 from ..certificates.issue import self_signed_cluster_certificate
 from ..errors import StateFileError, WizardError
+from ..fields import Dialect, FieldReader
 from ..files import FileReadError, read_bounded
 from ..key_files import KEYS_FOLDER
 from ..model import (
@@ -89,32 +90,20 @@ def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
         ) from None
 
 
-class _Fields:
+JSON_FIELDS = Dialect(
+    error=WizardError,
+    table_word="a JSON object",
+    kind_word=lambda value: type(value).__name__,
+    wrong_type=lambda value, kinds: f"unexpected {type(value).__name__} {value!r}",
+    bool_as_int="expected a number, got a boolean",
+    none_is_missing=True,
+)
+"""The REST JSON's words: objects, and `null` for a field the API leaves unset."""
+
+
+def _json_fields(value: Any, where: str) -> FieldReader:
     """Typed access to one JSON object, naming `where` in every error."""
-
-    def __init__(self, value: Any, where: str) -> None:
-        if not isinstance(value, dict):
-            raise WizardError(f"{where}: expected a JSON object, got {type(value).__name__}")
-        self.value = value
-        self.where = where
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        if key not in self.value or self.value[key] is None:
-            if default is ...:
-                raise WizardError(f"{self.where}.{key}: is missing")
-            return default
-        value = self.value[key]
-        if isinstance(value, bool) and kind is int:
-            raise WizardError(f"{self.where}.{key}: expected a number, got a boolean")
-        if not isinstance(value, kind):
-            raise WizardError(f"{self.where}.{key}: unexpected {type(value).__name__} {value!r}")
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.get(key, str, default)
-        if value not in choices:
-            raise WizardError(f"{self.where}.{key}: {value!r} is not one of {', '.join(choices)}")
-        return value
+    return FieldReader(value, where, JSON_FIELDS)
 
 
 class _Importer:
@@ -147,7 +136,7 @@ class _Importer:
         nodes = _node_entries(nodes_json)
         versions = []
         for where, node in nodes:
-            text = _Fields(node, where).get("software_version", str, "")
+            text = _json_fields(node, where).get("software_version", str, "")
             if not text:
                 continue
             try:
@@ -177,7 +166,7 @@ class _Importer:
     # --- the cluster ---------------------------------------------------------------------
 
     def cluster(self, cluster_json: Any, bdbs: list[Any]) -> None:
-        fields = _Fields(cluster_json if cluster_json is not None else {}, "cluster")
+        fields = _json_fields(cluster_json if cluster_json is not None else {}, "cluster")
         name = fields.get("name", str, "").strip() or self.name_hint or _name_from_endpoints(bdbs)
         if not name:
             raise WizardError(
@@ -190,7 +179,7 @@ class _Importer:
             raise WizardError(
                 f"cluster.min_data_TLS_version: {version!r} is not one of {', '.join(TLS_VERSIONS)}"
             )
-        if cluster_json is not None and "min_data_TLS_version" not in fields.value:
+        if cluster_json is not None and "min_data_TLS_version" not in fields.table:
             self.note("the cluster JSON has no min_data_TLS_version; the state uses 1.2")
         self.state.cluster = Cluster(name=name, fqdn=name.lower(), min_data_tls_version=version)
         self.state.cluster.version = self.software_version
@@ -198,9 +187,9 @@ class _Importer:
             ref = self.cluster_certificate(fields, role)
             self.state.cluster.set_certificate(role, ref)
 
-    def cluster_certificate(self, fields: _Fields, role: str) -> ClusterCertificate | None:
-        pem = fields.value.get(f"{role}_certificate") or fields.value.get(f"{role}_cert")
-        key = fields.value.get(f"{role}_key")
+    def cluster_certificate(self, fields: FieldReader, role: str) -> ClusterCertificate | None:
+        pem = fields.table.get(f"{role}_certificate") or fields.table.get(f"{role}_cert")
+        key = fields.table.get(f"{role}_key")
         if pem:
             chain = self.certificates(pem, f"cluster.{role}_certificate")
             if isinstance(key, str) and "PRIVATE KEY" in key:
@@ -231,14 +220,14 @@ class _Importer:
 
     def databases(self, bdbs: list[Any]) -> None:
         for index, bdb in enumerate(bdbs):
-            self.state.databases.append(self.database(_Fields(bdb, f"bdbs[{index}]")))
+            self.state.databases.append(self.database(_json_fields(bdb, f"bdbs[{index}]")))
         self.state.databases.sort(key=lambda d: d.uid)
 
-    def database(self, bdb: _Fields) -> Database:
+    def database(self, bdb: FieldReader) -> Database:
         uid = bdb.get("uid", int)
         name = bdb.get("name", str)
         where = f"bdbs[uid {uid}]"
-        port = bdb.get("port", int, 0) or _endpoint_port(bdb.value)
+        port = bdb.get("port", int, 0) or _endpoint_port(bdb.table)
         if not port:
             raise WizardError(f"{where}.port: is missing; save the full GET /v1/bdbs response")
         crdt = bool(bdb.get("crdt", bool, False))
@@ -277,7 +266,7 @@ class _Importer:
         return database
 
     def trust(self, database: Database, entry: Any, where: str) -> list[CertificateInfo]:
-        infos = self.certificates(_Fields(entry, where).get("client_cert", str), where)
+        infos = self.certificates(_json_fields(entry, where).get("client_cert", str), where)
         for info in infos:
             if info.sha256 in database.tls.certificates:
                 self.note(f"{where}: certificate {info.sha256[:12]}… is listed twice; kept once")
@@ -308,13 +297,13 @@ class _Importer:
         if participant.name not in database.participants:
             database.participants.append(participant.name)
 
-    def replica_sources(self, bdb: _Fields, where: str) -> list[ReplicaSource]:
+    def replica_sources(self, bdb: FieldReader, where: str) -> list[ReplicaSource]:
         """The replica side: each syncer_sources object's uri, encryption, server_cert
         (the source cluster's proxy certificate, stored once) and replication_tls_sni."""
         sources = []
         for index, entry in enumerate(bdb.get("replica_sources", list, [])):
             at = f"{where}.replica_sources[{index}]"
-            source = _Fields(entry, at)
+            source = _json_fields(entry, at)
             host_port = _host_port(source.get("uri", str))
             if host_port is None:
                 raise WizardError(f"{at}.uri: not a redis:// or rediss:// URI with host and port")
@@ -336,7 +325,7 @@ class _Importer:
             sources.append(replica)
         return sources
 
-    def subjects(self, bdb: _Fields, tls: TlsSettings, where: str) -> None:
+    def subjects(self, bdb: FieldReader, tls: TlsSettings, where: str) -> None:
         kind = bdb.choice(
             "client_cert_subject_validation_type", SubjectValidation.rest_values(), REST_OFF
         )
@@ -357,10 +346,10 @@ class _Importer:
 
     def subject(self, value: Any, where: str) -> Subject:
         """One subject as the bdb object documents it; OU is kept whole (every unit)."""
-        fields = _Fields(value, where)
+        fields = _json_fields(value, where)
         subject: Subject = {}
         for key in SUBJECT_FIELDS:
-            item = fields.value.get(key)
+            item = fields.table.get(key)
             if item is None or item == [] or item == "":
                 continue
             if key == "OU":
@@ -388,8 +377,8 @@ def _node_entries(nodes_json: Any) -> list[tuple[str, Any]]:
     raise WizardError("nodes: expected the JSON of GET /v1/nodes or GET /v1/nodes/status")
 
 
-def _tls_mode(bdb: _Fields) -> str:
-    if "tls_mode" not in bdb.value and bdb.value.get("ssl") is True:
+def _tls_mode(bdb: FieldReader) -> str:
+    if "tls_mode" not in bdb.table and bdb.table.get("ssl") is True:
         return TlsMode.ALL.rest_value
     return bdb.choice("tls_mode", TlsMode.rest_values(), REST_OFF)
 
