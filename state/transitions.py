@@ -7,7 +7,7 @@ and saves atomically, so a change is validated and saved whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .certificates import CertificateInfo, check, describe_pem
@@ -126,6 +126,18 @@ def change_tls(state: State, name: str, change: TlsUpdate) -> State:
     return state
 
 
+def _new_name(name: str, what: str, problem_of: Callable[[str], str | None]) -> str:
+    """A new object's name as typed, spaces at either end dropped, or the refusal: empty is
+    a mistake to correct, a name the cluster would reject is refused with its reason."""
+    name = name.strip(" ")
+    if not name:
+        raise WizardError(f"{what} needs a name")
+    problem = problem_of(name)
+    if problem:
+        raise RefusedError(f"refused, nothing saved: {problem}")
+    return name
+
+
 def create_database(
     state: State,
     name: str,
@@ -143,12 +155,7 @@ def create_database(
     `replica_of` names sources by host:port alone; `sources` also carries each one's
     encryption, proxy certificate and SNI (the replica side). `replica_clusters` are the
     known clusters hosting a replica of this database (the source side)."""
-    name = name.strip(" ")
-    if not name:
-        raise WizardError("a database needs a name")
-    problem = database_name_problem(name)
-    if problem:
-        raise RefusedError(f"refused, nothing saved: {problem}")
+    name = _new_name(name, "a database", database_name_problem)
     if state.database(name):
         raise WizardError(f"a database named {name!r} already exists")
     if not 1 <= port <= 65535:
@@ -278,12 +285,7 @@ def set_cluster_version(state: State, version: str) -> State:
 
 def add_participant(state: State, name: str, certificates: list[CertificateInfo]) -> State:
     """Another cluster, known by its syncer certificate (the first certificate given)."""
-    name = name.strip(" ")
-    if not name:
-        raise WizardError("a participating cluster needs a name")
-    problem = cluster_name_problem(name)
-    if problem:
-        raise RefusedError(f"refused, nothing saved: {problem}")
+    name = _new_name(name, "a participating cluster", cluster_name_problem)
     if name == state.cluster.name:
         raise WizardError(f"{name!r} is this cluster; participants are the other clusters")
     if state.participant(name):
