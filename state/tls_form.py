@@ -9,6 +9,7 @@ knows about Textual, so the form's logic is tested without a terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .certificates import CertificateInfo, describe_pem
 from .errors import WizardError
@@ -34,6 +35,34 @@ from .transitions import (
     change_tls,
 )
 from .vocabulary import SubjectValidation, TlsMode
+
+
+class SourceRow(NamedTuple):
+    """A Replica Of source in the Certificates step's checklist."""
+
+    uri: str
+    encryption: bool
+    certificate_label: str | None
+    """The source cluster's proxy certificate (or its CA) as the inspector names it."""
+
+
+class SyncerRow(NamedTuple):
+    """A cluster whose syncer certificate the database needs."""
+
+    cluster: str
+    known: bool
+    """A known participant (its syncer certificate is in the state)."""
+    trusted: bool
+    """Its syncer certificate is in the form's trusted list."""
+
+
+class NameRow(NamedTuple):
+    """One trusted certificate in the Names step's table, judged as the cluster would."""
+
+    sha256: str
+    label: str
+    names: str
+    verdict: str
 
 
 def parse_subject_list(text: str) -> tuple[list[Subject], list[str]]:
@@ -198,9 +227,9 @@ class TlsForm:
         self._source(uri).server_certificate = certificate.sha256
         self.pasted[certificate.sha256] = certificate
 
-    def source_checklist(self, state: State) -> list[tuple[str, bool, str | None]]:
-        """(uri, encryption, label of the source's proxy certificate or None) per source."""
-        rows = []
+    def source_checklist(self, state: State) -> list[SourceRow]:
+        """One row per Replica Of source, as the Certificates step lists them."""
+        rows: list[SourceRow] = []
         for source in self.sources:
             label = None
             sha = source.server_certificate
@@ -208,15 +237,15 @@ class TlsForm:
                 label = self.pasted[sha].label
             elif sha and sha in state.certificates:
                 label = describe_pem(state.certificates[sha]).label
-            rows.append((source.uri, source.encryption, label))
+            rows.append(SourceRow(source.uri, source.encryption, label))
         return rows
 
-    def syncer_checklist(self, state: State) -> list[tuple[str, bool, bool]]:
-        """(cluster, known participant, trusted by the form) for every syncer it needs."""
+    def syncer_checklist(self, state: State) -> list[SyncerRow]:
+        """One row for every cluster whose syncer certificate the database needs."""
         database = state.database(self.database_name)
         if database is None:
             return []
-        rows = []
+        rows: list[SyncerRow] = []
         needed = (
             required_syncer_clusters(state, database)
             if database.is_active_active
@@ -224,7 +253,9 @@ class TlsForm:
         )
         for cluster in needed:
             sha = state.syncer_certificate_of(cluster)
-            rows.append((cluster, sha is not None, sha is not None and sha in self.certificates))
+            rows.append(
+                SyncerRow(cluster, sha is not None, sha is not None and sha in self.certificates)
+            )
         return rows
 
     # -- the result ---------------------------------------------------------------------
@@ -235,10 +266,8 @@ class TlsForm:
     def subjects(self) -> list[Subject]:
         return parse_subject_list(self.subjects_text)[0]
 
-    def name_rows(
-        self, state: State, certificates: list[CertificateInfo]
-    ) -> list[tuple[str, str, str, str]]:
-        """The Names step's table: (sha, label, names, verdict) per trusted certificate,
+    def name_rows(self, state: State, certificates: list[CertificateInfo]) -> list[NameRow]:
+        """The Names step's table: one row per trusted certificate,
         judged as the cluster's `san_cn` / `full_subject` validation would judge it."""
         from .certificates import client_verdict
 
@@ -252,7 +281,7 @@ class TlsForm:
             c.role == "leaf" and c.sha256 not in syncers for c in certificates
         )
         names, subjects = self.names(), self.subjects()
-        rows = []
+        rows: list[NameRow] = []
         for certificate in certificates:
             shown = ", ".join(certificate.sans) or f"CN={certificate.subject_cn or ''}"
             verdict = client_verdict(
@@ -260,7 +289,7 @@ class TlsForm:
             )
             if not self.enforce_client_auth and self.subject_validation != SubjectValidation.NONE:
                 verdict = "not checked: client authentication is off"
-            rows.append((certificate.sha256, certificate.label, shown, verdict))
+            rows.append(NameRow(certificate.sha256, certificate.label, shown, verdict))
         return rows
 
     def pending_tls(self, saved: TlsSettings) -> TlsSettings:

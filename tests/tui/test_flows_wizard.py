@@ -447,7 +447,9 @@ async def test_the_replica_side_encrypts_its_source_and_pastes_the_source_proxy_
         await paste(pilot, proxy_pem)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert wizard.form.source_checklist(app.state)[0][2] == f"CN={PARTICIPANTS[0]}"
+        assert (
+            wizard.form.source_checklist(app.state)[0].certificate_label == f"CN={PARTICIPANTS[0]}"
+        )
         await pilot.press("ctrl+s", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, DatabasesScreen)

@@ -113,10 +113,10 @@ def test_names_table_judges_as_the_cluster_does(state_path: Path, samples: Path)
     rows = form.name_rows(state, [ca])
     assert [row[3] for row in rows] == ["CA: its clients are checked by their own names"]
     form.add_certificates([app1])
-    verdicts = [row[3] for row in form.name_rows(state, [ca, app1])]
+    verdicts = [row.verdict for row in form.name_rows(state, [ca, app1])]
     assert all(v.startswith("not checked: a leaf is trusted") for v in verdicts)
     form.enforce_client_auth = False
-    assert form.name_rows(state, [app1])[0][3] == "not checked: client authentication is off"
+    assert form.name_rows(state, [app1])[0].verdict == "not checked: client authentication is off"
 
 
 def test_a_single_ou_string_in_a_state_file_reads_as_a_list(state_path: Path) -> None:

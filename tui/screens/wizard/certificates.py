@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from state.certificates import CertificateInfo
 from state.errors import WizardError
-from state.tls_form import TlsForm
+from state.tls_form import SyncerRow, TlsForm
 
 from ...app import WizardApp
 from ...text import escape
@@ -147,7 +147,7 @@ class CertificatesStep(StepView):
         else:
             self.query_one("#cards", VerticalScroll).focus()
 
-    def syncer_rows(self) -> list[tuple[str, bool, bool]]:
+    def syncer_rows(self) -> list[SyncerRow]:
         return self.form.syncer_checklist(self.saved)
 
     def show_syncers(self, form: TlsForm) -> None:
@@ -222,7 +222,7 @@ class CertificatesStep(StepView):
         if action in ("remove_certificate", "inspect"):
             return isinstance(self.screen.focused, CertificateCard) or None
         if action == "add_syncer":
-            return any(known and not trusted for _c, known, trusted in self.syncer_rows())
+            return any(row.known and not row.trusted for row in self.syncer_rows())
         if action == "replica_clusters":
             return not self.database.is_active_active
         if action in ("toggle_encryption", "source_certificate"):
@@ -277,8 +277,8 @@ class CertificatesStep(StepView):
         if checklist.has_focus and checklist.highlighted is not None:
             chosen = checklist.get_option_at_index(checklist.highlighted).id
         if chosen is None:
-            rows = self.syncer_rows()
-            chosen = next((c for c, known, trusted in rows if known and not trusted), None)
+            missing = (row.cluster for row in self.syncer_rows() if row.known and not row.trusted)
+            chosen = next(missing, None)
         if chosen is None:
             self.notify("Every needed syncer certificate is already trusted.")
             return

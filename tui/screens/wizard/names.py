@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Label, Static, Switch
 
 from state.certificates import needs_its_ca
 from state.tls_form import (
+    NameRow,
     TlsForm,
     name_list_problems,
     name_list_warnings,
@@ -56,7 +57,7 @@ CELL_PADDING = 2
 """A DataTable column takes its width plus one cell of padding on either side."""
 
 
-def column_widths(available: int, rows: list[tuple[str, str, str, str]]) -> tuple[int, ...]:
+def column_widths(available: int, rows: list[NameRow]) -> tuple[int, ...]:
     """Widths for Certificate, Names and Accepted within `available` cells: each column as
     wide as its longest cell when that fits; otherwise Accepted (the point of the table)
     keeps up to half, Certificate up to a quarter, and Names wraps in what is left."""
@@ -169,15 +170,15 @@ class NamesStep(StepView):
         self.show_problems(form, names_input.value, rows)
         self.query_one(StepDetails).show(self.details(form, NAMES_ABOUT))
 
-    def show_table(self, form: TlsForm) -> list[tuple[str, str, str, str]]:
+    def show_table(self, form: TlsForm) -> list[NameRow]:
         table = self.query_one("#names-table", DataTable)
         certificates = [self.certificate(sha) for sha in form.certificates]
         rows = form.name_rows(self.saved, certificates)
-        shown_rows = []
+        shown_rows: list[NameRow] = []
         for sha, label, shown, verdict in rows:
             if verdict != "no" and needs_its_ca(self.certificate(sha), certificates):
                 verdict += "; a redis-server also needs its CA"
-            shown_rows.append((sha, label, shown, verdict))
+            shown_rows.append(NameRow(sha, label, shown, verdict))
         widths = column_widths(table.scrollable_content_region.width, shown_rows)
         if (widths, shown_rows) == self.drawn_table:
             return rows
@@ -191,14 +192,12 @@ class NamesStep(StepView):
             table.add_row(*cells(label, shown, verdict), key=sha, height=None)
         return rows
 
-    def show_problems(
-        self, form: TlsForm, text: str, rows: list[tuple[str, str, str, str]]
-    ) -> None:
+    def show_problems(self, form: TlsForm, text: str, rows: list[NameRow]) -> None:
         enforced = form.subject_validation != SubjectValidation.NONE
         full = form.subject_validation == SubjectValidation.FULL_SUBJECT
         problem_list = parse_subject_list(text)[1] if full else name_list_problems(text)
         warnings = [] if full else name_list_warnings(text)
-        if enforced and any(verdict.startswith("not checked") for *_, verdict in rows):
+        if enforced and any(row.verdict.startswith("not checked") for row in rows):
             warnings.insert(
                 0,
                 "a leaf certificate is trusted: the cluster skips subject validation; "
