@@ -9,6 +9,8 @@ The Replica Of source role (trusting cluster3's syncer certificate, a leaf) is o
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,6 +28,10 @@ from .vocabulary import DatabaseType, SubjectValidation, TlsMode
 from .workspace import init_state
 
 DEMO_CLUSTER = "cluster1.example.com"
+THROWAWAY_PREFIX = "tls-wizard-demo-"
+OWNER_FILE = ".tls-wizard-demo-owner"
+"""In a throwaway demo folder: the id of the process that made it. Only folders holding it
+are ever removed, so a path given by mistake can never be deleted."""
 PARTICIPANTS = ("cluster2.example.com", "cluster3.example.com")
 
 
@@ -33,9 +39,55 @@ def _info(issued: KeyAndCertificate):
     return describe_pem(issued.pem.decode())
 
 
+def throwaway_folder() -> Path:
+    """A new temporary folder owned by this process, for a demo removed when it ends."""
+    folder = Path(tempfile.mkdtemp(prefix=THROWAWAY_PREFIX))
+    (folder / OWNER_FILE).write_text(f"{os.getpid()}\n")
+    return folder
+
+
+def discard_throwaway(state_path: str | Path) -> bool:
+    """Remove the throwaway demo folder that holds `state_path`; False (nothing removed)
+    when that folder is not one `throwaway_folder` made in this process."""
+    folder = Path(state_path).parent
+    if _owner(folder) != os.getpid():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
+def discard_stale_throwaways(root: str | Path | None = None) -> list[Path]:
+    """Remove the throwaway demo folders whose process is gone (a killed `--demo` run)."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{THROWAWAY_PREFIX}*"):
+        owner = _owner(folder)
+        if owner is not None and owner != os.getpid() and not _running(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _owner(folder: Path) -> int | None:
+    try:
+        return int((folder / OWNER_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
+
+
 def build_demo(folder: str | Path | None = None) -> Path:
-    """Write a demo state (and its keys and sample client certificates) into `folder`."""
-    folder = Path(folder or tempfile.mkdtemp(prefix="tls-wizard-demo-"))
+    """Write a demo state (and its keys and sample client certificates) into `folder`, or
+    into a new throwaway folder (see `throwaway_folder`) when none is given."""
+    folder = Path(folder) if folder else throwaway_folder()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "tls-wizard.toml"
     workspace = init_state(path, DEMO_CLUSTER)

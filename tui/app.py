@@ -127,7 +127,7 @@ class WizardApp(App[int]):
             self.workspace = Workspace.open(self.state_path)
         self.theme = self.THEME
         if demo:
-            self.sub_title = "demo"
+            self.sub_title = f"demo in {self.state_path.parent}"
 
     def notify(
         self,
@@ -161,6 +161,20 @@ class WizardApp(App[int]):
         # Snapshots and screenshots turn blinking off so a picture never catches it half-way.
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
             event.widget.cursor_blink = False
+
+    def on_mount(self) -> None:
+        if self.demo:
+            self.announce_demo()
+
+    def announce_demo(self) -> None:
+        """Say where a throwaway demo lives, so its files (samples/) can be used meanwhile."""
+        self.sub_title = f"demo in {self.state_path.parent}"
+        self.notify(
+            f"Demo state in {self.state_path.parent} (sample client certificates in "
+            "samples/); it is removed when you quit.",
+            title="Demo",
+            timeout=10,
+        )
 
     def get_default_screen(self) -> Screen:
         if self.workspace is None:
@@ -294,7 +308,15 @@ def run_app(path: str | Path, *, demo: bool = False) -> int:
             print(f"tls-wizard: {visible(error)}", file=sys.stderr)
             return 1
     app = WizardApp(path, demo=demo, workspace=workspace)
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        # The first-run screen's demo is a throwaway folder too; `--demo`'s is also
+        # removed by the CLI. A state file of the user's own is never touched.
+        if app.workspace is not None:
+            from state.demo import discard_throwaway
+
+            discard_throwaway(app.workspace.path)
     if app.crash is not None:
         print(crash_line(app), file=sys.stderr)
         return 1

@@ -70,7 +70,8 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="work on a throwaway demo state in a temporary folder",
+        help="work on a throwaway demo state in a temporary folder, removed at the end "
+        "(`tls-wizard demo DIR` writes one to keep)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules:
@@ -95,6 +96,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _run(args: argparse.Namespace) -> int:
+    """The command, or the wizard when there is none."""
+    if not args.command:
+        from tui.app import run_app
+
+        from ..store import default_path
+
+        return run_app(default_path(args.state), demo=args.demo)
+    return int(args.handler(args) or 0)
+
+
+def _on_throwaway_demo(args: argparse.Namespace) -> int:
+    """`--demo`: a fresh demo state in a temporary folder, removed when the command or the
+    wizard ends (and those of earlier runs that were killed). `tls-wizard demo DIR` keeps one."""
+    from ..demo import build_demo, discard_stale_throwaways, discard_throwaway
+
+    discard_stale_throwaways()
+    args.state = str(build_demo())
+    try:
+        if args.command:
+            print(
+                f"demo state: {visible(args.state)} (removed when this command ends; "
+                "`tls-wizard demo DIR` writes one to keep)",
+                file=sys.stderr,
+            )
+        return _run(args)
+    finally:
+        discard_throwaway(args.state)
+
+
 def _main(argv: list[str]) -> int:
     from ..errors import WizardError
 
@@ -102,18 +133,8 @@ def _main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         if args.demo:
-            from ..demo import build_demo
-
-            args.state = str(build_demo())
-            if args.command:
-                print(f"demo state: {args.state}", file=sys.stderr)
-        if not args.command:
-            from tui.app import run_app
-
-            from ..store import default_path
-
-            return run_app(default_path(args.state), demo=args.demo)
-        return int(args.handler(args) or 0)
+            return _on_throwaway_demo(args)
+        return _run(args)
     except BrokenPipeError:
         raise
     except WizardError as error:

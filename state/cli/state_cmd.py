@@ -1,4 +1,4 @@
-"""Commands over the whole state: init, check, history, rollback."""
+"""Commands over the whole state: init, demo, check, history, rollback."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a DNS name clients connect by, added like --ip; repeat for more",
     )
     init.set_defaults(handler=run_init)
+
+    demo = subparsers.add_parser(
+        "demo",
+        help="write the demo state (a cluster, four databases, sample client certificates) "
+        "into a new folder, to keep",
+    )
+    demo.add_argument("folder", metavar="DIR", help="a folder that does not exist or is empty")
+    demo.set_defaults(handler=run_demo)
 
     check = subparsers.add_parser("check", help="run every rule over the state; exit 1 on errors")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
@@ -147,4 +155,23 @@ def run_rollback(args: argparse.Namespace) -> int:
 
     saved = rollback(default_path(args.state), args.revision)
     print(f"restored revision {args.revision} as revision {saved.revision}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..demo import build_demo
+
+    folder = Path(args.folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        print(
+            f"tls-wizard: {visible(folder)} exists and is not an empty folder; "
+            "name a new folder for the demo",
+            file=sys.stderr,
+        )
+        return 1
+    path = build_demo(folder)
+    print(f"demo state written: {visible(path)}")
+    print(f"next: cd {visible(folder)} && tls-wizard   (the state file is ./tls-wizard.toml)")
     return 0

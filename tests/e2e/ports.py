@@ -10,12 +10,14 @@ the process is killed, so a crashed run never leaks a reservation.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
 import random
 import socket
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 LOCK_FILE = Path(tempfile.gettempdir()) / "tls-wizard-test-ports.lock"
@@ -76,3 +78,14 @@ def free_port() -> int:
         if _bindable(port):
             return port
     raise RuntimeError(f"no free loopback port between {FIRST_PORT} and {last}")
+
+
+@contextlib.contextmanager
+def holding_port(port: int) -> Iterator[None]:
+    """Hold `port`'s cross-process reservation (waiting for another process's) meanwhile:
+    for a test that must use one fixed port, such as the demo's documented 12000."""
+    fcntl.lockf(_lock_file(), fcntl.LOCK_EX, 1, port)
+    try:
+        yield
+    finally:
+        fcntl.lockf(_lock_file(), fcntl.LOCK_UN, 1, port)

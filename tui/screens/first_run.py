@@ -119,6 +119,7 @@ class FirstRunScreen(AppScreen[None]):
             self.app.call_from_thread(self.failed, f"{error.filename}: {error.strerror}")
             return
         self.app.call_from_thread(self.app.open_workspace, workspace)
+        self.app.call_from_thread(self.app.announce_demo)
 
     def failed(self, message: str) -> None:
         self.set_busy(False)
@@ -145,3 +146,4 @@ class FirstRunScreen(AppScreen[None]):
             self.app.call_from_thread(self.failed, str(error))
             return
         self.app.call_from_thread(self.app.open_workspace, workspace)
+        self.app.call_from_thread(self.app.announce_demo)
