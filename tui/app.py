@@ -188,7 +188,7 @@ class WizardApp(App[int]):
     # -- the state -------------------------------------------------------------------
 
     @property
-    def state(self) -> State:
+    def saved_state(self) -> State:
         """The saved state; only valid once a workspace exists (not on the first-run screen)."""
         assert self.workspace is not None, "no state file is open"
         return self.workspace.state

@@ -247,5 +247,5 @@ async def _databases_import(app, state_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.workspace.path == state_path.parent / "imported-tls-wizard.toml"
-        assert app.state.cluster.name == "imported.example.com"
+        assert app.saved_state.cluster.name == "imported.example.com"
         assert not isinstance(app.screen, ImportRestDialog)

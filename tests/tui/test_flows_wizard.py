@@ -99,14 +99,14 @@ async def test_a_replica_of_source_needs_the_syncer_certificate_of_each_replica_
         await pilot.press("down", "enter")  # Require TLS for Replica Of Only
         assert wizard.form.mode == "replica-of"
         await pilot.press("ctrl+n")
-        assert wizard.form.syncer_checklist(app.state) == [(PARTICIPANTS[1], True, False)]
+        assert wizard.form.syncer_checklist(app.saved_state) == [(PARTICIPANTS[1], True, False)]
         # Update is refused while the source's syncer certificate is missing.
         await pilot.press("ctrl+s")
         assert "missing-syncer-cert" in str(wizard.query_one("#review-findings").render())
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, TlsWizardScreen)
         await pilot.press("ctrl+b", "ctrl+b", "s")
-        assert wizard.form.syncer_checklist(app.state) == [(PARTICIPANTS[1], True, True)]
+        assert wizard.form.syncer_checklist(app.saved_state) == [(PARTICIPANTS[1], True, True)]
         await pilot.press("ctrl+s", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, DatabasesScreen)
@@ -222,7 +222,7 @@ async def test_a_stale_save_offers_a_reload_and_keeps_the_edits(
         await pilot.press("r")
         await pilot.pause()
         assert app.screen is wizard
-        assert app.state.revision == 3
+        assert app.saved_state.revision == 3
         assert wizard.form.enforce_client_auth is False, "the pending edit survived the reload"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -405,7 +405,7 @@ async def test_the_source_side_names_a_replica_cluster_and_adds_its_syncer(
         await pilot.pause()
         assert isinstance(app.screen, TlsWizardScreen)
         assert wizard.form.replica_clusters == [PARTICIPANTS[1]]
-        assert wizard.form.syncer_checklist(app.state) == [(PARTICIPANTS[1], True, False)]
+        assert wizard.form.syncer_checklist(app.saved_state) == [(PARTICIPANTS[1], True, False)]
         await pilot.press("ctrl+s")  # to Review: refused while the syncer is missing
         assert "missing-syncer-cert" in str(wizard.query_one("#review-findings").render())
         await pilot.press("ctrl+b", "ctrl+b", "s", "ctrl+s")
@@ -436,9 +436,9 @@ async def test_the_replica_side_encrypts_its_source_and_pastes_the_source_proxy_
         wizard = await open_wizard(pilot, "sessions")
         await pilot.press("ctrl+n", "ctrl+n")
         uri = wizard.form.sources[0].uri
-        assert wizard.form.source_checklist(app.state) == [(uri, False, None)]
+        assert wizard.form.source_checklist(app.saved_state) == [(uri, False, None)]
         await pilot.press("e")
-        assert wizard.form.source_checklist(app.state) == [(uri, True, None)]
+        assert wizard.form.source_checklist(app.saved_state) == [(uri, True, None)]
         await pilot.press("ctrl+s")
         assert "replica-source-without-cert" in str(wizard.query_one("#review-findings").render())
         await pilot.press("ctrl+b", "ctrl+b", "p")
@@ -448,7 +448,8 @@ async def test_the_replica_side_encrypts_its_source_and_pastes_the_source_proxy_
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert (
-            wizard.form.source_checklist(app.state)[0].certificate_label == f"CN={PARTICIPANTS[0]}"
+            wizard.form.source_checklist(app.saved_state)[0].certificate_label
+            == f"CN={PARTICIPANTS[0]}"
         )
         await pilot.press("ctrl+s", "ctrl+s")
         await pilot.pause()

@@ -85,7 +85,7 @@ class _TargetScreen(AppScreen[None]):
         self.labels: dict[str, str] = {}
 
     @property
-    def state(self) -> State:
+    def saved_state(self) -> State:
         return self.workspace.state
 
     def path(self, value: str) -> Path | None:
@@ -226,7 +226,7 @@ class ApplyScreen(_TargetScreen):
             )
             yield from self.labelled(
                 "TLS folder (the server must be able to read it)",
-                Input(tls_folder_name(self.state, self.database), id="tls-dir"),
+                Input(tls_folder_name(self.saved_state, self.database), id="tls-dir"),
             )
             yield from self.labelled(
                 "Client certificate (proves you can still connect over TLS)",
@@ -274,7 +274,7 @@ class ApplyScreen(_TargetScreen):
         super().action_back()
 
     def replica_of_only(self) -> bool:
-        database = self.state.database(self.database)
+        database = self.saved_state.database(self.database)
         return (
             database is not None
             and database.tls.enabled
@@ -282,7 +282,7 @@ class ApplyScreen(_TargetScreen):
         )
 
     def default_tls_port(self) -> int:
-        database = self.state.database(self.database)
+        database = self.saved_state.database(self.database)
         return (database.port if database else 0) + REPLICA_OF_TLS_PORT_OFFSET
 
     def start(self, allow_replicaof_change: bool = False) -> None:
@@ -461,7 +461,7 @@ class VerifyScreen(_TargetScreen):
     ]
 
     def default_port(self) -> int:
-        database = self.state.database(self.database)
+        database = self.saved_state.database(self.database)
         if database is None:
             return 6379
         # The database port, in every mode: in Replica Of only mode verify finds the TLS

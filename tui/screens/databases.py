@@ -137,7 +137,7 @@ class DatabasesScreen(AppScreen[None]):
         self._matches: list[Database] = []
 
     def compose(self) -> ComposeResult:
-        yield ClusterHeader(self.app.state, id="cluster-header")
+        yield ClusterHeader(self.app.saved_state, id="cluster-header")
         yield Input(
             placeholder="/ filter by name",
             id="filter",
@@ -155,13 +155,13 @@ class DatabasesScreen(AppScreen[None]):
         self.query_one(DataTable).focus()
 
     @property
-    def state(self) -> State:
-        return self.app.state
+    def saved_state(self) -> State:
+        return self.app.saved_state
 
     # -- drawing ------------------------------------------------------------------------
 
     def refresh_from_state(self, keep: str | None = None) -> None:
-        state = self.state
+        state = self.saved_state
         self._drawn_state = state
         self.query_one(ClusterHeader).show(state)
         self.findings = findings_by_database(state)
@@ -173,15 +173,15 @@ class DatabasesScreen(AppScreen[None]):
         farther down would mean adding every row above it on each keystroke)."""
         table = self.query_one(DataTable)
         text = self.query_one("#filter", Input).value.strip().lower()
-        matches = [d for d in self.state.databases if not text or text in d.name.lower()]
+        matches = [d for d in self.saved_state.databases if not text or text in d.name.lower()]
         names = [d.name for d in matches]
         if keep is None:
             current = self.selected_name()
             keep = current if current in names[:ROWS_PAGE] else None
-        if names == self._matching and self.state is self._filled_state:
+        if names == self._matching and self.saved_state is self._filled_state:
             self.show_details()  # same rows as shown: nothing to redraw
             return
-        self._matching, self._matches, self._filled_state = names, matches, self.state
+        self._matching, self._matches, self._filled_state = names, matches, self.saved_state
         table.clear()
         position = names.index(keep) if keep in names else 0
         self.add_rows(position + ROWS_PAGE)
@@ -214,10 +214,10 @@ class DatabasesScreen(AppScreen[None]):
 
     def show_details(self) -> None:
         name = self.selected_name()
-        database = self.state.database(name) if name else None
+        database = self.saved_state.database(name) if name else None
         filtered = bool(self.query_one("#filter", Input).value.strip())
         self.query_one(DatabaseDetails).show(
-            self.state,
+            self.saved_state,
             database,
             self.findings.get(name, []) if name else [],
             empty="No database matches the filter (Escape clears it)."
@@ -234,7 +234,7 @@ class DatabasesScreen(AppScreen[None]):
         # A screen pushed on top may have saved; redraw from the workspace when it holds a
         # new state (each save or reload makes one). The first resume, right after
         # on_mount, has nothing new: redrawing 5,000 rows twice doubled the start-up.
-        if self.is_mounted and self._drawn_state is not self.state:
+        if self.is_mounted and self._drawn_state is not self.saved_state:
             self.refresh_from_state()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -82,7 +82,7 @@ class HistoryScreen(AppScreen[None]):
     def show_diff(self) -> None:
         text = self.query_one("#history-diff-text", Static)
         revision = self.selected()
-        current = self.app.state
+        current = self.app.saved_state
         if revision is None or revision == current.revision:
             text.update(
                 "[dim]The current revision. Highlight an older one to see what a "
@@ -110,7 +110,7 @@ class HistoryScreen(AppScreen[None]):
 
     def action_rollback(self) -> None:
         revision = self.selected()
-        current = self.app.state
+        current = self.app.saved_state
         if revision is None or revision == current.revision:
             self.notify("That is the current revision; highlight an older one.")
             return

@@ -59,8 +59,8 @@ class NewDatabaseScreen(AppScreen[str]):
         self.source_certificate: CertificateInfo | None = None
 
     @property
-    def state(self) -> State:
-        return self.app.state
+    def saved_state(self) -> State:
+        return self.app.saved_state
 
     DEFAULT_CSS = """
     NewDatabaseScreen SelectionList {
@@ -83,7 +83,7 @@ class NewDatabaseScreen(AppScreen[str]):
     """Create and Cancel sit below the scrolling form, so they are on screen at any size."""
 
     def compose(self) -> ComposeResult:
-        state = self.state
+        state = self.saved_state
         used_names = {d.name for d in state.databases}
         used_ports = {d.port for d in state.databases}
         free_port = max(used_ports, default=11999) + 1
@@ -274,7 +274,7 @@ class NewDatabaseScreen(AppScreen[str]):
                 add_certificates=list(self.certificates),
             )
         state = create_database(
-            self.state,
+            self.saved_state,
             name,
             int(port_text),
             type=database_type,

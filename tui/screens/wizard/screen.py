@@ -146,7 +146,7 @@ class TlsWizardScreen(AppScreen[None]):
 
     @property
     def saved(self) -> State:
-        return self.app.state
+        return self.app.saved_state
 
     @property
     def database(self) -> Database:
