@@ -18,6 +18,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import WizardError
 from .files import FileReadError, make_own_folder, read_bounded, write_new_file
@@ -161,7 +162,15 @@ def key_file_findings(state_folder: Path, state) -> list[Finding]:
     return findings
 
 
-def write_new_key(state_folder: Path, name: str, key_pem: bytes) -> tuple[str, bool]:
+class NewKey(NamedTuple):
+    """A key file write_new_key placed: its state-relative path and whether it is new."""
+
+    key_file: str
+    created: bool
+    """False when the same bytes were already there (the same certificate installed twice)."""
+
+
+def write_new_key(state_folder: Path, name: str, key_pem: bytes) -> NewKey:
     """Create `keys/NAME` (0600) holding `key_pem`, never replacing a file already there.
 
     Returns the relative key_file and whether this call created it; a file already
@@ -172,9 +181,9 @@ def write_new_key(state_folder: Path, name: str, key_pem: bytes) -> tuple[str, b
     _refuse_syntax(key_file, "new")
     folder = make_own_folder(state_folder / KEYS_FOLDER)
     if write_new_file(folder / name, key_pem, KEY_FILE_MODE):
-        return key_file, True
+        return NewKey(key_file, True)
     if _holds(state_folder, key_file, key_pem):
-        return key_file, False
+        return NewKey(key_file, False)
     raise WizardError(
         f"{folder / name} already exists and holds another key; it was not overwritten"
     )

@@ -81,7 +81,7 @@ class Workspace:
     def write_key(self, name: str, key_pem: bytes) -> str:
         """Create a private key file beside the state (keys/NAME, 0600), never replacing
         another key; returns its relative path."""
-        return write_new_key(self.folder, name, key_pem)[0]
+        return write_new_key(self.folder, name, key_pem).key_file
 
     def read_key(self, role: str) -> bytes:
         """The role's key file, confined to keys/ beside the state, bounded, and only once

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import WizardError
 from ..files import make_private_folder
@@ -147,9 +148,16 @@ def rladmin_export(
     return export
 
 
+class WrittenRladmin(NamedTuple):
+    """The script write_rladmin rendered and the files it wrote beside it."""
+
+    export: RladminExport
+    written: list[Path]
+
+
 def write_rladmin(
     workspace: Workspace, out: str | Path, database_name: str | None = None
-) -> tuple[RladminExport, list[Path]]:
+) -> WrittenRladmin:
     """Write the files the commands name into `out` (keys 0600) and return the script.
 
     Every file is read before the first one is written, so a missing key leaves nothing
@@ -160,9 +168,9 @@ def write_rladmin(
         raise WizardError(f"{folder}: is a file; --out needs a folder")
     export = rladmin_export(workspace, database_name, str(out))
     make_private_folder(folder)
-    written = []
+    written: list[Path] = []
     for name, (data, mode) in export.files.items():
         path = folder / name
         write_atomic(path, data, mode)
         written.append(path)
-    return export, written
+    return WrittenRladmin(export, written)
