@@ -65,7 +65,14 @@ class NameRow(NamedTuple):
     verdict: str
 
 
-def parse_subject_list(text: str) -> tuple[list[Subject], list[str]]:
+class ParsedSubjects(NamedTuple):
+    """An authorized-subject list as typed: the subjects it names and what is wrong in it."""
+
+    subjects: list[Subject]
+    problems: list[str]
+
+
+def parse_subject_list(text: str) -> ParsedSubjects:
     """Authorized subjects for full-subject validation: `CN=a,O=b; CN=c` -> dicts, problems.
 
     Subjects are separated by semicolons, fields by commas; each field is one of
@@ -106,7 +113,7 @@ def parse_subject_list(text: str) -> tuple[list[Subject], list[str]]:
             problems.append(f"{entry!r} has no CN; every authorized subject needs one")
         if subject and subject not in subjects:
             subjects.append(subject)
-    return subjects, problems
+    return ParsedSubjects(subjects, problems)
 
 
 def subjects_text(subjects: list[Subject]) -> str:
@@ -264,7 +271,7 @@ class TlsForm:
         return parse_name_list(self.names_text)
 
     def subjects(self) -> list[Subject]:
-        return parse_subject_list(self.subjects_text)[0]
+        return parse_subject_list(self.subjects_text).subjects
 
     def name_rows(self, state: State, certificates: list[CertificateInfo]) -> list[NameRow]:
         """The Names step's table: one row per trusted certificate,

@@ -13,7 +13,7 @@ import hashlib
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -181,23 +181,33 @@ def _extended_key_usage(cert: x509.Certificate) -> tuple[str, ...]:
     return tuple(eku_name(oid) for oid in value)
 
 
-def key_description(key: object) -> tuple[str, int | None, str | None]:
-    """(type, bits, curve) of a public or private key, named as OpenSSL names them."""
+class KeyDescription(NamedTuple):
+    """A key as OpenSSL names it: `RSA` 2048, `EC` 256 `secp256r1`, `Ed25519`."""
+
+    algorithm: str
+    bits: int | None
+    curve: str | None
+
+
+def key_description(key: object) -> KeyDescription:
+    """The algorithm, bits and curve of a public or private key, named as OpenSSL names them."""
     if isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey):
-        return "RSA", key.key_size, None
+        return KeyDescription("RSA", key.key_size, None)
     if isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
-        return "EC", key.curve.key_size, key.curve.name
+        return KeyDescription("EC", key.curve.key_size, key.curve.name)
     if isinstance(key, ed25519.Ed25519PublicKey | ed25519.Ed25519PrivateKey):
-        return "Ed25519", None, None
+        return KeyDescription("Ed25519", None, None)
     if isinstance(key, ed448.Ed448PublicKey | ed448.Ed448PrivateKey):
-        return "Ed448", None, None
+        return KeyDescription("Ed448", None, None)
     if isinstance(key, dsa.DSAPublicKey | dsa.DSAPrivateKey):
-        return "DSA", key.key_size, None
+        return KeyDescription("DSA", key.key_size, None)
     if isinstance(key, x25519.X25519PublicKey | x25519.X25519PrivateKey):
-        return "X25519", None, None
+        return KeyDescription("X25519", None, None)
     if isinstance(key, x448.X448PublicKey | x448.X448PrivateKey):
-        return "X448", None, None
-    return type(key).__name__.removesuffix("PublicKey").removesuffix("PrivateKey"), None, None
+        return KeyDescription("X448", None, None)
+    return KeyDescription(
+        type(key).__name__.removesuffix("PublicKey").removesuffix("PrivateKey"), None, None
+    )
 
 
 def _signature_hash(cert: x509.Certificate) -> str | None:
@@ -293,7 +303,9 @@ def _describe(cert: x509.Certificate) -> CertificateInfo:
     sans, dns_names = extensions.sans, extensions.dns_names
     is_ca, path_length = extensions.is_ca, extensions.path_length
     key_type, key_bits, key_curve = r.get(
-        "public_key", lambda: key_description(cert.public_key()), ("unknown", None, None)
+        "public_key",
+        lambda: key_description(cert.public_key()),
+        KeyDescription("unknown", None, None),
     )
     self_signed = _self_signed(cert)
     version_1 = r.get("version", lambda: cert.version == x509.Version.v1, False)

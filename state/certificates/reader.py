@@ -290,7 +290,7 @@ def _private_key_type(der: bytes) -> str | None:
             der, password=None, unsafe_skip_rsa_key_validation=True
         )
     )
-    return key_description(key)[0] if key is not None else None
+    return key_description(key).algorithm if key is not None else None
 
 
 def _private_key(out: _Collector, label: str) -> None:
@@ -450,8 +450,8 @@ def _classify_der(out: _Collector, der: bytes, via: str, expected: str | None = 
         _not_a_certificate(
             out,
             "public-key",
-            f"{key_description(public)[0]} public key",
-            _an(f"{key_description(public)[0]} public key"),
+            f"{key_description(public).algorithm} public key",
+            _an(f"{key_description(public).algorithm} public key"),
             "give the certificate that holds it",
         )
         return

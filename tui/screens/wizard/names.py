@@ -41,7 +41,9 @@ class NameListValidator(Validator):
         self.full_subject = full_subject
 
     def validate(self, value: str) -> ValidationResult:
-        problems = parse_subject_list(value)[1] if self.full_subject else name_list_problems(value)
+        problems = (
+            parse_subject_list(value).problems if self.full_subject else name_list_problems(value)
+        )
         if problems:
             return self.failure("; ".join(problems))
         return self.success()
@@ -195,7 +197,7 @@ class NamesStep(StepView):
     def show_problems(self, form: TlsForm, text: str, rows: list[NameRow]) -> None:
         enforced = form.subject_validation != SubjectValidation.NONE
         full = form.subject_validation == SubjectValidation.FULL_SUBJECT
-        problem_list = parse_subject_list(text)[1] if full else name_list_problems(text)
+        problem_list = parse_subject_list(text).problems if full else name_list_problems(text)
         warnings = [] if full else name_list_warnings(text)
         if enforced and any(row.verdict.startswith("not checked") for row in rows):
             warnings.insert(
