@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import tomli_w
 
@@ -323,7 +323,15 @@ def _trusted_revision(file: Path, revision: int, current: State) -> State:
     return old
 
 
-def history_with_notes(path: str | os.PathLike[str]) -> tuple[list[Revision], list[str]]:
+class History(NamedTuple):
+    """The kept revisions (oldest first, then the current one) and a note for every history
+    file that was ignored."""
+
+    revisions: list[Revision]
+    notes: list[str]
+
+
+def history_with_notes(path: str | os.PathLike[str]) -> History:
     """The kept revisions, oldest first, then the current one; and a note for every
     history file that was ignored (unreadable, not ours, or not this state's)."""
     path = real_path(path)
@@ -337,7 +345,7 @@ def history_with_notes(path: str | os.PathLike[str]) -> tuple[list[Revision], li
             continue
         revisions.append(Revision(old.revision, old.saved_at, old.change, False))
     revisions.append(Revision(current.revision, current.saved_at, current.change, True))
-    return revisions, notes
+    return History(revisions, notes)
 
 
 def history(path: str | os.PathLike[str]) -> list[Revision]:

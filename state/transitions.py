@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .certificates import CertificateInfo, check, describe_pem
 from .errors import RefusedError, WizardError
@@ -350,9 +351,14 @@ def server_addresses(ips: Sequence[str] = (), dns: Sequence[str] = ()) -> list[s
     return list(dict.fromkeys(addresses))
 
 
-def new_state(
-    name: str, fqdn: str | None = None, addresses: Sequence[str] = ()
-) -> tuple[State, dict[str, bytes]]:
+class NewState(NamedTuple):
+    """A fresh cluster's state and the key files (name -> PEM) its certificates need."""
+
+    state: State
+    keys: dict[str, bytes]
+
+
+def new_state(name: str, fqdn: str | None = None, addresses: Sequence[str] = ()) -> NewState:
     """A fresh cluster with self-signed proxy and syncer certificates, as the product ships;
     `addresses` (from `server_addresses`) are added to their SANs."""
     from .certificates.issue import self_signed_cluster_certificate  # key generation
@@ -371,4 +377,4 @@ def new_state(
         keys[key_file] = issued.key_pem
         ref = ClusterCertificate(info.sha256, key_file)
         state.cluster.set_certificate(role, ref)
-    return state, keys
+    return NewState(state, keys)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import store
 from .certificates import CertificateInfo
@@ -28,6 +29,21 @@ from .model import ClusterCertificate, State
 from .names import cluster_name_problem
 from .rules import introduced_errors
 from .transitions import add_certificate_texts, new_state, refuse_bad_certificates
+
+
+class InstalledCertificate(NamedTuple):
+    """The state saved with a newly installed cluster certificate, and the inspector's
+    warnings about it (refusals are raised instead)."""
+
+    state: State
+    warnings: list[Finding]
+
+
+class KeyAndRequest(NamedTuple):
+    """The two files of the documented first step: the private key (0600) and the CSR."""
+
+    key_file: Path
+    csr_file: Path
 
 
 @dataclass(slots=True)
@@ -100,7 +116,7 @@ class Workspace:
 
     def set_cluster_certificate(
         self, role: str, certificates: list[CertificateInfo], key_pem: bytes
-    ) -> tuple[State, list[Finding]]:
+    ) -> InstalledCertificate:
         """Install a CA-signed proxy or syncer certificate with its key, as rladmin does.
 
         Refuses a key that does not match, an expired certificate, missing EKUs and a chain
@@ -131,7 +147,7 @@ class Workspace:
             if created:
                 remove_created_key(self.folder, key_file)
             raise
-        return saved, warnings
+        return InstalledCertificate(saved, warnings)
 
 
 def init_state(
@@ -181,7 +197,7 @@ def write_key_and_csr(
     *,
     key_type: str = "rsa",
     bits: int | None = None,
-) -> tuple[Path, Path]:
+) -> KeyAndRequest:
     """The documented first step of installing your own certificate: a key (0600) and a CSR."""
     from .certificates.issue import create_key_and_csr
 
@@ -198,4 +214,4 @@ def write_key_and_csr(
     if not write_new_file(key_path, made.key_pem, 0o600):
         raise WizardError(f"{key_path} already exists; it was not overwritten")
     store.write_atomic(csr_path, made.pem, 0o644)
-    return key_path, csr_path
+    return KeyAndRequest(key_path, csr_path)

@@ -19,7 +19,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .. import store
@@ -464,6 +464,13 @@ def _check_unique(state: State) -> None:
             seen.add(value)
 
 
+class ImportedState(NamedTuple):
+    """The new state file's workspace, and what the import took, skipped and noted."""
+
+    workspace: Workspace
+    result: ImportResult
+
+
 def import_to_new_state(
     path: str | os.PathLike[str],
     bdbs_file: str | os.PathLike[str],
@@ -472,7 +479,7 @@ def import_to_new_state(
     name: str | None = None,
     labels: tuple[str, str] = CLI_LABELS,
     nodes_file: str | os.PathLike[str] | None = None,
-) -> tuple[Workspace, ImportResult]:
+) -> ImportedState:
     """Import into a new state file at `path`; refuses to overwrite one that exists.
 
     Everything is read and checked before the first file is written.
@@ -498,7 +505,7 @@ def import_to_new_state(
     workspace.state = store.save(
         path, result.state, base_revision=None, change=f"import from {Path(bdbs_file).name}"
     )
-    return workspace, result
+    return ImportedState(workspace, result)
 
 
 def preview_import(

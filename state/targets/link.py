@@ -11,7 +11,7 @@ certificates), which tells the source side's refusal from the replica side's dis
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Database, State
 from ..vocabulary import TlsMode
@@ -127,16 +127,26 @@ def diagnose_link(
     )
 
 
+class ReplicationVerdict(NamedTuple):
+    """Whether the replication link is up over what the state says, and the sentence why."""
+
+    linked: bool
+    reason: str
+
+
 def replication_verdict(
     state: State, database: Database, info: dict[str, Any], read_key: Callable[[str], bytes]
-) -> tuple[bool, str]:
+) -> ReplicationVerdict:
     """From the replica's INFO replication: is the link up, and over what the state says
     (TLS when the source uses encryption, plain text when not)?"""
     source = database.replica_sources[0]
     if info.get("role") != "slave":
-        return False, (
-            f"the server is not a replica (role {info.get('role')}); apply the database "
-            "to start replicating"
+        return ReplicationVerdict(
+            False,
+            (
+                f"the server is not a replica (role {info.get('role')}); apply the database "
+                "to start replicating"
+            ),
         )
     host, port = str(info.get("master_host")), int(info.get("master_port", 0))
     elsewhere = (
@@ -148,11 +158,16 @@ def replication_verdict(
     if info.get("master_link_status") == "up":
         over = "TLS" if speech.speaks == TLS else "plain text"
         if source.encryption == (speech.speaks == TLS):
-            return not elsewhere, f"linked to {host}:{port} over {over}{elsewhere}"
+            return ReplicationVerdict(
+                not elsewhere, f"linked to {host}:{port} over {over}{elsewhere}"
+            )
         wanted = "uses encryption" if source.encryption else "is reached without encryption"
-        return False, (
-            f"linked to {host}:{port} over {over}, but the state says the source {wanted}"
-            f"{elsewhere}: apply the database again"
+        return ReplicationVerdict(
+            False,
+            (
+                f"linked to {host}:{port} over {over}, but the state says the source {wanted}"
+                f"{elsewhere}: apply the database again"
+            ),
         )
     if source.encryption:
         if speech.speaks == PLAIN:
@@ -164,4 +179,4 @@ def replication_verdict(
             f"the source {host}:{port} answers in plain text; the link may still be "
             "synchronizing, or the source needs a password (masterauth)"
         )
-    return False, f"master_link_status is down: {why}{elsewhere}"
+    return ReplicationVerdict(False, f"master_link_status is down: {why}{elsewhere}")

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..certificates import describe_pem
 from ..errors import StaleStateError, WizardError
@@ -134,7 +134,14 @@ class ApplyResult:
         return result
 
 
-def read_current(client) -> tuple[str, dict[str, str]]:
+class ServerSettings(NamedTuple):
+    """What apply reads first: the server ("Redis 7.0.15") and its managed settings."""
+
+    server: str
+    settings: dict[str, str]
+
+
+def read_current(client) -> ServerSettings:
     """The server's name and version and the current values of every managed setting."""
     import redis
 
@@ -161,7 +168,7 @@ def read_current(client) -> tuple[str, dict[str, str]]:
         )
     current["process_id"] = str(server.get("process_id", ""))
     current["config_file"] = str(server.get("config_file", "") or "")
-    return f"{name} {version}", current
+    return ServerSettings(f"{name} {version}", current)
 
 
 def compare(plan: RedisPlan, current: dict[str, str]) -> list[SettingChange]:

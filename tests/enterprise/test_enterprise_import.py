@@ -261,8 +261,12 @@ def test_import_writes_a_new_state_and_refuses_to_overwrite(demo: Workspace, tmp
     bdbs = write_json(tmp_path / "bdbs.json", bdbs_json(demo.state))
     target = tmp_path / "new" / "tls-wizard.toml"
     target.parent.mkdir()
-    workspace, _ = import_to_new_state(target, bdbs)
+    imported = import_to_new_state(target, bdbs)
+    workspace = imported.workspace
     assert store.load(target).revision == 1
+    assert [d.name for d in imported.result.state.databases] == [
+        d.name for d in workspace.state.databases
+    ]
     key = workspace.key_path(workspace.state.cluster.proxy.key_file)
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     before = target.read_bytes()

@@ -348,7 +348,8 @@ def test_a_planted_history_file_is_ignored_and_never_restored(initialized: Path,
         if os.geteuid() != 0:
             pytest.skip("changing a file's owner needs root")
         os.chown(planted, 4242, -1)
-    revisions, notes = store.history_with_notes(initialized)
+    history = store.history_with_notes(initialized)
+    revisions, notes = history.revisions, history.notes
     assert 2 not in [r.revision for r in revisions if not r.current]
     assert len(notes) == 1 and "it is ignored" in notes[0]
     with pytest.raises(StateFileError, match="revision 2 cannot be restored"):
