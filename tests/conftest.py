@@ -1,7 +1,7 @@
 """What the whole suite shares: the quick/long split and the figures the tests report.
 
 `make test` runs every test's quick form; the long forms (marked `slow`: the whole
-fault matrix, the big corpus sweeps, fuzzing with many examples) are skipped unless
+fault matrix, the big corpus sweeps, fuzzing with many examples) are deselected unless
 `--run-slow` is given, which `make test-slow` does. Both run on parallel workers
 (pytest-xdist), so anything a test reports must travel with its test report.
 """
@@ -24,12 +24,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --run-slow the long forms are deselected, not skipped: thousands of skipped
+    items would each still travel between the xdist workers and the controller."""
     if config.getoption("--run-slow"):
         return
-    skip = pytest.mark.skip(reason="long form: run with --run-slow (make test-slow)")
-    for item in items:
-        if item.get_closest_marker("slow"):
-            item.add_marker(skip)
+    long_forms = [item for item in items if item.get_closest_marker("slow")]
+    if long_forms:
+        config.hook.pytest_deselected(items=long_forms)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
