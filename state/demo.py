@@ -80,7 +80,7 @@ def _running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # another user's process: alive
+        pass  # another user's process: alive
     return True
 
 

@@ -15,8 +15,8 @@ DEMO_PORT = 12000
 """The port the README's examples name: the demo's `orders` database."""
 
 
-def tls_wizard(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+def tls_wizard(cwd: Path, *args: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **env_vars}
     env.pop("TLS_WIZARD_STATE", None)
     return subprocess.run(
         [sys.executable, "-m", "state.cli", *args],
@@ -81,16 +81,7 @@ def test_demo_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
 def test_a_demo_command_removes_its_throwaway_folder(tmp_path: Path) -> None:
     env_tmp = tmp_path / "tmp"
     env_tmp.mkdir()
-    env = {**os.environ, "TMPDIR": str(env_tmp)}
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    listed = subprocess.run(
-        [sys.executable, "-m", "state.cli", "--demo", "db", "list"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    listed = tls_wizard(tmp_path, "--demo", "db", "list", TMPDIR=str(env_tmp))
     assert listed.returncode == 0, listed.stderr
     assert "orders" in listed.stdout
     assert "demo state: " in listed.stderr and str(env_tmp) in listed.stderr
