@@ -126,8 +126,6 @@ class WizardApp(App[int]):
         if self.workspace is None and self.state_path.exists():
             self.workspace = Workspace.open(self.state_path)
         self.theme = self.THEME
-        if demo:
-            self.sub_title = f"demo in {self.state_path.parent}"
 
     def notify(
         self,
@@ -168,7 +166,7 @@ class WizardApp(App[int]):
 
     def announce_demo(self) -> None:
         """Say where a throwaway demo lives, so its files (samples/) can be used meanwhile."""
-        self.sub_title = f"demo in {self.state_path.parent}"
+        self.sub_title = f"demo in {visible(self.state_path.parent)}"
         self.notify(
             f"Demo state in {self.state_path.parent} (sample client certificates in "
             "samples/); it is removed when you quit.",
