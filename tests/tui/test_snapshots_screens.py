@@ -166,22 +166,16 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'●' 1.42:1, 'Source proxy certi' 3.31:1, 'redis-12001.cluste' 3.52:1",
     },
     "history-80x24": {
-        "fit": "15 of 24 rows empty",
         "contrast": "'2 (current)' 3.78:1",
     },
     "history-120x40": {
-        "fit": "32 of 40 rows empty",
         "contrast": "'2 (current)' 3.78:1",
     },
     "history-older-80x24": {
         "contrast": "'1' 3.78:1",
     },
     "history-older-120x40": {
-        "fit": "22 of 40 rows empty",
         "contrast": "'1' 3.78:1",
-    },
-    "history-rollback-120x40": {
-        "fit": "18 of 40 rows empty",
     },
     "first-run-80x24": {
         "fit": "12 of 24 rows empty",

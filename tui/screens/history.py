@@ -6,6 +6,7 @@ A rollback restores an old revision as a new one (the history only moves forward
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,20 +14,46 @@ from textual.widgets import DataTable, Footer, Static
 
 from state import clock, store
 from state.errors import StateFileError, WizardError
+from state.model import State
 from state.plan import diff_states, render_diff
 
 from ..messages import StateChanged
-from ..text import cells, escape, escape_lines
+from ..text import cell, escape, escape_lines
 from .base import AppScreen
+
+REVISION_WIDTH = len("99 (current)")
+SAVED_AT_WIDTH = len("2026-11-30 14:05")
+CHANGE_MIN_WIDTH = 20
+"""The Change column takes the rest of the width and wraps (never cut), down to this."""
 
 
 class HistoryScreen(AppScreen[None]):
-    """Revisions oldest first, the current one last; Enter rolls back to the highlighted one."""
+    """Revisions oldest first, the current one last; Enter rolls back to the highlighted one.
+
+    Under the list, the highlighted revision in full: its whole change line, what it changed
+    from the revision before, and (for an older one) what a rollback to it would change."""
+
+    DEFAULT_CSS = """
+    HistoryScreen #history {
+        height: auto;
+        max-height: 50%;
+    }
+    HistoryScreen #history-diff {
+        height: 1fr;
+        border-top: solid $primary-muted;
+        padding: 0 1;
+    }
+    """
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "rollback", "Roll back"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.revisions: list[store.Revision] = []
+        self._change_width = CHANGE_MIN_WIDTH
 
     def compose(self) -> ComposeResult:
         yield Static("History of the state file", classes="screen-title")
@@ -35,41 +62,59 @@ class HistoryScreen(AppScreen[None]):
             "Rolling back saves the old revision as a new one; nothing is lost.",
             classes="hint",
         )
-        table: DataTable = DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Revision", "Saved at", "Change")
-        yield table
+        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="history-diff"):
             yield Static("", id="history-diff-text")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._change_width = self.change_width(self.app.size.width)
         self.fill()
         self.query_one(DataTable).focus()
+
+    @staticmethod
+    def change_width(screen_width: int) -> int:
+        """What the Change column gets of `screen_width`: all but the other two columns,
+        the cells' padding and the scroll bar."""
+        return max(CHANGE_MIN_WIDTH, screen_width - REVISION_WIDTH - SAVED_AT_WIDTH - 6 - 2)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self.change_width(event.size.width)
+        if width != self._change_width:
+            self._change_width = width
+            self.fill(keep=self.selected())
 
     @property
     def path(self):
         return self.workspace.path
 
-    def fill(self) -> None:
+    def fill(self, keep: int | None = None) -> None:
+        """The revisions, each change wrapped in its column; the cursor on `keep` or on the
+        current revision."""
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        table.add_column("Revision", width=REVISION_WIDTH)
+        table.add_column("Saved at", width=SAVED_AT_WIDTH)
+        table.add_column("Change", width=self._change_width)
         try:
             revisions = store.history(self.path)
         except StateFileError as error:
             self.notify(str(error), severity="error")
             return
+        self.revisions = revisions
         for revision in revisions:
             marker = " (current)" if revision.current else ""
             table.add_row(
-                *cells(
-                    f"{revision.revision}{marker}",
-                    clock.short_time(revision.saved_at),
-                    revision.change,
-                ),
+                cell(f"{revision.revision}{marker}"),
+                cell(clock.short_time(revision.saved_at)),
+                cell(revision.change),
                 key=str(revision.revision),
+                height=None,
             )
         if table.row_count:
-            table.move_cursor(row=table.row_count - 1)
+            keys = [str(r.revision) for r in revisions]
+            row = keys.index(str(keep)) if str(keep) in keys else table.row_count - 1
+            table.move_cursor(row=row)
         self.show_diff()
 
     def selected(self) -> int | None:
@@ -80,24 +125,52 @@ class HistoryScreen(AppScreen[None]):
         return int(key) if key is not None else None
 
     def show_diff(self) -> None:
+        """The highlighted revision: when and what, what it changed from the one before,
+        and for an older revision what a rollback to it would change."""
         text = self.query_one("#history-diff-text", Static)
-        revision = self.selected()
+        number = self.selected()
+        revisions = {r.revision: r for r in self.revisions}
+        revision = revisions.get(number) if number is not None else None
+        if revision is None:
+            text.update("")
+            return
         current = self.app.saved_state
-        if revision is None or revision == current.revision:
-            text.update(
-                "[dim]The current revision. Highlight an older one to see what a "
-                "rollback would change.[/]"
-            )
-            return
+        marker = " (current)" if revision.current else ""
+        lines = [
+            f"[b]Revision {revision.revision}{marker}[/], saved "
+            f"{escape(clock.short_time(revision.saved_at))}",
+            escape(revision.change),
+            "",
+        ]
         try:
-            old = store.load_revision(self.path, revision)
+            shown = (
+                current if revision.current else store.load_revision(self.path, revision.revision)
+            )
+            if not revision.current:
+                lines += [
+                    f"[b]Rolling back to revision {revision.revision} would change:[/]",
+                    escape_lines(render_diff(diff_states(current, shown))),
+                    "",
+                ]
+            lines += self.changed_from_previous(shown, revisions)
         except StateFileError as error:
-            text.update(f"[$text-error]✗[/] {escape(str(error))}")
-            return
-        text.update(
-            f"[b]Rolling back to revision {revision} would change:[/]\n"
-            + escape_lines(render_diff(diff_states(current, old)))
-        )
+            lines.append(f"[$text-error]✗[/] {escape(str(error))}")
+        text.update("\n".join(lines))
+
+    def changed_from_previous(
+        self, shown: State, revisions: dict[int, store.Revision]
+    ) -> list[str]:
+        """What `shown` changed from the revision before it, when that one is kept."""
+        previous = shown.revision - 1
+        if previous not in revisions:
+            return [
+                f"[dim]Revision {previous} is no longer kept: what this one changed is unknown.[/]"
+            ]
+        before = store.load_revision(self.path, previous)
+        return [
+            f"[b]What revision {shown.revision} changed from revision {previous}:[/]",
+            escape_lines(render_diff(diff_states(before, shown))),
+        ]
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_diff()
