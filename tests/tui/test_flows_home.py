@@ -252,6 +252,9 @@ async def test_history_rolls_back_to_an_older_revision(app: WizardApp, state_pat
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
         assert rows(app) == ["1", "2"]
+        current = str(app.screen.query_one("#history-diff-text").render())
+        assert "What revision 2 changed from revision 1" in current
+        assert "+ port: 12000" in current, "the current revision's own change, field by field"
         await pilot.press("up")
         assert "Rolling back to revision 1" in str(
             app.screen.query_one("#history-diff-text").render()
