@@ -30,14 +30,18 @@ class FollowUps:
         return [*self.commands, *self.steps]
 
 
-def _source_cluster(state: State, uri: str) -> str:
+def source_participant(state: State, uri: str) -> str | None:
     """The participant a Replica Of source belongs to (host equal to or inside its name)."""
     host = uri.rpartition(":")[0].strip("[]").lower()
     for participant in state.participants:
         name = participant.name.lower()
         if host == name or host.endswith("." + name):
             return participant.name
-    return f"the cluster of {uri}"
+    return None
+
+
+def _source_cluster(state: State, uri: str) -> str:
+    return source_participant(state, uri) or f"the cluster of {uri}"
 
 
 def follow_ups(state: State, role: str) -> FollowUps:

@@ -84,14 +84,14 @@ def required_syncer_clusters(state: State, db: Database) -> list[str]:
     return list(db.replica_clusters)
 
 
-def _needs_syncer_trust(db: Database) -> bool:
+def needs_syncer_trust(db: Database) -> bool:
     """Whether the database's trusted list decides who may replicate from it: TLS covers
     replication (all, or Replica Of/CRDB only) and client certificates are required."""
     return db.tls.enabled and db.tls.enforce_client_auth
 
 
 def missing_syncer_cert(state: State, db: Database) -> Iterator[Finding]:
-    if not _needs_syncer_trust(db):
+    if not needs_syncer_trust(db):
         return
     trusted = set(db.tls.certificates)
     for cluster in required_syncer_clusters(state, db):

@@ -285,6 +285,43 @@ async def test_add_and_remove_a_participant(
         assert store.load(state_path).participant("cluster4.example.com") is None
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_the_two_cards_are_as_tall_as_each_other(app: WizardApp, size) -> None:
+    """The proxy card has a warning the syncer card lacks; the row is as tall as the taller."""
+    async with app.run_test(size=size) as pilot:
+        screen = await open_cluster(pilot)
+        await settle(pilot)
+        proxy, syncer = (screen.query_one(f"#card-{role}") for role in ("proxy", "syncer"))
+        assert proxy.findings and not [f for f in syncer.findings if f.severity != "info"]
+        assert proxy.region.height == syncer.region.height > 4
+        assert proxy.region.y == syncer.region.y
+
+
+async def test_the_highlighted_participant_shows_its_syncer_certificate_and_users(
+    app: WizardApp,
+) -> None:
+    """Below the table: which databases use the highlighted cluster and whether those that
+    must trust its syncer certificate do (inventory, Active-Active, trusts both peers';
+    sessions replicates from a database on cluster2)."""
+    from textual.widgets import Static
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_cluster(pilot)
+        await settle(pilot)
+        details = screen.query_one("#participant-details", Static)
+        text = str(details.render())
+        assert text.startswith(f"Syncer certificate of {PARTICIPANTS[0]}")
+        assert "inventory: Active-Active peer; ✓ trusts its syncer certificate" in text
+        assert "sessions: a replica of a database there" in text
+        screen.query_one("#participants", DataTable).focus()
+        await pilot.press("down")
+        await pilot.pause()
+        text = str(details.render())
+        assert (
+            text.startswith(f"Syncer certificate of {PARTICIPANTS[1]}") and "sessions" not in text
+        )
+
+
 async def test_the_cluster_version_is_set_on_the_cluster_screen(
     app: WizardApp, state_path: Path
 ) -> None:

@@ -189,7 +189,6 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'Syncer certificate' 1.38:1",
     },
     "cluster-120x40": {
-        "fit": "23 of 40 rows empty",
         "contrast": "'Syncer certificate' 1.38:1",
     },
     "mesh-80x24": {

@@ -15,13 +15,16 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from state import clock
-from state.certificates import CertificateInfo, describe_pem
+from state.certificates import CertificateInfo, check, describe_pem
 from state.errors import WizardError
 from state.export_files import default_export_name, export_cluster_certificate
+from state.model import State
+from state.rotation import source_participant
+from state.rules import needs_syncer_trust, required_syncer_clusters
 from state.text import visible
 from state.transitions import add_participant, remove_participant, set_cluster_version
 
@@ -33,11 +36,16 @@ from ..widgets.cluster_dialogs import (
     ExportPathDialog,
     ParticipantNameDialog,
 )
+from ..widgets.findings import findings_markup
+from ..widgets.inspector_details import details_markup
 from .base import AppScreen
+
+TALL = 34
+"""From this many rows on, the cards show every detail and their findings in full."""
 
 
 class ClusterCertificatesScreen(AppScreen[None]):
-    """The proxy and syncer cards and the participants table."""
+    """The proxy and syncer cards, the participants table and the highlighted one's details."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
@@ -55,7 +63,8 @@ class ClusterCertificatesScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(id="cluster-title", classes="screen-title")
-        with Horizontal(id="cluster-cards"):
+        # A grid row is as tall as its taller card, and each card fills its cell: equal heights.
+        with Grid(id="cluster-cards"):
             yield ClusterCard("proxy", id="card-proxy")
             yield ClusterCard("syncer", id="card-syncer")
         with Vertical(id="participants-box"):
@@ -65,6 +74,8 @@ class ClusterCertificatesScreen(AppScreen[None]):
                 id="participants-title",
             )
             yield DataTable(id="participants", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="participant-details-box"):
+                yield Static(id="participant-details")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -82,8 +93,9 @@ class ClusterCertificatesScreen(AppScreen[None]):
             f"Cluster certificates: {escape(state.cluster.name)}   version {escape(version)}   "
             f"FQDN {escape(state.cluster.fqdn)}   minimum TLS {state.cluster.min_data_tls_version}"
         )
+        self.full = self.size.height >= TALL
         for card in self.query(ClusterCard):
-            card.show(state)
+            card.show(state, full=self.full)
         table = self.query_one("#participants", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -111,6 +123,47 @@ class ClusterCertificatesScreen(AppScreen[None]):
             )
         if state.participants:
             table.move_cursor(row=min(keep, len(state.participants) - 1))
+        self.show_participant()
+
+    full = False
+    """Whether the cards were last drawn with every detail (the screen is TALL)."""
+
+    def on_resize(self) -> None:
+        if (self.size.height >= TALL) != self.full:
+            self.refresh_from_state()
+
+    def show_participant(self) -> None:
+        """The highlighted participant's syncer certificate, its findings and its users."""
+        details = self.query_one("#participant-details", Static)
+        name = self.selected_participant()
+        state = self.workspace.state
+        participant = state.participant(name) if name else None
+        if participant is None:
+            details.update(
+                "No participating cluster yet: [b]a[/] adds one with its syncer certificate "
+                "(Replica Of and Active-Active peers must trust each other's)."
+            )
+            return
+        pem = state.certificates.get(participant.syncer_certificate)
+        heading = f"Syncer certificate of [b]{escape(participant.name)}[/]"
+        if pem is None:
+            details.update(f"{heading}\n[$text-error]✗ missing from the state file[/]")
+            return
+        info = describe_pem(pem)
+        findings = check([info], "syncer", now=clock.now())
+        details.update(
+            "\n".join(
+                [
+                    f"{heading}  [dim](⏎ inspects)[/]",
+                    *participant_uses(state, participant.name),
+                    findings_markup(findings, empty="No findings.", show_where=False),
+                    details_markup(info, full=self.full),
+                ]
+            )
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_participant()
 
     def on_state_changed(self, message: StateChanged) -> None:
         self.refresh_from_state()
@@ -274,6 +327,34 @@ class ClusterCertificatesScreen(AppScreen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def participant_uses(state: State, name: str) -> list[str]:
+    """How each database uses participant `name`: where its syncer certificate must be
+    trusted (rules.required_syncer_clusters) and whether it is; where a Replica Of source is."""
+    participant = state.participant(name)
+    if participant is None:
+        return []
+    lines = []
+    for database in state.databases:
+        sources = [source_participant(state, source.uri) for source in database.replica_sources]
+        if name in required_syncer_clusters(state, database):
+            how = "Active-Active peer" if database.is_active_active else "hosts a replica of it"
+            if participant.syncer_certificate in database.tls.certificates:
+                verdict = "[$text-success]✓[/] trusts its syncer certificate"
+            elif needs_syncer_trust(database):
+                verdict = "[$text-error]✗[/] does not trust its syncer certificate (TLS, step 3)"
+            else:
+                verdict = "its syncer certificate is needed once client authentication is on"
+            lines.append(f"[dim]·[/] {escape(database.name)}: {how}; {verdict}")
+        elif name in sources:
+            lines.append(
+                f"[dim]·[/] {escape(database.name)}: a replica of a database there, verified "
+                "with that cluster's proxy certificate"
+            )
+    if not lines:
+        return ["[dim]No database uses this cluster yet.[/]"]
+    return ["[b]Used by[/]", *lines]
 
 
 def _days_text(info: CertificateInfo | None) -> str:

@@ -1,7 +1,8 @@
 """A card for the proxy or the syncer certificate: the inspector's details and findings.
 
 Focusable, so the cluster screen's actions (replace, inspect) apply to the card the
-keyboard is on.
+keyboard is on. In a tall terminal a card says more: every detail, the findings in full
+sentences, and what replacing the certificate would also need (state/rotation.py).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from state import clock
 from state.certificates import CertificateInfo, check, describe_pem
 from state.findings import Finding, sort_findings
 from state.model import State
+from state.rotation import follow_ups
 from state.vocabulary import CertificateRole
 
 from ..text import escape
-from .findings import SEVERITY_STYLE, count_label
-from .inspector_details import details_markup
+from .findings import SEVERITY_STYLE, count_label, finding_markup
+from .inspector_details import detail_rows
 
 
 def cluster_certificates(state: State, role: str) -> list[CertificateInfo]:
@@ -36,7 +38,7 @@ class ClusterCard(Static, can_focus=True):
 
     DEFAULT_CSS = """
     ClusterCard {
-        height: auto;
+        height: 100%;
         border: round $primary-muted;
         padding: 0 1;
     }
@@ -53,7 +55,8 @@ class ClusterCard(Static, can_focus=True):
         self.certificates: list[CertificateInfo] = []
         self.findings: list[Finding] = []
 
-    def show(self, state: State) -> None:
+    def show(self, state: State, *, full: bool = False) -> None:
+        """Redraw from `state`; `full` when the screen has the rows for every detail."""
         self.certificates = cluster_certificates(state, self.role)
         if not self.certificates:
             self.findings = []
@@ -73,12 +76,32 @@ class ClusterCard(Static, can_focus=True):
             names = " -> ".join(c.label for c in self.certificates[1:])
             chain = f"\n[b]{'Chain':<7}[/]  {escape(names)}"
         problems = [f for f in self.findings if f.severity != "info"]
-        self.update(
-            f"[dim]{CertificateRole(self.role).meaning}[/]\n"
-            + details_markup(leaf, full=False)
-            + chain
-            + (f"\n{codes_markup(problems)}" if problems else "")
-        )
+        lines = [f"[dim]{CertificateRole(self.role).meaning}[/]", card_details(leaf, full=full)]
+        if chain:
+            lines.append(chain.lstrip("\n"))
+        if full:
+            lines += [finding_markup(f, show_where=False) for f in sort_findings(problems)]
+            lines += replacing_markup(state, self.role)
+        elif problems:
+            lines.append(codes_markup(problems))
+        self.update("\n".join(lines))
+
+
+def card_details(certificate: CertificateInfo, *, full: bool) -> str:
+    """The inspector's short rows; `full` names every SAN instead of the first and a count."""
+    rows = detail_rows(certificate, full=False)
+    if full:
+        names = ", ".join(san.removeprefix("DNS:") for san in certificate.sans) or "none"
+        rows = [(label, escape(names) if label == "SANs" else value) for label, value in rows]
+    return "\n".join(f"[b]{label:<7}[/]  {value}" for label, value in rows)
+
+
+def replacing_markup(state: State, role: str) -> list[str]:
+    """What replacing this certificate also needs (the updating-certificates page)."""
+    needs = follow_ups(state, role).lines()
+    if not needs:
+        return []
+    return ["[b]Replacing it (r) also needs[/]", *(f"[dim]·[/] {escape(line)}" for line in needs)]
 
 
 def codes_markup(findings: list[Finding]) -> str:
