@@ -383,3 +383,24 @@ async def test_the_first_run_screen_offers_a_way_to_quit(empty_path: Path) -> No
         await pilot.pause()
     assert app.return_code == 0
     assert not empty_path.exists(), "quitting the first run writes nothing"
+
+
+async def test_a_filter_that_matches_nothing_says_so_and_keeps_the_cluster_in_view(
+    app: WizardApp,
+) -> None:
+    """No row to detail: the screen names the filter, how to clear it, and still shows the
+    cluster's certificates and databases instead of an empty pane."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("/", *"zzz")
+        await settle(pilot)
+        screen = app.screen
+        assert not screen.query_one("#database-details").display
+        message = str(screen.query_one("#no-match").render())
+        assert "zzz" in message and "Escape" in message
+        summary = screen.query_one("#cluster-summary")
+        assert summary.display and summary.region.height > 5
+        text = str(summary.query_one("#cluster-summary-text").render())
+        assert "proxy certificate" in text and "4 databases" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.query_one("#database-details").display

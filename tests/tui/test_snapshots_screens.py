@@ -36,14 +36,7 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'/ filter by name' 3.52:1, 'orders' 3.78:1",
     },
     "home-120x40": {
-        "fit": "20 of 40 rows empty",
         "contrast": "'/ filter by name' 3.52:1, 'orders' 3.78:1",
-    },
-    "home-no-match-80x24": {
-        "fit": "18 of 24 rows empty",
-    },
-    "home-no-match-120x40": {
-        "fit": "34 of 40 rows empty",
     },
     "wizard-enable-80x24": {
         "contrast": "'^n Next' 3.78:1",

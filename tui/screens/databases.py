@@ -11,16 +11,18 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
-from textual.widgets import DataTable, Footer, Input
+from textual.containers import Container, Vertical
+from textual.widgets import DataTable, Footer, Input, Static
 
 from state.findings import Finding
 from state.model import Database, State
-from state.rules import findings_by_database
+from state.rules import check_state_with_certificates
 from state.text import visible
 
 from ..messages import StateChanged
+from ..text import plain
 from ..widgets.cluster_header import ClusterHeader
+from ..widgets.cluster_summary import ClusterSummary
 from ..widgets.database_details import DatabaseDetails
 from ..widgets.findings import count_label
 from .base import AppScreen
@@ -80,10 +82,17 @@ class DatabasesScreen(AppScreen[None]):
         height: 1fr;
         layout: vertical;
     }
+    DatabasesScreen #home-list {
+        height: auto;
+    }
     DatabasesScreen #databases {
         height: auto;
-        max-height: 60%;
+        max-height: 50vh;
         min-height: 5;
+    }
+    DatabasesScreen #cluster-summary {
+        display: none;
+        border-top: solid $primary-muted;
     }
     DatabasesScreen #database-details {
         border-top: solid $primary-muted;
@@ -92,16 +101,46 @@ class DatabasesScreen(AppScreen[None]):
     DatabasesScreen.-wide #home-body {
         layout: horizontal;
     }
-    DatabasesScreen.-wide #databases {
+    DatabasesScreen.-wide #home-list {
         width: auto;
         max-width: 65%;
         height: 1fr;
-        max-height: 100%;
+    }
+    DatabasesScreen.-wide #databases {
+        width: auto;
+        max-height: 60%;
+    }
+    DatabasesScreen.-wide #cluster-summary {
+        display: block;
+        width: 100%;
     }
     DatabasesScreen.-wide #database-details {
         width: 1fr;
+        height: 1fr;
         border-top: none;
         border-left: solid $primary-muted;
+    }
+    DatabasesScreen #no-match {
+        display: none;
+        padding: 0 1;
+        color: $text-warning;
+    }
+    DatabasesScreen.-nothing-highlighted #home-list {
+        height: 1fr;
+        width: 1fr;
+        max-width: 100%;
+    }
+    DatabasesScreen.-nothing-highlighted #databases {
+        min-height: 1;
+    }
+    DatabasesScreen.-nothing-highlighted #no-match {
+        display: block;
+    }
+    DatabasesScreen.-nothing-highlighted #cluster-summary {
+        display: block;
+    }
+    DatabasesScreen.-nothing-highlighted #database-details {
+        display: none;
     }
     """
 
@@ -144,9 +183,12 @@ class DatabasesScreen(AppScreen[None]):
             select_on_focus=False,
         )
         with Container(id="home-body"):
-            table: DataTable = DataTable(id="databases", cursor_type="row", zebra_stripes=True)
-            table.add_columns(*COLUMNS)
-            yield table
+            with Vertical(id="home-list"):
+                table: DataTable = DataTable(id="databases", cursor_type="row", zebra_stripes=True)
+                table.add_columns(*COLUMNS)
+                yield table
+                yield Static("", id="no-match")
+                yield ClusterSummary(id="cluster-summary")
             yield DatabaseDetails(id="database-details")
         yield Footer(compact=True)
 
@@ -164,7 +206,12 @@ class DatabasesScreen(AppScreen[None]):
         state = self.saved_state
         self._drawn_state = state
         self.query_one(ClusterHeader).show(state)
-        self.findings = findings_by_database(state)
+        every_finding = check_state_with_certificates(state)
+        self.findings = {database.name: [] for database in state.databases}
+        for finding in every_finding:
+            if finding.database_name in self.findings:
+                self.findings[finding.database_name].append(finding)
+        self.query_one(ClusterSummary).show(state, every_finding)
         self.fill_table(keep or self.selected_name())
 
     def fill_table(self, keep: str | None = None) -> None:
@@ -215,15 +262,20 @@ class DatabasesScreen(AppScreen[None]):
     def show_details(self) -> None:
         name = self.selected_name()
         database = self.saved_state.database(name) if name else None
-        filtered = bool(self.query_one("#filter", Input).value.strip())
+        self.set_class(database is None, "-nothing-highlighted")
+        if database is None:
+            self.query_one("#no-match", Static).update(plain(self.nothing_shown()))
+            return
         self.query_one(DatabaseDetails).show(
-            self.saved_state,
-            database,
-            self.findings.get(name, []) if name else [],
-            empty="No database matches the filter (Escape clears it)."
-            if filtered
-            else "No databases yet: press n to create one.",
+            self.saved_state, database, self.findings.get(database.name, [])
         )
+
+    def nothing_shown(self) -> str:
+        """Why no row is highlighted, and what to do about it."""
+        text = self.query_one("#filter", Input).value.strip()
+        if text:
+            return f"No database name contains “{text}”. Escape clears the filter; / edits it."
+        return "No databases yet: press n to create one."
 
     # -- events -------------------------------------------------------------------------
 

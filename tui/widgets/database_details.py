@@ -14,6 +14,7 @@ from textual.widgets import Static
 from state.certificates import CertificateInfo, describe_pem
 from state.findings import Finding
 from state.model import Database, State
+from state.tls_effect import client_auth_effect, mode_effect
 
 from ..text import escape
 from .days import expiry_markup
@@ -46,7 +47,7 @@ def tls_markup(database: Database) -> str:
     """The console's TLS form for this database, one setting a line."""
     tls = database.tls
     if not tls.enabled:
-        return "[$text-warning]off[/]: clients connect without TLS"
+        return f"[$text-warning]off[/]: {escape(mode_effect(tls))}"
     auth = "enforced" if tls.enforce_client_auth else "[$text-warning]not enforced[/]"
     lines = [
         escape(tls.mode.label),
@@ -55,6 +56,9 @@ def tls_markup(database: Database) -> str:
     ]
     if tls.authorized_names:
         lines.append("[dim]names[/] " + ", ".join(escape(name) for name in tls.authorized_names))
+    lines.append(
+        f"[dim]in effect:[/] {escape(mode_effect(tls))}; {escape(client_auth_effect(tls))}"
+    )
     return "\n".join(lines)
 
 
@@ -122,17 +126,9 @@ class DatabaseDetails(VerticalScroll, can_focus=False):
         yield Static("Findings", classes="details-section")
         yield FindingsView(id="database-findings", empty="No findings: all rules pass.")
 
-    def show(
-        self, state: State, database: Database | None, findings: list[Finding], *, empty: str
-    ) -> None:
-        """Draw `database`, or the `empty` sentence when no row is highlighted."""
-        self.query_one("#details-overview", Static).update(
-            overview_markup(state, database) if database else escape(empty)
-        )
-        for widget in self.query(".details-section, .details-body, FindingsView"):
-            widget.display = database is not None
-        if database is None:
-            return
+    def show(self, state: State, database: Database, findings: list[Finding]) -> None:
+        """Draw `database` with its `findings`."""
+        self.query_one("#details-overview", Static).update(overview_markup(state, database))
         self.query_one("#details-tls", Static).update(tls_markup(database))
         count = len(database.tls.certificates)
         self.query_one("#details-certificates-title", Static).update(f"Certificates ({count})")
