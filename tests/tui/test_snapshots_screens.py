@@ -199,12 +199,6 @@ NOT_YET: dict[str, dict[str, str]] = {
         "fit": "24 of 40 rows empty",
         "contrast": "'●' 1.42:1, 'TLS 1.2  (recommen' 3.78:1",
     },
-    "inspector-80x24": {
-        "fit": "18 of 24 rows empty",
-    },
-    "inspector-120x40": {
-        "fit": "34 of 40 rows empty",
-    },
     "encryption-80x24": {
         "contrast": "'Generate' 3.78:1",
     },

@@ -35,6 +35,7 @@ from state.vocabulary import CertificateUse
 from ..text import escape
 from ..widgets.findings import FindingsView
 from ..widgets.inspector_details import details_markup
+from ..widgets.inspector_guide import guide_markup
 from ..widgets.inspector_tree import InspectorChainTree
 from ..widgets.paste_area import PasteArea
 from .base import AppScreen
@@ -134,7 +135,7 @@ class InspectorScreen(AppScreen[None]):
                 yield Static("Chain", classes="section-title")
                 yield InspectorChainTree(id="inspector-chain")
             with VerticalScroll(id="inspector-details-box"):
-                yield Static("Paste a certificate to see its details.", id="inspector-details")
+                yield Static(guide_markup(self.context, self.fqdn), id="inspector-details")
         with VerticalScroll(id="inspector-findings-box"):
             yield Static(id="inspector-status")
             yield FindingsView(id="inspector-findings", empty="No problems found.")
@@ -142,6 +143,7 @@ class InspectorScreen(AppScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#inspector-findings", FindingsView).display = False
+        self.query_one("#inspector-findings-box").display = False
         self.query_one(TextArea).focus()
         if self.initial_text:
             self.examine(self.initial_text)
@@ -166,6 +168,7 @@ class InspectorScreen(AppScreen[None]):
     def examine(self, text: str) -> None:
         if looks_like_path(text):
             self.query_one("#inspector-status", Static).update(f"Reading {escape(text.strip())}…")
+            self.query_one("#inspector-findings-box").display = True
             self.read_file(text.strip())
         else:
             self.read_text(text)
@@ -199,6 +202,7 @@ class InspectorScreen(AppScreen[None]):
         self.query_one("#inspector-status", Static).update(
             f"[$text-error bold]✗[/] {escape(message)}"
         )
+        self.query_one("#inspector-findings-box").display = True
         self.query_one("#inspector-findings", FindingsView).display = False
 
     def show(self, inspection: Inspection | None) -> None:
@@ -207,12 +211,14 @@ class InspectorScreen(AppScreen[None]):
         details = self.query_one("#inspector-details", Static)
         status = self.query_one("#inspector-status", Static)
         findings = self.query_one("#inspector-findings", FindingsView)
+        box = self.query_one("#inspector-findings-box")
         if inspection is None:
             tree.clear()
-            details.update("Paste a certificate to see its details.")
+            details.update(guide_markup(self.context, self.fqdn))
             status.update("")
-            findings.display = False
+            findings.display = box.display = False
             return
+        box.display = True
         if inspection.has_private_key and inspection.source == "paste":
             self.wipe_key()
         first_leaf = tree.show_chains(inspection.certificates)
@@ -265,6 +271,10 @@ class InspectorScreen(AppScreen[None]):
         text = self.query_one(TextArea).text
         if text.strip():
             self.examine(text)
+        elif self.inspection is None:
+            self.query_one("#inspector-details", Static).update(
+                guide_markup(self.context, self.fqdn)
+            )
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,55 @@
+"""What the certificate inspector does, shown in its details pane until something is pasted.
+
+The thresholds are read from the checks themselves (state/certificates/checks.py), so the
+guide says what the inspector will actually judge, for the use it is checking as.
+"""
+
+from __future__ import annotations
+
+from state.certificates.checks import EXPIRY_WARNING_DAYS, MIN_BITS, WEAK_HASHES
+from state.vocabulary import CertificateRole, CertificateUse
+
+from ..text import escape
+
+
+def uses_markup(current: str) -> list[str]:
+    """Every use the inspector can check for, the current one marked."""
+    lines = []
+    for use in CertificateUse:
+        mark = "[b]▸[/]" if use.value == current else " "
+        lines.append(
+            f"{mark} [b]{escape(use.short)}[/]: {escape(use.label)} ({escape(use.meaning)})"
+        )
+    return lines
+
+
+def guide_markup(current: str, fqdn: str | None) -> str:
+    """The guide for checking as `current`; `fqdn` is the cluster's, for the SAN check."""
+    keys = ", ".join(f"{kind} {bits}" for kind, bits in MIN_BITS.items())
+    hashes = ", ".join(sorted(hash_name.upper() for hash_name in WEAK_HASHES))
+    server_side = " and ".join(CertificateRole.values())
+    covered = f" ({escape(fqdn)})" if fqdn else ""
+    return "\n".join(
+        [
+            "[b $text-primary]What the inspector shows[/]",
+            "One certificate or a whole bundle: the chain on the left (leaf, intermediates, "
+            "root), the highlighted certificate's details here, the findings below.",
+            "[b $text-primary]Checked as[/] [dim](^t changes it)[/]",
+            *uses_markup(current),
+            "[b $text-primary]What is checked[/]",
+            f"· every use: the validity dates (expired, not yet valid, or ending within "
+            f"{EXPIRY_WARNING_DAYS} days), the key (at least {keys} bits), the signature "
+            f"(not {hashes}), and whether it is self-signed",
+            "· client and CA: whether the certificate can authenticate clients, and whether "
+            "a leaf comes with the CA that signed it",
+            f"· {server_side}: the leaf first and the chain in order, serverAuth and "
+            f"clientAuth, SANs that cover the cluster's FQDN{covered}",
+            "· a leaf pasted with its root: the chain is verified as a database verifies a client",
+            "A pasted private key is wiped from the text at once and never kept.",
+            "[b $text-primary]Elsewhere[/]",
+            "· the cluster's proxy and syncer certificates: the Cluster screen, ⏎ on a card",
+            f"· from a shell: tls-wizard inspect FILE --as {'|'.join(CertificateUse.specific())} "
+            "(--trust FILE: would a database trusting FILE accept it; --key FILE: does the key "
+            "match); exit 1 on errors",
+        ]
+    )
