@@ -47,6 +47,10 @@ async def test_the_matrix_marks_each_broken_pair_and_explains_the_highlighted_ce
         assert _row(table, 2) == [PARTICIPANTS[1], "✓", "✗", "—"]
         reason = screen.query_one("#mesh-reason", Static)
         assert "without encryption" in str(reason.render())
+        overview = str(screen.query_one("#mesh-overview", Static).render())
+        assert screen.report is not None and len(screen.report.problems) == 3
+        for problem in screen.report.problems:
+            assert f"{problem.cluster} → {problem.peer}" in overview, "every failing pair listed"
         await pilot.press("down", "down")
         await settle(pilot)
         text = str(reason.render())

@@ -185,11 +185,9 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'Syncer certificate' 1.38:1",
     },
     "mesh-80x24": {
-        "fit": "11 of 24 rows empty",
         "contrast": "'✗' 3.57:1, '✗' 3.78:1",
     },
     "mesh-120x40": {
-        "fit": "28 of 40 rows empty",
         "contrast": "'✗' 3.57:1, '✗' 3.78:1",
     },
     "protocols-80x24": {

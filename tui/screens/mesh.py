@@ -14,21 +14,71 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from state.errors import StateFileError
 from state.mesh import MeshReport, check_mesh, load_states, peer_files
+from state.model import State
 from state.text import visible
 
-from ..text import cell, plain
+from ..text import cell, escape, plain
 from .base import AppScreen
+
+WHAT_A_PAIR_NEEDS = (
+    "Active-Active: each participating cluster's database trusts every other "
+    "participant's current syncer certificate.",
+    "Replica Of: the replica holds its source cluster's current proxy certificate when the "
+    "link is encrypted, and a source that requires TLS for Replica Of trusts the replica "
+    "cluster's syncer certificate.",
+)
+"""What ✓ means, as state/mesh.py checks it (the documentation's requirements)."""
+
+
+def problems_markup(report: MeshReport) -> list[str]:
+    """Every failing pair with what is wrong and what to paste where."""
+    if not report.problems:
+        return ["[$text-success]✓[/] every pair trusts the other's current certificates"]
+    lines = []
+    for problem in report.problems:
+        lines.append(
+            f"[$text-error]✗[/] [b]{escape(problem.cluster)} → {escape(problem.peer)}[/] "
+            f"[dim]{escape(problem.kind)} {escape(problem.database)}[/]"
+        )
+        lines.append(f"  {escape(problem.problem)}")
+    return lines
+
+
+def clusters_markup(states: list[State]) -> list[str]:
+    """Each cluster checked, with the certificates the others must hold."""
+    lines = []
+    for state in states:
+        cluster = state.cluster
+        proxy = cluster.proxy.certificate[:12] if cluster.proxy else "none"
+        syncer = cluster.syncer.certificate[:12] if cluster.syncer else "none"
+        lines.append(
+            f"[b]{escape(cluster.name)}[/]  [dim]proxy[/] {escape(proxy)}  "
+            f"[dim]syncer[/] {escape(syncer)}  [dim]databases[/] {len(state.databases)}"
+        )
+    return lines
 
 
 class MeshScreen(AppScreen[None]):
     """Every cluster pair's trust, from the state files of all participating clusters."""
 
     BINDINGS = [Binding("escape", "back", "Back")]
+
+    DEFAULT_CSS = """
+    MeshScreen #mesh-details {
+        height: 1fr;
+        margin: 0 1;
+        border-top: solid $primary-muted;
+    }
+    MeshScreen #mesh-details > Static {
+        height: auto;
+    }
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,7 +93,9 @@ class MeshScreen(AppScreen[None]):
         )
         yield Input(placeholder="cluster2.toml cluster3.toml", id="mesh-files")
         yield DataTable(id="mesh-matrix", cursor_type="cell")
-        yield Static("", id="mesh-reason")
+        with VerticalScroll(id="mesh-details"):
+            yield Static("", id="mesh-reason")
+            yield Static("", id="mesh-overview")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -70,8 +122,10 @@ class MeshScreen(AppScreen[None]):
         except StateFileError as error:
             reason.update(plain(f"✗ {error}"))
             return
-        self.report = check_mesh([workspace.state, *others])
+        states = [workspace.state, *others]
+        self.report = check_mesh(states)
         self.draw()
+        self.query_one("#mesh-overview", Static).update(self.overview(states))
         table = self.query_one("#mesh-matrix", DataTable)
         table.focus()
         self.show_reason()
@@ -91,6 +145,20 @@ class MeshScreen(AppScreen[None]):
             table.add_row(*cells, key=cluster)
         if len(report.clusters) > 1:
             table.move_cursor(row=0, column=2)  # column 1 is the first cluster itself
+
+    def overview(self, states: list[State]) -> str:
+        """Under the highlighted cell: every failing pair, what a pair needs, the clusters."""
+        assert self.report is not None
+        return "\n".join(
+            [
+                "[b $text-primary]Every failing pair[/]",
+                *problems_markup(self.report),
+                "[b $text-primary]What a ✓ needs[/]",
+                *(f"· {line}" for line in WHAT_A_PAIR_NEEDS),
+                "[b $text-primary]Clusters checked[/]",
+                *clusters_markup(states),
+            ]
+        )
 
     @on(DataTable.CellHighlighted, "#mesh-matrix")
     def show_reason(self) -> None:
