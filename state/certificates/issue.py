@@ -77,6 +77,10 @@ class KeyAndCertificate:
         return x509.load_pem_x509_certificate(self.pem), key
 
 
+CLUSTER_CERTIFICATE_DAYS = 365
+"""How long the self-signed proxy and syncer certificates a new state gets are valid."""
+
+
 def cluster_sans(fqdn: str) -> list[str]:
     """The names a proxy or syncer certificate must cover, as the product documents them."""
     return [fqdn, f"*.{fqdn}", f"internal.{fqdn}", f"*.internal.{fqdn}"]
@@ -192,7 +196,7 @@ def _pem(certificate: x509.Certificate) -> bytes:
 def self_signed_cluster_certificate(
     fqdn: str,
     *,
-    days: int = 365,
+    days: int = CLUSTER_CERTIFICATE_DAYS,
     not_before: dt.datetime | None = None,
     extra_sans: Sequence[str] = (),
 ) -> KeyAndCertificate:

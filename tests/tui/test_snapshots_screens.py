@@ -171,11 +171,9 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'1' 3.78:1",
     },
     "first-run-80x24": {
-        "fit": "12 of 24 rows empty",
         "contrast": "'luster1.example.co' 3.43:1, 'cluster1.example.c' 3.52:1, 'Create' 3.78:1",
     },
     "first-run-120x40": {
-        "fit": "28 of 40 rows empty",
         "contrast": "'luster1.example.co' 3.43:1, 'cluster1.example.c' 3.52:1, 'Create' 3.78:1",
     },
     "cluster-80x24": {

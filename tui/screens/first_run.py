@@ -12,20 +12,102 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Function
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from state.certificates.issue import CLUSTER_CERTIFICATE_DAYS, cluster_sans
 from state.errors import WizardError
+from state.key_files import KEY_FILE_MODE, KEYS_FOLDER
 from state.names import cluster_name_problem
+from state.store import HISTORY_KEEP
 from state.workspace import Workspace, init_state
 
 from ..text import escape
 from .base import AppScreen
 
 
+def about_markup(file_name: str) -> str:
+    """What the state file is, what Create makes, what comes next, what the demo is."""
+    sans = ", ".join(cluster_sans("FQDN"))
+    return "\n".join(
+        [
+            "[b $text-primary]The state file[/]",
+            f"{escape(file_name)} holds one cluster: its name and FQDN, the minimum TLS "
+            "version, the proxy and syncer certificates, every database's TLS settings and "
+            f"the certificates they trust. Private keys stay in {KEYS_FOLDER}/ beside it "
+            f"(mode {KEY_FILE_MODE:04o}). Each save keeps the previous revisions (the last "
+            f"{HISTORY_KEEP}) in .tls-wizard/history/, so a change can be rolled back.",
+            "[b $text-primary]Create[/]",
+            "Generates the self-signed proxy and syncer certificates the product ships with "
+            f"(RSA 2048, valid {CLUSTER_CERTIFICATE_DAYS} days) for {sans}. Replace them "
+            "with CA-signed ones later on the Cluster screen.",
+            "[b $text-primary]Then[/]",
+            "1. n adds a database, or ^o imports a cluster's REST JSON",
+            "2. ⏎ on a database opens the TLS wizard: mode, certificates, names, review",
+            "3. a applies the settings to a redis-server; v verifies them with live handshakes",
+            "4. c opens the Cluster screen: replace the proxy and syncer certificates (r), "
+            "add the participating clusters' syncer certificates",
+            "5. h shows the state file's history and rolls back",
+            "[b $text-primary]The demo[/]",
+            "A sample cluster with four databases and two peer clusters, in a temporary "
+            "folder that is removed when you quit.",
+        ]
+    )
+
+
 class FirstRunScreen(AppScreen[None]):
     """The first screen when the state file does not exist yet."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    """From 110 columns the explanation sits beside the form, below it otherwise."""
+
+    DEFAULT_CSS = """
+    FirstRunScreen #first-run {
+        height: 1fr;
+        layout: vertical;
+    }
+    FirstRunScreen.-wide #first-run {
+        layout: horizontal;
+    }
+    FirstRunScreen #first-run-form {
+        height: auto;
+        padding: 0 1;
+    }
+    FirstRunScreen.-wide #first-run-form {
+        width: 64;
+        height: 1fr;
+    }
+    FirstRunScreen #first-run-form Input {
+        width: 100%;
+    }
+    FirstRunScreen #first-run-intro, FirstRunScreen #first-run-status {
+        height: auto;
+    }
+    FirstRunScreen .field-help {
+        height: auto;
+        color: $text-muted;
+    }
+    FirstRunScreen #first-run-buttons {
+        height: auto;
+    }
+    FirstRunScreen #first-run-buttons Button {
+        margin-right: 1;
+    }
+    FirstRunScreen #first-run-about {
+        height: 1fr;
+        padding: 0 1;
+        border-top: solid $primary-muted;
+    }
+    FirstRunScreen.-wide #first-run-about {
+        width: 1fr;
+        border-top: none;
+        border-left: solid $primary-muted;
+    }
+    FirstRunScreen #first-run-about > Static {
+        height: auto;
+    }
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", key_display="^s"),
@@ -34,51 +116,67 @@ class FirstRunScreen(AppScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        path = self.app.state_path
-        with Center(id="first-run"), Vertical(id="first-run-box"):
-            yield Label("Welcome to redis-tls-wizard", classes="dialog-title")
-            yield Static(
-                f"There is no state file [b]{escape(Path(path).name)}[/] here yet. Create one "
-                "for your cluster: self-signed proxy and syncer certificates are generated "
-                "(secure by default, as the product ships), to replace with CA-signed ones "
-                "later. Or open the demo to look around.",
-                classes="dialog-message",
-            )
-            yield Label("Cluster name")
-            yield Input(
-                placeholder="cluster1.example.com",
-                id="cluster-name",
-                validators=[
-                    Function(lambda v: bool(v.strip()), "the cluster needs a name"),
-                    Function(
-                        lambda v: not v.strip() or cluster_name_problem(v.strip()) is None,
-                        "not a host name (letters, digits, hyphens, dots)",
-                    ),
-                ],
-            )
-            yield Label("FQDN (defaults to the name)")
-            yield Input(
-                placeholder="cluster1.example.com",
-                id="fqdn",
-                validators=[
-                    Function(
-                        lambda v: not v.strip() or cluster_name_problem(v.strip()) is None,
-                        "not a DNS name",
-                    )
-                ],
-            )
-            yield Static("", id="first-run-status", classes="dialog-detail")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Create", id="create", variant="primary")
-                yield Button("Open the demo", id="demo")
-                yield Button("Quit", id="quit")
+        path = Path(self.app.state_path)
+        yield Label("Welcome to redis-tls-wizard", classes="screen-title")
+        with Horizontal(id="first-run"):
+            with Vertical(id="first-run-form"):
+                yield Static(
+                    f"There is no state file [b]{escape(path.name)}[/] in "
+                    f"{escape(path.parent)} yet. Create one for your cluster, or open the "
+                    "demo to look around.",
+                    id="first-run-intro",
+                )
+                yield Label("Cluster name")
+                yield Static(
+                    "The name this cluster is known by: other clusters' state files name it "
+                    "as a participant or replica cluster.",
+                    classes="field-help",
+                )
+                yield Input(
+                    placeholder="cluster1.example.com",
+                    id="cluster-name",
+                    validators=[
+                        Function(lambda v: bool(v.strip()), "the cluster needs a name"),
+                        Function(
+                            lambda v: not v.strip() or cluster_name_problem(v.strip()) is None,
+                            "not a host name (letters, digits, hyphens, dots)",
+                        ),
+                    ],
+                )
+                yield Label("FQDN (defaults to the name)")
+                yield Static(
+                    "The cluster's DNS name: databases are reached at redis-PORT.FQDN, and "
+                    "the proxy and syncer certificates must cover it.",
+                    classes="field-help",
+                )
+                yield Input(
+                    placeholder="cluster1.example.com",
+                    id="fqdn",
+                    validators=[
+                        Function(
+                            lambda v: not v.strip() or cluster_name_problem(v.strip()) is None,
+                            "not a DNS name",
+                        )
+                    ],
+                )
+                yield Static("", id="first-run-status")
+                with Horizontal(id="first-run-buttons"):
+                    yield Button("Create", id="create", variant="primary")
+                    yield Button("Open the demo", id="demo")
+                    yield Button("Quit", id="quit")
+            with VerticalScroll(id="first-run-about"):
+                yield Static(about_markup(path.name))
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.status("")
         self.query_one("#cluster-name", Input).focus()
 
     def status(self, text: str) -> None:
-        self.query_one("#first-run-status", Static).update(text)
+        """One line under the fields: what is wrong, or what is being done; no empty row."""
+        status = self.query_one("#first-run-status", Static)
+        status.update(text)
+        status.display = bool(text)
 
     @on(Input.Submitted, "#cluster-name")
     def name_submitted(self) -> None:
