@@ -173,3 +173,31 @@ async def test_unknown_version_offers_every_value_and_names_who_refuses_it(
         warning = screen.query_one("#protocols-warning", Static)
         assert warning.display
         assert "TLS 1.3 is refused by clusters before 7.4.2" in str(warning.render())
+
+
+async def test_each_version_is_explained_for_this_cluster_and_the_databases_it_reaches(
+    make_app, state_path: Path
+) -> None:
+    """The per-version panel says what the cluster's version accepts and what Apply gives a
+    redis-server, marks the saved and the chosen version, and lists the TLS databases."""
+    _set_version(state_path, "7.22.2")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_protocols(pilot)
+        versions = screen.query_one("#protocols-versions", Static)
+        text = str(versions.render())
+        tls_1_1 = text[text.index("TLS 1.1") : text.index("TLS 1.2")]
+        assert "this cluster (7.22.2) refuses it" in tls_1_1
+        assert "tls-protocols TLSv1.1 TLSv1.2 TLSv1.3" in tls_1_1
+        assert "TLS 1.2  (saved, chosen)" in text
+        assert "this cluster (7.22.2) accepts it" in text[text.index("TLS 1.3") :]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        text = str(versions.render())
+        assert "TLS 1.2  (saved)" in text and "TLS 1.3  (chosen)" in text
+        reached = str(screen.query_one("#protocols-databases", Static).render())
+        with_tls = [d for d in store.load(state_path).databases if d.tls.enabled]
+        assert with_tls and all(f"{d.name}: {d.tls.mode.label}" in reached for d in with_tls)
+        assert not any(
+            d.name in reached for d in store.load(state_path).databases if not d.tls.enabled
+        )

@@ -192,7 +192,6 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'●' 1.42:1, 'TLS 1.2  (recommen' 3.78:1",
     },
     "protocols-120x40": {
-        "fit": "24 of 40 rows empty",
         "contrast": "'●' 1.42:1, 'TLS 1.2  (recommen' 3.78:1",
     },
     "encryption-80x24": {
@@ -205,7 +204,6 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'●' 1.42:1, 'TLS 1.0  (before 7' 3.78:1",
     },
     "protocols-tls-1.0-120x40": {
-        "fit": "22 of 40 rows empty",
         "contrast": "'●' 1.42:1, 'TLS 1.0  (before 7' 3.78:1",
     },
     "apply-80x24": {

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
 
 from state.errors import WizardError
-from state.model import TLS_VERSIONS
+from state.model import TLS_VERSIONS, State
+from state.targets.redis_plan import TLS_PROTOCOLS
 from state.transitions import set_min_tls_version
-from state.versions import allowed_min_tls, min_tls_problem, min_tls_refused_by
+from state.versions import (
+    TLS_FROM_7_4_2,
+    allowed_min_tls,
+    min_tls_problem,
+    min_tls_refused_by,
+)
 
 from ..messages import StateChanged
 from ..text import escape
@@ -51,6 +57,54 @@ RESTART_COMMAND = "supervisorctl restart sentinel_service"
 ONLY = {"1": "before 7.4.2", "1.1": "before 7.4.2", "1.3": "7.4.2 and later"}
 """Which clusters accept a value, for the labels when the cluster's version is not known."""
 
+STANDING = {
+    "1": "deprecated (RFC 8996): known weaknesses, refused by current clients",
+    "1.1": "deprecated (RFC 8996): known weaknesses, refused by current clients",
+    "1.2": "the recommended minimum: every current client speaks it",
+    "1.3": "the newest: clients that stop at TLS 1.2 can no longer connect",
+}
+"""Where each version stands (the TLS page's recommendation, RFC 8996)."""
+DOCUMENTED = (
+    "Once set, the cluster accepts no data-path connection older than the minimum; with "
+    "TLS 1.3 as the minimum, clients must support TLS 1.3 or they cannot connect. Which "
+    "versions work also depends on the operating system of the cluster's nodes. The control "
+    "plane (cluster administration) and the discovery service have TLS settings of their "
+    "own; this screen sets the data path's (applications and databases)."
+)
+"""The TLS protocols page (security/encryption/tls/tls-protocols.md), in short."""
+OLD_OPENSSL_NOTE = (
+    "OpenSSL 3 negotiates it only at security level 0 (SHA-1/MD5 handshake signatures)"
+)
+"""docs/targets.md: why a redis-server given TLSv1 or TLSv1.1 still accepts 1.2 and later."""
+
+
+def version_lines(version: str, cluster_version: str = "") -> list[str]:
+    """What choosing `version` as the minimum means: its standing, which Redis Enterprise
+    versions accept it, and what Apply gives a redis-server (`tls-protocols`)."""
+    refused_by = min_tls_refused_by(version)
+    accepted = f"refused by {refused_by}" if refused_by else "accepted by every version"
+    if cluster_version:
+        verdict = "accepts" if version in allowed_min_tls(cluster_version) else "refuses"
+        accepted += f"; this cluster ({escape(cluster_version)}) {verdict} it"
+    lines = [
+        f"  {escape(STANDING[version])}",
+        f"  [dim]Redis Enterprise:[/] {accepted}",
+        f"  [dim]redis-server (Apply):[/] tls-protocols {TLS_PROTOCOLS[version]}",
+    ]
+    if version not in TLS_FROM_7_4_2:
+        lines.append(f"  [dim]{escape(OLD_OPENSSL_NOTE)}[/]")
+    return lines
+
+
+def reached_databases(state: State) -> list[str]:
+    """The databases whose TLS traffic the minimum governs, each with its mode."""
+    lines = [
+        f"[dim]·[/] {escape(database.name)}: {escape(database.tls.mode.label)}"
+        for database in state.databases
+        if database.tls.enabled
+    ]
+    return lines or ["[dim]No database has TLS on yet.[/]"]
+
 
 def version_name(version: str) -> str:
     """'TLS 1.0' rather than the state file's '1'."""
@@ -63,6 +117,9 @@ def is_below_recommended(version: str) -> bool:
 
 class TlsProtocolsScreen(AppScreen[None]):
     """Choose and save `cluster.min_data_tls_version`."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (50, "-tall")]
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -97,6 +154,18 @@ class TlsProtocolsScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("TLS protocols: minimum TLS version of the data path", classes="screen-title")
+        with Container(id="protocols-body"):
+            yield from self.choice_column()
+            with VerticalScroll(id="protocols-about"):
+                yield Static("Each version as the minimum", classes="section-title")
+                yield Static(id="protocols-versions")
+                yield Static("Databases it reaches", classes="section-title")
+                yield Static(id="protocols-databases")
+                yield Static("What the documentation adds", classes="section-title")
+                yield Static(DOCUMENTED, id="protocols-documented")
+        yield Footer()
+
+    def choice_column(self) -> ComposeResult:
         with VerticalScroll(id="protocols"):
             yield Static(EXPLAIN, classes="hint")
             yield Static(id="protocols-cluster-version")
@@ -115,7 +184,6 @@ class TlsProtocolsScreen(AppScreen[None]):
             yield Static(RESTART_NOTE, id="protocols-note", classes="hint")
             yield Static(f"  $ {RESTART_COMMAND}", id="protocols-restart")
             yield Static(id="protocols-rladmin", classes="hint")
-        yield Footer()
 
     def on_mount(self) -> None:
         radio_set = self.query_one(RadioSet)
@@ -161,8 +229,27 @@ class TlsProtocolsScreen(AppScreen[None]):
                 f"{escape(WARNING.format(version=version_name(self.choice)))}"
             )
         self.query_one("#protocols-rladmin", Static).update(
-            f"Same as: rladmin cluster config min_data_TLS_version {self.choice}"
+            f"Same as: rladmin cluster config min_data_TLS_version {self.choice}\n"
+            f'or REST: PUT /v1/cluster {{"min_data_TLS_version": "{self.choice}"}}'
         )
+        self.query_one("#protocols-versions", Static).update("\n".join(self.versions_markup()))
+        self.query_one("#protocols-databases", Static).update(
+            "\n".join(reached_databases(self.workspace.state))
+        )
+
+    def versions_markup(self) -> list[str]:
+        """Every version's lines, its name marked when it is the saved or the chosen one."""
+        lines = []
+        for version in TLS_VERSIONS:
+            marks = [
+                word
+                for word, shown in (("saved", self.saved_version), ("chosen", self.choice))
+                if shown == version
+            ]
+            mark = f"  [$text-accent]({', '.join(marks)})[/]" if marks else ""
+            lines.append(f"[b]{version_name(version)}[/]{mark}")
+            lines += version_lines(version, self.cluster_version)
+        return lines
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self.choice = event.pressed.name or self.choice
