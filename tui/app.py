@@ -165,8 +165,12 @@ class WizardApp(App[int]):
             self.announce_demo()
 
     def announce_demo(self) -> None:
-        """Say where a throwaway demo lives, so its files (samples/) can be used meanwhile."""
-        self.sub_title = f"demo in {visible(self.state_path.parent)}"
+        """Say where a throwaway demo lives, so its files (samples/) can be used meanwhile:
+        once now, and for as long as it is open at the right of every screen's header."""
+        from .widgets.frame import refresh_frames
+
+        self.demo = True
+        refresh_frames(self.screen_stack)
         self.notify(
             f"Demo state in {self.state_path.parent} (sample client certificates in "
             "samples/); it is removed when you quit.",
@@ -262,6 +266,9 @@ class WizardApp(App[int]):
         revision = self.workspace.state.revision if self.workspace else 0
         for screen in self.screen_stack:
             screen.post_message(StateChanged(revision))
+        from .widgets.frame import refresh_frames
+
+        refresh_frames(self.screen_stack)
 
     # -- actions shared by the home screen and the command palette ---------------------
 

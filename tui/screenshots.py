@@ -8,6 +8,7 @@ pictures and the tested screens cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -138,7 +139,7 @@ async def new_database_errors(pilot: Pilot) -> None:
 
 
 SHOTS: tuple[Shot, ...] = (
-    Shot("home", "Databases: the cluster header and the rules' verdict per database", keys()),
+    Shot("home", "Databases: the cluster's facts and the rules' verdict per database", keys()),
     Shot("home-filtered", "/ filters the databases by name", keys("/", *"sess")),
     Shot("home-no-match", "A filter that matches nothing", keys("/", *"zzz")),
     Shot("home-keys", "? lists every key of the home screen", keys("question_mark")),
@@ -297,7 +298,14 @@ async def write_all(folder: Path) -> list[Path]:
                     shutil.copytree(demo, work)
                 else:
                     work.mkdir()
-                svg = await take(shot, work / "tls-wizard.toml", size)
+                # From inside the folder, so the header shows the state file as
+                # "tls-wizard.toml" rather than the scratch folder's random path.
+                here = Path.cwd()
+                os.chdir(work)
+                try:
+                    svg = await take(shot, work / "tls-wizard.toml", size)
+                finally:
+                    os.chdir(here)
                 target = folder / file_name(shot, size)
                 target.write_text(svg, encoding="utf-8")
                 written.append(target)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.validation import Function, Integer
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Static
 
 from state.errors import WizardError
 from state.model import State
@@ -25,6 +25,7 @@ from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, tls_folder_name
 from state.vocabulary import TlsMode
 
 from ..text import cells, escape
+from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 URL_HELP = "redis://HOST:PORT, or rediss://HOST:PORT with a client certificate"
@@ -203,7 +204,8 @@ class ApplyScreen(_TargetScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Apply to server: {escape(self.database)}", classes="screen-title")
+        self.title = f"Apply to server: {self.database}"
+        yield AppHeader()
         with VerticalScroll(classes="form", id="apply-form"):
             yield Static(
                 "Writes the certificate files into the TLS folder and sets them with the TLS "
@@ -261,7 +263,7 @@ class ApplyScreen(_TargetScreen):
             table.display = False
             yield table
             yield Static("", id="apply-log", classes="hint")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
@@ -469,7 +471,8 @@ class VerifyScreen(_TargetScreen):
         return database.port
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Verify: {escape(self.database)}", classes="screen-title")
+        self.title = f"Verify: {self.database}"
+        yield AppHeader()
         with VerticalScroll(classes="form", id="verify-form"):
             yield Static(
                 "Live TLS handshakes against the server: each check passes or fails with "
@@ -512,7 +515,7 @@ class VerifyScreen(_TargetScreen):
             table.display = False
             yield table
             yield Static("", id="verify-reason", classes="hint")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#host", Input).focus()

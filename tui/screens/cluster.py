@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Static
 
 from state import clock
 from state.certificates import CertificateInfo, check, describe_pem
@@ -36,7 +36,9 @@ from ..widgets.cluster_dialogs import (
     ExportPathDialog,
     ParticipantNameDialog,
 )
+from ..widgets.cluster_facts import ClusterFacts
 from ..widgets.findings import findings_markup
+from ..widgets.frame import AppFooter, AppHeader
 from ..widgets.inspector_details import details_markup
 from .base import AppScreen
 
@@ -46,6 +48,8 @@ TALL = 34
 
 class ClusterCertificatesScreen(AppScreen[None]):
     """The proxy and syncer cards, the participants table and the highlighted one's details."""
+
+    TITLE = "Cluster certificates"
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
@@ -61,8 +65,8 @@ class ClusterCertificatesScreen(AppScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label(id="cluster-title", classes="screen-title")
+        yield AppHeader()
+        yield ClusterFacts(self.workspace.state, certificates=False, id="cluster-facts")
         # A grid row is as tall as its taller card, and each card fills its cell: equal heights.
         with Grid(id="cluster-cards"):
             yield ClusterCard("proxy", id="card-proxy")
@@ -76,7 +80,7 @@ class ClusterCertificatesScreen(AppScreen[None]):
             yield DataTable(id="participants", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="participant-details-box"):
                 yield Static(id="participant-details")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#participants", DataTable)
@@ -88,11 +92,7 @@ class ClusterCertificatesScreen(AppScreen[None]):
 
     def refresh_from_state(self) -> None:
         state = self.workspace.state
-        version = state.cluster.version or "not known (v)"
-        self.query_one("#cluster-title", Label).update(
-            f"Cluster certificates: {escape(state.cluster.name)}   version {escape(version)}   "
-            f"FQDN {escape(state.cluster.fqdn)}   minimum TLS {state.cluster.min_data_tls_version}"
-        )
+        self.query_one(ClusterFacts).show(state)
         self.full = self.size.height >= TALL
         for card in self.query(ClusterCard):
             card.show(state, full=self.full)

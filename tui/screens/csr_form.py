@@ -19,8 +19,6 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.validation import Function, ValidationResult, Validator
 from textual.widgets import (
     Button,
-    Footer,
-    Header,
     Input,
     Label,
     RadioButton,
@@ -47,6 +45,7 @@ from state.errors import RefusedError, StaleStateError, WizardError
 
 from ..text import escape
 from ..widgets.findings import FindingsView
+from ..widgets.frame import AppFooter, AppHeader
 from ..widgets.paste_area import PasteArea
 from .base import AppScreen
 
@@ -87,8 +86,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
 
     def compose(self) -> ComposeResult:
         fqdn = self.workspace.state.cluster.fqdn
-        yield Header()
-        yield Label(id="replace-title", classes="screen-title")
+        yield AppHeader()
         with VerticalScroll(id="csr-step"):
             yield Static(
                 "A new private key (RSA 2048, mode 0600, beside the state) and a CSR for your "
@@ -127,7 +125,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
                 yield FindingsView(id="import-findings", empty="All checks pass.")
             with Horizontal(id="import-buttons"):
                 yield Button("Install", id="import-install", variant="primary", disabled=True)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.show_step(1)
@@ -138,9 +136,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
         self.query_one("#csr-step").display = step == 1
         self.query_one("#import-step").display = step == 2
         title = "key and CSR" if step == 1 else "install the signed certificate"
-        self.query_one("#replace-title", Label).update(
-            f"Replace the {self.role} certificate: step {step} of 2, {title}"
-        )
+        self.title = f"Replace the {self.role} certificate: step {step} of 2, {title}"
         if step == 2:
             self.query_one("#import-findings", FindingsView).display = False
             self.query_one("#import-status", Static).update(

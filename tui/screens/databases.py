@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from state.findings import Finding
 from state.model import Database, State
@@ -21,10 +21,11 @@ from state.text import visible
 
 from ..messages import StateChanged
 from ..text import plain
-from ..widgets.cluster_header import ClusterHeader
+from ..widgets.cluster_facts import ClusterFacts
 from ..widgets.cluster_summary import ClusterSummary
 from ..widgets.database_details import DatabaseDetails
 from ..widgets.findings import count_label
+from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 COLUMNS = ("Database", "Status", "Port", "Type", "TLS", "Auth", "Certs", "Names")
@@ -59,6 +60,8 @@ def database_row(
 
 class DatabasesScreen(AppScreen[None]):
     """The home screen: every database of the cluster and what the rules say about it."""
+
+    TITLE = "Databases"
 
     AUTO_FOCUS = "#databases"
     """The table, not the first focusable widget (the filter): focusing the filter and then
@@ -176,7 +179,8 @@ class DatabasesScreen(AppScreen[None]):
         self._matches: list[Database] = []
 
     def compose(self) -> ComposeResult:
-        yield ClusterHeader(self.app.saved_state, id="cluster-header")
+        yield AppHeader()
+        yield ClusterFacts(self.app.saved_state, id="cluster-facts")
         yield Input(
             placeholder="/ filter by name",
             id="filter",
@@ -190,7 +194,7 @@ class DatabasesScreen(AppScreen[None]):
                 yield Static("", id="no-match")
                 yield ClusterSummary(id="cluster-summary")
             yield DatabaseDetails(id="database-details")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.refresh_from_state()
@@ -205,7 +209,7 @@ class DatabasesScreen(AppScreen[None]):
     def refresh_from_state(self, keep: str | None = None) -> None:
         state = self.saved_state
         self._drawn_state = state
-        self.query_one(ClusterHeader).show(state)
+        self.query_one(ClusterFacts).show(state)
         every_finding = check_state_with_certificates(state)
         self.findings = {database.name: [] for database in state.databases}
         for finding in every_finding:

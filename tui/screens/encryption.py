@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Function
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from state.encryption import (
     DEFAULT_DATA_KEY_FILE,
@@ -31,6 +31,7 @@ from state.model import State
 
 from ..messages import StateChanged
 from ..text import escape
+from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 ENDPOINT_PREFIX = "redis-{port}."
@@ -68,6 +69,8 @@ def _not_blank(value: str) -> bool:
 class EncryptionScreen(AppScreen[None]):
     """Explain client-side encryption, generate a data key, show the example."""
 
+    TITLE = "Client-side encryption"
+
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -76,8 +79,7 @@ class EncryptionScreen(AppScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label("Client-side encryption", classes="screen-title")
+        yield AppHeader()
         with VerticalScroll(id="encryption"), Horizontal(id="encryption-columns"):
             with Vertical(id="encryption-about"):
                 yield Static("What it protects", classes="section-title")
@@ -108,7 +110,7 @@ class EncryptionScreen(AppScreen[None]):
                 )
                 yield Static(id="encryption-example")
                 yield Static(EXAMPLE_NOTE, classes="hint", id="encryption-example-note")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.show_example()

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Function
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from state.certificates.issue import CLUSTER_CERTIFICATE_DAYS, cluster_sans
 from state.errors import WizardError
@@ -24,6 +24,7 @@ from state.store import HISTORY_KEEP
 from state.workspace import Workspace, init_state
 
 from ..text import escape
+from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 
@@ -115,9 +116,11 @@ class FirstRunScreen(AppScreen[None]):
         Binding("ctrl+q", "app.quit", "Quit", key_display="^q"),
     ]
 
+    TITLE = "Welcome: no state file yet"
+
     def compose(self) -> ComposeResult:
         path = Path(self.app.state_path)
-        yield Label("Welcome to redis-tls-wizard", classes="screen-title")
+        yield AppHeader()
         with Horizontal(id="first-run"):
             with Vertical(id="first-run-form"):
                 yield Static(
@@ -166,7 +169,7 @@ class FirstRunScreen(AppScreen[None]):
                     yield Button("Quit", id="quit")
             with VerticalScroll(id="first-run-about"):
                 yield Static(about_markup(path.name))
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.status("")

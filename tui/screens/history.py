@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from state import clock, store
 from state.errors import StateFileError, WizardError
@@ -19,6 +19,7 @@ from state.plan import diff_states, render_diff
 
 from ..messages import StateChanged
 from ..text import cell, escape, escape_lines
+from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 REVISION_WIDTH = len("99 (current)")
@@ -55,8 +56,10 @@ class HistoryScreen(AppScreen[None]):
         self.revisions: list[store.Revision] = []
         self._change_width = CHANGE_MIN_WIDTH
 
+    TITLE = "History of the state file"
+
     def compose(self) -> ComposeResult:
-        yield Static("History of the state file", classes="screen-title")
+        yield AppHeader()
         yield Static(
             "The last revisions are kept beside the state (.tls-wizard/history). "
             "Rolling back saves the old revision as a new one; nothing is lost.",
@@ -65,7 +68,7 @@ class HistoryScreen(AppScreen[None]):
         yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="history-diff"):
             yield Static("", id="history-diff-text")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._change_width = self.change_width(self.app.size.width)

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Label, Static, TextArea, Tree
+from textual.widgets import Static, TextArea, Tree
 from textual.worker import get_current_worker
 
 from state import clock
@@ -34,6 +34,7 @@ from state.vocabulary import CertificateUse
 
 from ..text import escape
 from ..widgets.findings import FindingsView
+from ..widgets.frame import AppFooter, AppHeader
 from ..widgets.inspector_details import details_markup
 from ..widgets.inspector_guide import guide_markup
 from ..widgets.inspector_tree import InspectorChainTree
@@ -108,6 +109,8 @@ def verdict_markup(verdict: Verdict | None) -> str:
 class InspectorScreen(AppScreen[None]):
     """Paste or open certificates; the chain as a tree, details, findings."""
 
+    TITLE = "Certificate inspector"
+
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -126,8 +129,7 @@ class InspectorScreen(AppScreen[None]):
         self.context = "any"
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label("Certificate inspector", classes="screen-title")
+        yield AppHeader()
         yield Static(HINT, classes="hint", id="inspector-hint")
         yield PasteArea(self.initial_text, id="inspector-text", soft_wrap=False)
         with Horizontal(id="inspector-main"):
@@ -139,7 +141,7 @@ class InspectorScreen(AppScreen[None]):
         with VerticalScroll(id="inspector-findings-box"):
             yield Static(id="inspector-status")
             yield FindingsView(id="inspector-findings", empty="No problems found.")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#inspector-findings", FindingsView).display = False

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
 from state.errors import StateFileError
 from state.mesh import MeshReport, check_mesh, load_states, peer_files
@@ -24,6 +24,7 @@ from state.model import State
 from state.text import visible
 
 from ..text import cell, escape, plain
+from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 WHAT_A_PAIR_NEEDS = (
@@ -80,12 +81,14 @@ class MeshScreen(AppScreen[None]):
     }
     """
 
+    TITLE = "Mesh: every participating cluster checked together"
+
     def __init__(self) -> None:
         super().__init__()
         self.report: MeshReport | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Mesh: every participating cluster checked together", classes="screen-title")
+        yield AppHeader()
         yield Static(
             "The other clusters' state files (space-separated), then Enter. A row must trust "
             "its columns: ✓ trusted · ✗ missing or stale · blank: nothing shared.",
@@ -96,7 +99,7 @@ class MeshScreen(AppScreen[None]):
         with VerticalScroll(id="mesh-details"):
             yield Static("", id="mesh-reason")
             yield Static("", id="mesh-overview")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         workspace = self.workspace

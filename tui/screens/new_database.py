@@ -17,7 +17,6 @@ from textual.validation import Function, Integer
 from textual.widgets import (
     Button,
     Collapsible,
-    Footer,
     Input,
     Label,
     RadioButton,
@@ -36,6 +35,7 @@ from state.transitions import SourceUpdate, TlsUpdate, add_participant_syncer, c
 from state.vocabulary import DatabaseType, TlsMode
 
 from ..text import escape
+from ..widgets.frame import AppFooter, AppHeader
 from ..widgets.mode_picker import ModePicker
 from .base import AppScreen
 
@@ -82,12 +82,14 @@ class NewDatabaseScreen(AppScreen[str]):
     """
     """Create and Cancel sit below the scrolling form, so they are on screen at any size."""
 
+    TITLE = "New database"
+
     def compose(self) -> ComposeResult:
         state = self.saved_state
         used_names = {d.name for d in state.databases}
         used_ports = {d.port for d in state.databases}
         free_port = max(used_ports, default=11999) + 1
-        yield Static("New database", classes="screen-title")
+        yield AppHeader()
         with VerticalScroll(classes="form"):
             yield Label("Name", classes="field-label")
             yield Input(
@@ -169,7 +171,7 @@ class NewDatabaseScreen(AppScreen[str]):
             yield Static("", id="problems", classes="form-problems")
             yield Button("Create", id="create", variant="primary", compact=True)
             yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
-from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
+from textual.widgets import RadioButton, RadioSet, Static
 
 from state.errors import WizardError
 from state.model import TLS_VERSIONS, State
@@ -28,6 +28,7 @@ from state.versions import (
 
 from ..messages import StateChanged
 from ..text import escape
+from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 RECOMMENDED = "1.2"
@@ -118,6 +119,8 @@ def is_below_recommended(version: str) -> bool:
 class TlsProtocolsScreen(AppScreen[None]):
     """Choose and save `cluster.min_data_tls_version`."""
 
+    TITLE = "TLS protocols"
+
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (50, "-tall")]
 
@@ -152,8 +155,7 @@ class TlsProtocolsScreen(AppScreen[None]):
         return self.choice != self.saved_version
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label("TLS protocols: minimum TLS version of the data path", classes="screen-title")
+        yield AppHeader()
         with Container(id="protocols-body"):
             yield from self.choice_column()
             with VerticalScroll(id="protocols-about"):
@@ -163,7 +165,7 @@ class TlsProtocolsScreen(AppScreen[None]):
                 yield Static(id="protocols-databases")
                 yield Static("What the documentation adds", classes="section-title")
                 yield Static(DOCUMENTED, id="protocols-documented")
-        yield Footer()
+        yield AppFooter()
 
     def choice_column(self) -> ComposeResult:
         with VerticalScroll(id="protocols"):

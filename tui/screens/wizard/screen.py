@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import var
-from textual.widgets import Button, ContentSwitcher, Footer, Static
+from textual.widgets import Button, ContentSwitcher, Static
 
 from state.certificates import CertificateInfo, describe_pem
 from state.errors import WizardError
@@ -27,7 +27,7 @@ from state.rules import database_findings
 from state.tls_form import TlsForm
 
 from ...messages import StateChanged
-from ...text import escape
+from ...widgets.frame import AppFooter, AppHeader
 from ...widgets.step_indicator import StepIndicator
 from ..base import AppScreen
 from .certificates import CertificatesStep
@@ -188,10 +188,8 @@ class TlsWizardScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         database = self.database
         kind = "Active-Active" if database.is_active_active else "standard"
-        yield Static(
-            f"TLS · [b]{escape(database.name)}[/]  [dim]{kind} database, port {database.port}[/]",
-            classes="screen-title",
-        )
+        self.title = f"TLS of {database.name} ({kind} database, port {database.port})"
+        yield AppHeader()
         yield StepIndicator([step.label for step in Step], id="step-indicator")
         with ContentSwitcher(id="wizard-steps", initial=Step.ENABLE.widget_id):
             yield EnableStep()
@@ -204,7 +202,7 @@ class TlsWizardScreen(AppScreen[None]):
             yield Button("^n Next", id="next", variant="primary", compact=True)
             yield Static(classes="spacer")
             yield Button("^s Update", id="update", variant="success", compact=True)
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         # The buttons mirror ^b, ^n and ^s: the focus stays in the step, whose keys then
