@@ -404,3 +404,27 @@ async def test_a_filter_that_matches_nothing_says_so_and_keeps_the_cluster_in_vi
         await pilot.press("escape")
         await settle(pilot)
         assert screen.query_one("#database-details").display
+
+
+async def test_new_database_previews_what_create_would_save(app: WizardApp) -> None:
+    """Beside the form from 110 columns: the database as built from the form, the TLS it
+    would get and the rules' verdict, redrawn as the form changes; nothing is saved."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", *"payments")
+        await settle(pilot)
+        screen = app.screen
+        preview = screen.query_one("#new-database-preview")
+        assert preview.display
+
+        def text() -> str:
+            return str(preview.render())
+
+        fqdn = app.workspace.state.cluster.fqdn
+        assert "payments" in text() and f"redis-12004.{fqdn}:12004" in text()
+        assert "TLS is off" in text()
+        screen.query_one("#tls", Switch).focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert "Require TLS for All Communications" in text()
+        assert "client-auth-without-certs" in text(), "the rules judge the would-be database"
+        assert app.workspace.state.database("payments") is None

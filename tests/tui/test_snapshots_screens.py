@@ -135,27 +135,21 @@ NOT_YET: dict[str, dict[str, str]] = {
         "fit": "18 of 40 rows empty",
     },
     "new-database-80x24": {
-        "fit": "12 of 24 rows empty",
         "contrast": "'●' 1.42:1, 'rders' 3.43:1, 'redis-12001.cluste' 3.52:1",
     },
     "new-database-120x40": {
-        "fit": "21 of 40 rows empty",
         "contrast": "'●' 1.42:1, 'Source proxy certi' 3.31:1, 'rders' 3.43:1",
     },
     "new-database-filled-80x24": {
-        "fit": "13 of 24 rows empty",
         "contrast": "'X' 1.19:1, '●' 1.42:1, 'Create' 3.78:1",
     },
     "new-database-filled-120x40": {
-        "fit": "22 of 40 rows empty",
         "contrast": "'X' 1.19:1, 'X' 1.42:1, 'Source proxy certi' 3.31:1",
     },
     "new-database-errors-80x24": {
-        "fit": "11 of 24 rows empty",
         "contrast": "'●' 1.42:1, 'Create' 3.78:1",
     },
     "new-database-errors-120x40": {
-        "fit": "20 of 40 rows empty",
         "contrast": "'●' 1.42:1, 'Source proxy certi' 3.31:1, 'redis-12001.cluste' 3.52:1",
     },
     "history-80x24": {

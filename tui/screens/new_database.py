@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Function, Integer
 from textual.widgets import (
     Button,
@@ -28,9 +28,10 @@ from textual.widgets import (
 
 from state.certificates import CertificateInfo
 from state.errors import WizardError
-from state.model import State
+from state.model import State, TlsSettings
 from state.names import DATABASE_NAME_RULE, database_name_problem
 from state.schema import valid_host_port
+from state.tls_effect import client_auth_effect, mode_effect
 from state.transitions import SourceUpdate, TlsUpdate, add_participant_syncer, create_database
 from state.vocabulary import DatabaseType, TlsMode
 
@@ -44,8 +45,59 @@ def split_sources(text: str) -> list[str]:
     return [s.strip() for s in text.split(",") if s.strip()]
 
 
+def tls_lines(tls: TlsSettings) -> list[str]:
+    """The TLS settings Create would save, and what they do."""
+    if not tls.enabled:
+        return [escape(mode_effect(tls))]
+    return [
+        escape(tls.mode.label),
+        f"{escape(mode_effect(tls))}; {escape(client_auth_effect(tls))}",
+        f"[dim]certificates[/] {len(tls.certificates)}",
+    ]
+
+
+def preview_markup(state: State, name: str, *, shown_name: str) -> str:
+    """Database `name` as `state` (the form, built) has it, and what the rules say; the
+    name is shown as `shown_name` (the form may have none yet)."""
+    from state.rules import check_database
+
+    from ..widgets.findings import findings_markup
+
+    database = state.database(name)
+    if database is None:
+        return ""
+    port = database.port
+    lines = [
+        "[b $text-primary]What Create makes[/]",
+        f"[b]{escape(shown_name)}[/]  {escape(database.type.label)}",
+        f"[dim]endpoint[/] redis-{port}.{escape(state.cluster.fqdn)}:{port}",
+    ]
+    for source in database.replica_sources:
+        link = "encrypted" if source.encryption else "not encrypted"
+        lines.append(f"[dim]Replica Of[/] {escape(source.uri)} ({link})")
+    if database.replica_clusters:
+        lines.append("[dim]replicas on[/] " + ", ".join(map(escape, database.replica_clusters)))
+    if database.participants:
+        lines.append("[dim]participants[/] " + ", ".join(map(escape, database.participants)))
+    lines += ["[b $text-primary]TLS[/]", *tls_lines(database.tls)]
+    findings = [f.within_database() for f in check_database(state, database)]
+    lines += [
+        "[b $text-primary]What the rules say[/]",
+        findings_markup(findings, empty="No findings: all rules pass."),
+    ]
+    return "\n".join(lines)
+
+
+def field_help(text: str) -> Static:
+    """One line under a field's label saying what the field does."""
+    return Static(text, classes="field-help")
+
+
 class NewDatabaseScreen(AppScreen[str]):
     """Name, port, type, Replica Of or participants, and TLS under Advanced Options."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    """From 110 columns the database as Create would make it shows beside the form."""
 
     BINDINGS = [
         Binding("escape", "leave", "Cancel"),
@@ -79,6 +131,44 @@ class NewDatabaseScreen(AppScreen[str]):
     NewDatabaseScreen #new-database-actions Button {
         margin-left: 1;
     }
+    NewDatabaseScreen #new-database-body {
+        height: 1fr;
+    }
+    NewDatabaseScreen #name-port {
+        height: auto;
+    }
+    NewDatabaseScreen #name-column {
+        width: 1fr;
+        height: auto;
+    }
+    NewDatabaseScreen #port-column {
+        width: 22;
+        height: auto;
+        margin-left: 1;
+    }
+    NewDatabaseScreen #advanced Contents {
+        padding: 0 0 0 3;
+    }
+    NewDatabaseScreen .field-help {
+        height: auto;
+        color: $text-muted;
+    }
+    NewDatabaseScreen #new-database-preview {
+        display: none;
+        width: 1fr;
+        height: 1fr;
+        padding: 0 1;
+        border-left: solid $primary-muted;
+    }
+    NewDatabaseScreen.-wide #new-database-preview {
+        display: block;
+    }
+    NewDatabaseScreen.-wide .form {
+        width: 3fr;
+    }
+    NewDatabaseScreen.-wide #new-database-preview {
+        width: 2fr;
+    }
     """
     """Create and Cancel sit below the scrolling form, so they are on screen at any size."""
 
@@ -90,83 +180,105 @@ class NewDatabaseScreen(AppScreen[str]):
         used_ports = {d.port for d in state.databases}
         free_port = max(used_ports, default=11999) + 1
         yield AppHeader()
-        with VerticalScroll(classes="form"):
-            yield Label("Name", classes="field-label")
-            yield Input(
-                placeholder="orders",
-                id="name",
-                validators=[
-                    Function(lambda v: bool(v.strip()), "a database needs a name"),
-                    Function(
-                        lambda v: not v.strip() or database_name_problem(v.strip()) is None,
-                        f"not a database name: {DATABASE_NAME_RULE}",
-                    ),
-                    Function(lambda v: v.strip() not in used_names, "that name is taken"),
-                ],
-            )
-            yield Static("", id="name-error", classes="form-problems field-error")
-            yield Label("Port", classes="field-label")
-            yield Input(
-                str(free_port),
-                id="port",
-                type="integer",
-                validators=[
-                    Integer(1, 65535, failure_description="a port is 1-65535"),
-                    Function(
-                        lambda v: not v.isdigit() or int(v) not in used_ports,
-                        "another database uses that port",
-                    ),
-                ],
-            )
-            yield Static("", id="port-error", classes="form-problems field-error")
-            yield Label("Type", classes="field-label")
-            with RadioSet(id="type"):
-                yield RadioButton("Standard", value=True, id="type-standard")
-                yield RadioButton("Active-Active", id="type-active-active")
-            yield Label("Replica Of sources (host:port, comma-separated)", classes="field-label")
-            yield Input(
-                placeholder="redis-12001.cluster2.example.com:12001",
-                id="replica-of",
-                validators=[
-                    Function(
-                        lambda v: all(valid_host_port(s) for s in split_sources(v)),
-                        "each source is host:port",
-                    )
-                ],
-            )
-            yield Static("", id="replica-of-error", classes="form-problems field-error")
-            with Horizontal(classes="switch-row"):
-                yield Switch(False, id="source-encryption")
-                yield Label("Encrypt the Replica Of link (the sources above use TLS)")
-            with Horizontal(classes="switch-row"):
-                yield Button("Source proxy certificate…", id="source-certificate", compact=True)
-                yield Static("", id="source-certificate-label")
-            yield Label(
-                "Clusters hosting a replica of this database (it trusts their syncer certificates)",
-                classes="field-label",
-            )
-            yield SelectionList[str](
-                *[
-                    (name, name)
-                    for name in [state.cluster.name, *(p.name for p in state.participants)]
-                ],
-                id="replica-clusters",
-            )
-            yield Label("Participating clusters (Active-Active)", classes="field-label")
-            yield SelectionList[str](
-                *[(p.name, p.name) for p in state.participants], id="participants"
-            )
-            with Collapsible(title="Advanced Options: TLS", id="advanced", collapsed=False):
+        with Horizontal(id="new-database-body"):
+            with VerticalScroll(classes="form"):
+                with Horizontal(id="name-port"):
+                    with Vertical(id="name-column"):
+                        yield Label("Name", classes="field-label")
+                        yield field_help("Unique in this cluster; clients never see it.")
+                        yield Input(
+                            placeholder="orders",
+                            id="name",
+                            validators=[
+                                Function(lambda v: bool(v.strip()), "a database needs a name"),
+                                Function(
+                                    lambda v: (
+                                        not v.strip() or database_name_problem(v.strip()) is None
+                                    ),
+                                    f"not a database name: {DATABASE_NAME_RULE}",
+                                ),
+                                Function(
+                                    lambda v: v.strip() not in used_names, "that name is taken"
+                                ),
+                            ],
+                        )
+                        yield Static("", id="name-error", classes="form-problems field-error")
+                    with Vertical(id="port-column"):
+                        yield Label("Port", classes="field-label")
+                        yield field_help("The endpoint's port.")
+                        yield Input(
+                            str(free_port),
+                            id="port",
+                            type="integer",
+                            validators=[
+                                Integer(1, 65535, failure_description="a port is 1-65535"),
+                                Function(
+                                    lambda v: not v.isdigit() or int(v) not in used_ports,
+                                    "another database uses that port",
+                                ),
+                            ],
+                        )
+                        yield Static("", id="port-error", classes="form-problems field-error")
+                yield Label("Type", classes="field-label")
+                yield field_help(
+                    "Active-Active replicates between the participating clusters chosen below."
+                )
+                with RadioSet(id="type"):
+                    yield RadioButton("Standard", value=True, id="type-standard")
+                    yield RadioButton("Active-Active", id="type-active-active")
+                yield Label(
+                    "Replica Of sources (host:port, comma-separated)", classes="field-label"
+                )
+                yield field_help("The databases this one copies from; empty for none.")
+                yield Input(
+                    placeholder="redis-12001.cluster2.example.com:12001",
+                    id="replica-of",
+                    validators=[
+                        Function(
+                            lambda v: all(valid_host_port(s) for s in split_sources(v)),
+                            "each source is host:port",
+                        )
+                    ],
+                )
+                yield Static("", id="replica-of-error", classes="form-problems field-error")
                 with Horizontal(classes="switch-row"):
-                    yield Switch(False, id="tls")
-                    yield Label("TLS")
+                    yield Switch(False, id="source-encryption")
+                    yield Label("Encrypt the Replica Of link (the sources above use TLS)")
                 with Horizontal(classes="switch-row"):
-                    yield Switch(True, id="client-auth")
-                    yield Label("Enforce client authentication")
-                yield ModePicker(TlsMode.ALL, active_active=False, id="mode")
-                with Horizontal(classes="switch-row"):
-                    yield Button("Add certificates…", id="add-certificates", compact=True)
-                    yield Static("No certificates yet.", id="certificate-count")
+                    yield Button("Source proxy certificate…", id="source-certificate", compact=True)
+                    yield Static("", id="source-certificate-label")
+                yield Label("Clusters hosting a replica", classes="field-label")
+                yield field_help("With TLS, the database trusts their syncer certificates.")
+                yield SelectionList[str](
+                    *[
+                        (name, name)
+                        for name in [state.cluster.name, *(p.name for p in state.participants)]
+                    ],
+                    id="replica-clusters",
+                )
+                yield Label("Participating clusters (Active-Active)", classes="field-label")
+                yield field_help("With TLS, the database trusts each one's syncer certificate.")
+                yield SelectionList[str](
+                    *[(p.name, p.name) for p in state.participants], id="participants"
+                )
+                with Collapsible(title="Advanced Options: TLS", id="advanced", collapsed=False):
+                    with Horizontal(classes="switch-row"):
+                        yield Switch(False, id="tls")
+                        yield Label(
+                            "TLS\n[$text-muted]Fixed at creation for an Active-Active database.[/]"
+                        )
+                    with Horizontal(classes="switch-row"):
+                        yield Switch(True, id="client-auth")
+                        yield Label(
+                            "Enforce client authentication\n[$text-muted]Clients must present "
+                            "a certificate the database trusts.[/]"
+                        )
+                    yield field_help("Which connections must use TLS:")
+                    yield ModePicker(TlsMode.ALL, active_active=False, id="mode")
+                    with Horizontal(classes="switch-row"):
+                        yield Button("Add certificates…", id="add-certificates", compact=True)
+                        yield Static("No certificates yet.", id="certificate-count")
+            yield Static("", id="new-database-preview")
         with Horizontal(id="new-database-actions"):
             yield Static("", id="problems", classes="form-problems")
             yield Button("Create", id="create", variant="primary", compact=True)
@@ -215,16 +327,46 @@ class NewDatabaseScreen(AppScreen[str]):
             if count
             else "No certificates yet (client authentication needs at least one)."
         )
+        self.show_preview()
 
     @on(RadioSet.Changed)
     @on(Switch.Changed)
+    @on(SelectionList.SelectedChanged)
     def form_changed(self) -> None:
         self.refresh_form()
+
+    def show_preview(self) -> None:
+        """Beside the form (from 110 columns): the database as Create would save it."""
+        preview = self.query_one("#new-database-preview", Static)
+        name = self.query_one("#name", Input).value.strip()
+        problems = []
+        for candidate in dict.fromkeys([name, self.unused_name()]):
+            if not candidate:
+                continue
+            try:
+                state = self.build(candidate)
+            except WizardError as error:
+                problems.append(f"[$text-error]✗[/] {escape(str(error))}")
+                continue
+            shown = name or "(no name yet)"
+            preview.update(
+                "\n".join([*problems, preview_markup(state, candidate, shown_name=shown)])
+            )
+            return
+        preview.update("\n".join(problems))
+
+    def unused_name(self) -> str:
+        """A name no database has, to preview the form before a name is typed."""
+        taken = {d.name for d in self.saved_state.databases}
+        return next(
+            f"new-database-{n}" for n in range(len(taken) + 1) if f"new-database-{n}" not in taken
+        )
 
     @on(Input.Changed)
     def field_changed(self, event: Input.Changed) -> None:
         """Say what is wrong under the field itself, as it is typed."""
         self.show_field_error(event.input, event.validation_result)
+        self.show_preview()
 
     def show_field_error(self, field: Input, result) -> None:
         errors = self.query(f"#{field.id}-error")
@@ -237,8 +379,9 @@ class NewDatabaseScreen(AppScreen[str]):
         error.update(escape(message))
         error.set_class(bool(message), "-shown")
 
-    def build(self) -> State:
-        name = self.query_one("#name", Input).value.strip()
+    def build(self, name: str | None = None) -> State:
+        """The state with the form's database added (named `name` when given)."""
+        name = name or self.query_one("#name", Input).value.strip()
         port_text = self.query_one("#port", Input).value.strip()
         if not port_text.isdigit():
             raise WizardError("the port must be a number (1-65535)")
