@@ -401,6 +401,7 @@ async def test_a_filter_that_matches_nothing_says_so_and_keeps_the_cluster_in_vi
         assert summary.display and summary.region.height > 5
         text = str(summary.query_one("#cluster-summary-text").render())
         assert "proxy certificate" in text and "4 databases" in text
+        assert "TLS off: cache" in text, "which databases, not only how many"
         await pilot.press("escape")
         await settle(pilot)
         assert screen.query_one("#database-details").display

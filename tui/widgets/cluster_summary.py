@@ -7,8 +7,6 @@ matches nothing, no databases yet), so the screen still answers "how is this clu
 
 from __future__ import annotations
 
-from collections import Counter
-
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -23,6 +21,8 @@ from .findings import findings_markup
 
 SHOWN_FINDINGS = 8
 """Findings listed by name; the rest are counted (the status column has them all)."""
+SHOWN_NAMES = 5
+"""Database names listed per TLS setting; the rest are counted."""
 
 
 def certificate_line(state: State, label: str, sha: str | None) -> list[str]:
@@ -39,12 +39,10 @@ def certificate_line(state: State, label: str, sha: str | None) -> list[str]:
 
 
 def certificates_markup(state: State) -> list[str]:
-    """The proxy and syncer certificates, then each participant's syncer certificate."""
+    """The proxy and syncer certificates, then each participant's syncer certificate (the
+    facts under the header say how many days each has left; this says which it is)."""
     cluster = state.cluster
-    lines = [
-        f"[b]{escape(cluster.name)}[/]  [dim]FQDN[/] {escape(cluster.fqdn)}",
-        f"[dim]minimum TLS version[/] {escape(cluster.min_data_tls_version)}",
-    ]
+    lines: list[str] = []
     for role in ("proxy", "syncer"):
         ref = cluster.certificate(role)
         lines += certificate_line(state, f"{role} certificate", ref.certificate if ref else None)
@@ -55,19 +53,29 @@ def certificates_markup(state: State) -> list[str]:
     return lines
 
 
+def names_markup(names: list[str]) -> str:
+    """A few names and how many more: a cluster may hold thousands of databases."""
+    shown = ", ".join(escape(name) for name in names[:SHOWN_NAMES])
+    more = f" [dim]+{len(names) - SHOWN_NAMES} more[/]" if len(names) > SHOWN_NAMES else ""
+    return (shown + more) or "none"
+
+
 def databases_markup(state: State) -> list[str]:
-    """How many databases use TLS, in which mode, and with client authentication."""
+    """Which databases use TLS in which mode, which have it off, and where client
+    authentication is not enforced."""
     databases = state.databases
     if not databases:
         return ["No databases yet."]
-    on_tls = [d for d in databases if d.tls.enabled]
-    modes = Counter(d.tls.mode.short for d in on_tls)
-    by_mode = ", ".join(f"{count} {mode}" for mode, count in modes.items())
-    enforced = sum(1 for d in on_tls if d.tls.enforce_client_auth)
+    by_mode: dict[str, list[str]] = {}
+    for database in databases:
+        if database.tls.enabled:
+            by_mode.setdefault(database.tls.mode.label, []).append(database.name)
     lines = [f"{len(databases)} database{'s' if len(databases) != 1 else ''}"]
-    lines.append(f"  [dim]TLS on[/] {len(on_tls)}" + (f" ({by_mode})" if by_mode else ""))
-    lines.append(f"  [dim]TLS off[/] {len(databases) - len(on_tls)}")
-    lines.append(f"  [dim]client authentication enforced[/] {enforced}")
+    lines += [f"  [dim]{escape(mode)}:[/] {names_markup(names)}" for mode, names in by_mode.items()]
+    off = [d.name for d in databases if not d.tls.enabled]
+    unauthenticated = [d.name for d in databases if d.tls.enabled and not d.tls.enforce_client_auth]
+    lines.append(f"  [dim]TLS off:[/] {names_markup(off)}")
+    lines.append(f"  [dim]client authentication not enforced:[/] {names_markup(unauthenticated)}")
     return lines
 
 
