@@ -22,7 +22,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import clock
 from ..certificates import (
@@ -184,10 +184,13 @@ def verify_mode(database: Database) -> str:
     return database.tls.mode if database.tls.enabled else TLS_DISABLED
 
 
+def _port_title(port: int, role: PortRole) -> str:
+    return f"port {port} should speak {'TLS' if role.speaks == TLS else 'plain text'}"
+
+
 def _port_check(speech: PortSpeech, role: PortRole) -> Check:
     """One line: what the port speaks, and what that means for the mode."""
-    want = "TLS" if role.speaks == TLS else "plain text"
-    title = f"port {speech.port} should speak {want}"
+    title = _port_title(speech.port, role)
     if speech.speaks == role.speaks:
         return Check(role.check, title, True, f"{speech.phrase}: expected {role.expected}")
     if speech.speaks == PLAIN:  # TLS was expected
@@ -239,6 +242,13 @@ def _name_hint(server_name: str) -> str:
     )
 
 
+CHAIN_TITLE = "server certificate chains to the cluster's proxy certificate or its CA"
+
+
+def _name_title(server_name: str) -> str:
+    return f"server certificate matches {server_name}"
+
+
 def _server_checks(
     state: State,
     host: str,
@@ -255,8 +265,8 @@ def _server_checks(
         # server's; without one, the server still shows its certificate.
         first = None
         seen = plain(None)
-    chain_title = "server certificate chains to the cluster's proxy certificate or its CA"
-    name_title = f"server certificate matches {server_name}"
+    chain_title = CHAIN_TITLE
+    name_title = _name_title(server_name)
     if seen.peer_der is None:
         reason = f"no server certificate received: {seen.error}"
         return [
@@ -310,13 +320,17 @@ def _server_checks(
     return [chain, name]
 
 
+def _ping_title(port: int, client: str) -> str:
+    who = f"client certificate {client}" if client else "no client certificate"
+    return f"TLS handshake and PING on port {port} with {who}"
+
+
 def _ping_check(
     host: str, port: int, database: Database, anchors: str, first: ClientCredential | None
 ) -> tuple[Check | None, Any]:
     """redis-py over TLS, as an application connects. In Replica Of only mode the TLS port
     serves replicas, so without a client certificate there is no PING to make there."""
-    who = f"client certificate {first.certificate.name}" if first else "no client certificate"
-    title = f"TLS handshake and PING on port {port} with {who}"
+    title = _ping_title(port, first.certificate.name if first else "")
     if first is None and database.tls.enforce_client_auth:
         if database.tls.mode is TlsMode.REPLICA_OF:
             return None, None
@@ -343,9 +357,14 @@ def _ping_check(
     return Check("ping", title, True, "PONG"), client
 
 
+def _no_certificate_title(database: Database) -> str:
+    enforced = database.tls.enforce_client_auth
+    return "a client without a certificate is " + ("refused" if enforced else "accepted")
+
+
 def _no_certificate_check(database: Database, plain: PlainProbe) -> Check:
     enforced = database.tls.enforce_client_auth
-    title = "a client without a certificate is " + ("refused" if enforced else "accepted")
+    title = _no_certificate_title(database)
     seen = plain(None)
     if seen.timed_out:
         return Check("no-client-cert", title, False, f"cannot tell: {seen.error}")
@@ -370,20 +389,24 @@ def _no_certificate_check(database: Database, plain: PlainProbe) -> Check:
     )
 
 
+def _min_version_title(minimum: str) -> str:
+    below = _BELOW.get(minimum)
+    if below is None:
+        return f"nothing below TLSv{minimum} is accepted"
+    return f"a handshake capped at TLSv{below} is refused (minimum TLSv{minimum})"
+
+
 def _min_version_check(
     host: str, port: int, minimum: str, accepted: ClientCredential | None
 ) -> Check:
     """`accepted`: a client certificate the server is known to accept (or None), so that a
     refusal can only be about the version."""
     below = _BELOW.get(minimum)
+    title = _min_version_title(minimum)
     if below is None:
         return Check(
-            "min-version",
-            f"nothing below TLSv{minimum} is accepted",
-            True,
-            "the minimum is TLSv1: there is no older version to try",
+            "min-version", title, True, "the minimum is TLSv1: there is no older version to try"
         )
-    title = f"a handshake capped at TLSv{below} is refused (minimum TLSv{minimum})"
     seen = probe(
         host, port, credential=accepted, min_version="1", max_version=below, permissive=True
     )
@@ -418,13 +441,17 @@ def _listed(database: Database, certificate: CertificateInfo) -> bool | None:
     return None
 
 
+def _client_title(client: str) -> str:
+    return f"the inspector's verdict on {client} is what the server does"
+
+
 def _client_checks(
     state: State, database: Database, clients: list[ClientCredential], plain: PlainProbe
 ) -> list[Check]:
     trusted = _trusted(state, database)
     checks = []
     for credential in clients:
-        title = f"the inspector's verdict on {credential.certificate.name} is what the server does"
+        title = _client_title(credential.certificate.name)
         certificates = read_certificate_file(credential.certificate)
         verdict = verify_client(certificates[0], certificates[1:], trusted, now=clock.now())
         # A key no TLS signature scheme uses fails the handshake although its chain verifies.
@@ -496,6 +523,12 @@ def _tls_checks(
 # -- the replication link ----------------------------------------------------------------------
 
 
+def _replication_title(database: Database) -> str:
+    source = database.replica_sources[0]
+    over = "over TLS" if source.encryption else "without encryption"
+    return f"the Replica Of link from {source.uri} is up {over}"
+
+
 def _replication_check(
     state: State,
     database: Database,
@@ -503,9 +536,7 @@ def _replication_check(
     read_key: Callable[[str], bytes],
     no_client_why: str,
 ) -> Check:
-    source = database.replica_sources[0]
-    over = "over TLS" if source.encryption else "without encryption"
-    title = f"the Replica Of link from {source.uri} is up {over}"
+    title = _replication_title(database)
     if client is None:
         return Check("replication", title, False, f"cannot read INFO replication: {no_client_why}")
     import redis
@@ -644,3 +675,83 @@ def _plain_replication(state, database, report, read_key, port_ok: bool) -> None
     finally:
         if client is not None:
             client.close()
+
+
+# -- before connecting: what will be checked -------------------------------------------------
+
+
+class PlannedCheck(NamedTuple):
+    """A check `verify_database` will make: its name and title as the report will have
+    them, and what it is for."""
+
+    name: str
+    title: str
+    purpose: str
+
+
+PURPOSES = {
+    "server-chain": "clients verify the server with the proxy certificate or its CA",
+    "server-name": "clients that check host names refuse a server whose certificate lacks it",
+    "ping": "what an application does: a handshake, then a command",
+    "no-client-cert": "whether the server asks clients for a certificate, as the state says",
+    "min-version": "the cluster's minimum TLS version, as tls-protocols enforces it",
+    "client": "the inspector's verdict on this client certificate against the server's",
+    "replication": "the replica's link to its source, as INFO replication reports it",
+}
+"""Why each kind of check is made (the port checks say it with their `PortRole`)."""
+
+
+def planned_checks(
+    state: State,
+    name: str,
+    port: int | None = None,
+    *,
+    server_name: str = "",
+    client: str = "",
+    tls_port: int | None = None,
+) -> list[PlannedCheck]:
+    """The checks `verify_database` will make for database `name`, in its order and with
+    its titles, before anything connects (the Verify screen shows them beside the form).
+    `client` is the client certificate's file name, if one is given. A check that is made
+    only when an earlier one passes is listed all the same."""
+    database = state.require_database(name)
+    port = port or database.port
+    mode = verify_mode(database)
+    if mode == TlsMode.REPLICA_OF:
+        tls = tls_port or port + REPLICA_OF_TLS_PORT_OFFSET
+        checks = [_planned_port(port, CLIENTS_REPLICA_OF), _planned_port(tls, REPLICATION_TLS)]
+        checks += _planned_tls(state, database, tls, server_name, client)
+    elif mode == TlsMode.ALL:
+        checks = [_planned_port(port, CLIENTS_TLS)]
+        checks += _planned_tls(state, database, port, server_name, client)
+    else:
+        checks = [_planned_port(port, CLIENTS_PLAIN[mode])]
+    if database.replica_sources:
+        checks.append(_planned("replication", _replication_title(database)))
+    return checks
+
+
+def _planned(name: str, title: str) -> PlannedCheck:
+    return PlannedCheck(name, title, PURPOSES[name])
+
+
+def _planned_port(port: int, role: PortRole) -> PlannedCheck:
+    return PlannedCheck(role.check, _port_title(port, role), role.expected)
+
+
+def _planned_tls(
+    state: State, database: Database, port: int, server_name: str, client: str
+) -> list[PlannedCheck]:
+    """The checks of `_tls_checks`, in its order."""
+    enforced = database.tls.enforce_client_auth
+    checks = [
+        _planned("server-chain", CHAIN_TITLE),
+        _planned("server-name", _name_title(server_name or "the host")),
+    ]
+    if client or not enforced or database.tls.mode is not TlsMode.REPLICA_OF:
+        checks.append(_planned("ping", _ping_title(port, client)))
+    checks.append(_planned("no-client-cert", _no_certificate_title(database)))
+    checks.append(_planned("min-version", _min_version_title(state.cluster.min_data_tls_version)))
+    if client:
+        checks.append(PlannedCheck(f"client:{client}", _client_title(client), PURPOSES["client"]))
+    return checks

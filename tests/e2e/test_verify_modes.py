@@ -21,6 +21,7 @@ from e2e_helpers import add_database, cli, cli_json, client_args, free_port, upd
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from state.targets.verify import planned_checks
 from state.transitions import TlsUpdate
 from state.workspace import Workspace
 
@@ -133,6 +134,13 @@ def test_all_communications_tls_only_on_the_database_port(redis_servers, workspa
         "refused"
     )
     assert _failed(checks) == {"server-name"}  # 127.0.0.1 is not in the certificate
+    # What the Verify screen says it will check is what was checked, in that order.
+    planned = planned_checks(
+        workspace.state, "orders", port, server_name=report["server_name"], client="app1.pem"
+    )
+    assert [(c["name"], c["title"]) for c in report["checks"]] == [
+        (c.name, c.title) for c in planned
+    ]
 
 
 def test_a_plain_text_port_where_tls_is_required_is_one_line_and_quick(
@@ -239,6 +247,12 @@ def test_replica_of_only_plain_clients_and_a_tls_replication_port(
     assert checks["tls-port"]["reason"].startswith(f"port {tls_port} speaks TLS")
     assert checks["no-client-cert"]["reason"].startswith("refused")
     assert "ping" not in checks
+    planned = planned_checks(
+        workspace.state, "orders", port, server_name=report["server_name"], tls_port=tls_port
+    )
+    assert [(c["name"], c["title"]) for c in report["checks"]] == [
+        (c.name, c.title) for c in planned
+    ]
     code, out, _err = cli(
         capsys,
         workspace,

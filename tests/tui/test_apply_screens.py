@@ -111,7 +111,10 @@ async def _bad_url(app) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         status = str(screen.query_one("#apply-status", Static).render())
-        assert "Admin URL" in status and "redis://HOST:PORT" in status
+        error = str(screen.query_one("#url-error", Static).render())
+        # The refusal is said once, under the field; the status line names the field.
+        assert "redis://HOST:PORT" in error and "redis://HOST:PORT" not in status
+        assert "Admin URL" in status
         assert not screen.running
         assert not screen.query_one("#apply-plan", DataTable).display
 
@@ -128,7 +131,9 @@ async def _missing_file(app) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         status = str(screen.query_one("#verify-status", Static).render())
-        assert "no such file" in status
+        error = str(screen.query_one("#client-cert-error", Static).render())
+        assert "no such file" in error and "no such file" not in status
+        assert "Client certificate" in status
         assert not screen.query_one("#verify-checks", DataTable).display
 
 
@@ -266,3 +271,58 @@ def test_messages_name_the_screen_controls_not_cli_flags() -> None:
     for control in ("'Client certificate'", "'Client key'", "'CA'", "'Persist with CONFIG"):
         assert control in said
     assert screen_words("--cache and --url-x stay") == "--cache and --url-x stay"
+
+
+def test_apply_says_what_it_will_set_before_it_runs(app):
+    asyncio.run(_apply_preview(app))
+
+
+async def _apply_preview(app) -> None:
+    """Beside the form: every setting and file of the plan (relative to the state's folder),
+    following the TLS folder field; gone once a run has a result to show."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = ApplyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await settle(pilot)
+        preview = screen.query_one("#apply-preview", Static)
+        workspace = pilot.app.workspace
+        plan = build_plan(
+            workspace.state, "orders", workspace.folder / "elsewhere", workspace.read_key
+        )
+        assert preview.region.x > screen.query_one("#url", Input).region.right, "beside the form"
+        await _type(pilot, "tls-dir", "elsewhere")
+        text = str(preview.render())
+        for setting, value in plan.settings.items():
+            shown = value.removeprefix(str(workspace.folder) + "/") or "''"
+            assert f"{setting}" in text and shown in text
+        assert all(f"elsewhere/{f.path.name}" in text for f in plan.files)
+        assert "tls/db-1" not in text
+        await _type(pilot, "url", NOWHERE)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not preview.display
+
+
+def test_verify_lists_the_checks_it_will_make_before_it_runs(app):
+    asyncio.run(_verify_preview(app))
+
+
+async def _verify_preview(app) -> None:
+    from state.targets.verify import planned_checks
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = VerifyScreen("orders")
+        await pilot.app.push_screen(screen)
+        await _type(pilot, "port", "1")
+        await _type(pilot, "server-name", "db.example.com")
+        preview = screen.query_one("#verify-preview", Static)
+        text = str(preview.render())
+        planned = planned_checks(
+            pilot.app.workspace.state, "orders", 1, server_name="db.example.com"
+        )
+        positions = [text.index(f"{n}. {check.title}") for n, check in enumerate(planned, 1)]
+        assert positions == sorted(positions) and "matches db.example.com" in text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not preview.display
+        assert screen.query_one("#verify-checks", DataTable).display

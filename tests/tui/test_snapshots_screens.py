@@ -204,14 +204,12 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'.g. redis://127.0.' 3.43:1, 'not set' 3.52:1",
     },
     "apply-120x40": {
-        "fit": "20 of 40 rows empty",
         "contrast": "'X' 1.42:1, '.g. redis://127.0.' 3.43:1, 'not set' 3.52:1",
     },
     "verify-80x24": {
         "contrast": "'empty: the host' 3.52:1, 'Verify' 3.78:1",
     },
     "verify-120x40": {
-        "fit": "24 of 40 rows empty",
         "contrast": "'empty: the host' 3.52:1, 'Verify' 3.78:1",
     },
     "cluster-csr-80x24": {

@@ -4,6 +4,10 @@ Both call the same core operations as the CLI (`state.targets`), in thread worke
 slow or unreachable server never blocks the interface; progress comes back through
 `call_from_thread`. Paths in the forms are relative to the state file's folder unless
 absolute, so what a screen shows does not depend on where the wizard was started.
+
+From 110 columns the result stands beside the form and takes the height: before a run it
+says what the run will do (Apply: the settings and files of the plan, `redis_plan`; Verify:
+the checks it will make, `planned_checks`), after it the plan or the checks as found.
 """
 
 from __future__ import annotations
@@ -15,16 +19,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Container, Horizontal, VerticalScroll
 from textual.validation import Function, Integer
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Static
 
 from state.errors import WizardError
-from state.model import State
+from state.model import Database, State
 from state.targets.redis_plan import REPLICA_OF_TLS_PORT_OFFSET, tls_folder_name
 from state.vocabulary import TlsMode
 
 from ..text import cells, escape
+from ..widgets.days import expiry_markup
 from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
@@ -67,12 +72,35 @@ def screen_words(message: str) -> str:
     return _FLAG.sub(lambda match: f"'{CONTROLS[match.group(0)]}'", message)
 
 
+APPLY_ORDER = (
+    "compare with the server's CONFIG GET and INFO replication",
+    "one CONFIG SET with the TLS files, tls-auth-clients, tls-protocols and the TLS port "
+    "(the server reverts all of it when one value fails)",
+    "a real handshake on the TLS port: the planned proxy certificate, and PING with the "
+    "client certificate given",
+    "tls-replication and REPLICAOF, then the replication link must come up (a replica)",
+    "only then the plaintext port changes (closed when TLS is required for all)",
+    "CONFIG REWRITE when persisting; without it a restart of the server undoes the change",
+)
+"""What `apply_database` does, in its order (docs/targets.md, "The order, and why")."""
+
+
+def shown_or_hidden(line: Static, markup: str) -> None:
+    """An empty line takes no row: the status, log and reason lines show once they say something."""
+    line.update(markup)
+    line.display = bool(markup)
+
+
 def _setting_text(value: str) -> str:
     return "''" if value == "" else value
 
 
 class _TargetScreen(AppScreen[None]):
     """What both screens share: the database, the state, paths, fields and the worker state."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (50, "-tall")]
+    """Side by side when wide; stacked when narrow, or tall enough to show both in full."""
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -112,13 +140,14 @@ class _TargetScreen(AppScreen[None]):
         )
 
     def form_problem(self) -> str | None:
-        """The first field that is wrong, said under the field (which gets the focus, so it
-        is in view at 24 rows) and returned for the status line; None when all are fine."""
+        """The first field that is wrong, named for the status line; None when all are fine.
+        What is wrong is said once, under the field, which gets the focus (so it is in view
+        at 24 rows); the status line only says which field stopped the run."""
         for field in self.query(Input):
             if self.show_field_error(field):
                 field.focus()
                 label = self.labels.get(field.id or "", field.id)
-                return f"{label}: {self.field_error(field)}"
+                return f"Not run: {label} needs fixing (said under it)."
         return None
 
     def field_error(self, field: Input) -> str:
@@ -144,7 +173,7 @@ class _TargetScreen(AppScreen[None]):
 
     def set_status(self, text: str) -> None:
         if self.is_mounted:  # a worker may report after the screen was left
-            self.query_one(".target-status", Static).update(text)
+            shown_or_hidden(self.query_one(".target-status", Static), text)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -175,6 +204,8 @@ class _TargetScreen(AppScreen[None]):
         if not self.is_mounted:
             return False
         self.query_one("#run", Button).disabled = False
+        # What the run would do gives way to what it found.
+        self.query_one(".target-preview", Static).display = False
         return True
 
     @on(Button.Pressed, "#run")
@@ -206,12 +237,23 @@ class ApplyScreen(_TargetScreen):
     def compose(self) -> ComposeResult:
         self.title = f"Apply to server: {self.database}"
         yield AppHeader()
+        with Container(classes="target-body"):
+            yield from self.apply_form()
+            with VerticalScroll(classes="target-result", id="apply-result"):
+                yield Static("", classes="target-status", id="apply-status")
+                table: DataTable = DataTable(id="apply-plan", cursor_type="row", zebra_stripes=True)
+                table.add_columns("", "Setting", "Current", "Desired")
+                table.display = False
+                yield table
+                yield Static("", id="apply-log", classes="hint")
+                yield Static("", id="apply-preview", classes="target-preview")
+        yield AppFooter()
+
+    def apply_form(self) -> ComposeResult:
         with VerticalScroll(classes="form", id="apply-form"):
             yield Static(
-                "Writes the certificate files into the TLS folder and sets them with the TLS "
-                "port in one CONFIG SET. The TLS port is checked with a real handshake before "
-                "the plaintext port closes; any failure restores the previous values and "
-                "checks them.",
+                "Sets the database's TLS settings on a running redis-server, in the order "
+                "shown with the plan; any failure restores the previous values and checks them.",
                 classes="hint",
             )
             yield from self.labelled(
@@ -257,16 +299,58 @@ class ApplyScreen(_TargetScreen):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="run", variant="primary", compact=True)
                 yield Button("Back", id="cancel", compact=True)
-            yield Static("", classes="target-status", id="apply-status")
-            table: DataTable = DataTable(id="apply-plan", cursor_type="row", zebra_stripes=True)
-            table.add_columns("", "Setting", "Current", "Desired")
-            table.display = False
-            yield table
-            yield Static("", id="apply-log", classes="hint")
-        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
+        self.show_preview()
+
+    @on(Input.Changed, "#tls-dir, #tls-port")
+    def plan_changed(self) -> None:
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        """What Apply will set and write, from the plan alone (no server is asked)."""
+        self.query_one("#apply-preview", Static).update("\n".join(self.preview_lines()))
+
+    def preview_lines(self) -> list[str]:
+        from state.targets.redis_plan import NO_REPLICATION, build_plan
+
+        folder = self.path(self.field("tls-dir")) or self.workspace.folder
+        port = self.field("tls-port") if self.replica_of_only() else ""
+        try:
+            plan = build_plan(
+                self.saved_state,
+                self.database,
+                folder,
+                self.workspace.read_key,
+                tls_port=int(port) if port.isdigit() else None,
+            )
+        except (WizardError, OSError, ValueError) as error:
+            return [f"[$text-error]✗ Apply would refuse:[/] {escape(screen_words(str(error)))}"]
+        shown = str(self.workspace.folder) + "/"
+        lines = ["[b]What Apply sets[/] [dim](only what differs from the server's values)[/]"]
+        width = max(len(setting) for setting in plan.settings)
+        for setting, value in plan.settings.items():
+            value = escape(_setting_text(value).removeprefix(shown))
+            lines.append(f"[dim]{setting:<{width}}[/]  {value}")
+        if plan.replica_of and plan.replica_of != NO_REPLICATION:
+            lines.append(f"[dim]{'replicaof':<{width}}[/]  {escape(plan.replica_of)}")
+        if plan.files:
+            lines.append("[b]Files written into the TLS folder first[/]")
+            lines += [
+                f"[dim]·[/] {escape(str(f.path).removeprefix(shown))}  {f.role} ({f.mode:o})"
+                for f in plan.files
+            ]
+        if plan.not_enforced:
+            lines.append("[b]Not enforced by a redis-server[/]")
+            lines += [
+                f"[$text-warning]·[/] {escape(item.setting)}: {escape(screen_words(item.detail))}"
+                for item in plan.not_enforced
+            ]
+        lines += [f"[dim]note:[/] {escape(screen_words(note))}" for note in plan.notes]
+        lines.append("[b]The order[/] [dim](docs/targets.md)[/]")
+        lines += [f"[dim]{n}.[/] {step}" for n, step in enumerate(APPLY_ORDER, 1)]
+        return lines
 
     def action_back(self) -> None:
         if self.running:
@@ -289,7 +373,7 @@ class ApplyScreen(_TargetScreen):
 
     def start(self, allow_replicaof_change: bool = False) -> None:
         self.set_status("Connecting…")
-        self.query_one("#apply-log", Static).update("")
+        shown_or_hidden(self.query_one("#apply-log", Static), "")
         self.run_apply(
             allow_replicaof_change=allow_replicaof_change,
             password=self.query_one("#password", Input).value or None,
@@ -427,7 +511,7 @@ class ApplyScreen(_TargetScreen):
             )
         lines.extend(f"[$text-error]WARNING:[/] {escape(said(w))}" for w in result.warnings)
         lines.extend(f"note: {escape(said(note))}" for note in result.notes)
-        self.query_one("#apply-log", Static).update("\n".join(lines))
+        shown_or_hidden(self.query_one("#apply-log", Static), "\n".join(lines))
         pending = len(result.pending)
         where = escape(result.reach)
         if result.outcome == "rolled-back":
@@ -473,6 +557,21 @@ class VerifyScreen(_TargetScreen):
     def compose(self) -> ComposeResult:
         self.title = f"Verify: {self.database}"
         yield AppHeader()
+        with Container(classes="target-body"):
+            yield from self.verify_form()
+            with VerticalScroll(classes="target-result", id="verify-result"):
+                yield Static("", classes="target-status", id="verify-status")
+                table: DataTable = DataTable(
+                    id="verify-checks", cursor_type="row", zebra_stripes=True
+                )
+                table.add_columns("Result", "Check")
+                table.display = False
+                yield table
+                yield Static("", id="verify-reason", classes="hint")
+                yield Static("", id="verify-preview", classes="target-preview")
+        yield AppFooter()
+
+    def verify_form(self) -> ComposeResult:
         with VerticalScroll(classes="form", id="verify-form"):
             yield Static(
                 "Live TLS handshakes against the server: each check passes or fails with "
@@ -509,16 +608,70 @@ class VerifyScreen(_TargetScreen):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Verify", id="run", variant="primary", compact=True)
                 yield Button("Back", id="cancel", compact=True)
-            yield Static("", classes="target-status", id="verify-status")
-            table: DataTable = DataTable(id="verify-checks", cursor_type="row", zebra_stripes=True)
-            table.add_columns("Result", "Check")
-            table.display = False
-            yield table
-            yield Static("", id="verify-reason", classes="hint")
-        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#host", Input).focus()
+        self.show_preview()
+
+    @on(Input.Changed, "#host, #port, #server-name, #client-cert")
+    def checks_changed(self) -> None:
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        """The checks Verify will make, in its words, before anything connects."""
+        from state.targets.verify import planned_checks
+
+        port = self.field("port")
+        database = self.saved_state.database(self.database)
+        client = self.path(self.field("client-cert"))
+        titles = planned_checks(
+            self.saved_state,
+            self.database,
+            int(port) if port.isdigit() and 0 < int(port) < 65536 else None,
+            server_name=self.field("server-name") or self.field("host"),
+            client=client.name if client else "",
+        )
+        mode = database.tls.mode.label if database and database.tls.enabled else "TLS off"
+        lines = [f"[b]What Verify checks[/] [dim]({escape(mode)})[/]"]
+        for n, check in enumerate(titles, 1):
+            lines += [f"[dim]{n}.[/] {escape(check.title)}", f"   [dim]{escape(check.purpose)}[/]"]
+        lines.append("[dim]Each check passes or fails with its reason; nothing is changed.[/]")
+        if database is not None:
+            lines += self.checked_against(database)
+        self.query_one("#verify-preview", Static).update("\n".join(lines))
+
+    def checked_against(self, database: Database) -> list[str]:
+        """What the checks compare the server with: the state's settings for the database,
+        and what a redis-server cannot enforce (reported as notes, never as failures)."""
+        from state.certificates import describe_pem
+        from state.targets.redis_plan import not_enforced
+
+        state = self.saved_state
+        tls = database.tls
+        lines = ["[b]Checked against the state file[/]"]
+        proxy = state.cluster.proxy
+        rows: list[tuple[str, str]] = []
+        if proxy is not None and proxy.certificate in state.certificates:
+            info = describe_pem(state.certificates[proxy.certificate])
+            shown = ", ".join(name.removeprefix("DNS:") for name in info.sans) or "none"
+            rows.append(("proxy certificate", f"{escape(info.label)}, {expiry_markup(info)}"))
+            rows.append(("its names", escape(shown)))
+        rows.append(("client auth", "enforced" if tls.enforce_client_auth else "off"))
+        rows.append(("minimum TLS", state.cluster.min_data_tls_version))
+        for sha in tls.certificates:
+            if sha in state.certificates:
+                rows.append(("trusted", escape(describe_pem(state.certificates[sha]).label)))
+        names = ", ".join(tls.authorized_names) or "-"
+        rows.append(("names check", f"{escape(tls.subject_validation.label)}: {escape(names)}"))
+        lines += [f"[dim]{label:<17}[/]  {value}" for label, value in rows]
+        gaps = not_enforced(state, database)
+        if gaps:
+            lines.append("[b]Not enforced by a redis-server[/] [dim](noted, never failed)[/]")
+            lines += [
+                f"[$text-warning]·[/] {escape(gap.setting)}: {escape(screen_words(gap.detail))}"
+                for gap in gaps
+            ]
+        return lines
 
     def start(self) -> None:
         self.set_status("Checking…")
@@ -576,8 +729,9 @@ class VerifyScreen(_TargetScreen):
         if 0 <= row < len(checks):
             check = checks[row]
             verdict = "[$text-success]✓[/]" if check.passed else "[$text-error]✗[/]"
-            self.query_one("#verify-reason", Static).update(
-                f"{verdict} {escape(screen_words(check.reason))}"
+            shown_or_hidden(
+                self.query_one("#verify-reason", Static),
+                f"{verdict} {escape(screen_words(check.reason))}",
             )
 
     @on(DataTable.RowHighlighted, "#verify-checks")
