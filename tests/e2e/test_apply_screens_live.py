@@ -148,7 +148,7 @@ async def _confirm_promotion(workspace, replica, tls_port: int, dialog) -> None:
         assert "PROMOTED" in str(app.screen.query_one(".dialog-message", Static).render())
         with plain_client(replica.port) as client:
             assert client.info("replication")["role"] == "slave"  # nothing yet
-        await pilot.press("y")
+        await pilot.press("a")  # Apply anyway
         await _wait(pilot)
         status = str(apply.query_one("#apply-status", Static).render())
         assert "Applied" in status, status

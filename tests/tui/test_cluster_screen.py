@@ -280,7 +280,7 @@ async def test_add_and_remove_a_participant(
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("y")
+        await pilot.press("r")  # Remove
         await settle(pilot)
         assert store.load(state_path).participant("cluster4.example.com") is None
 

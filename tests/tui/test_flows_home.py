@@ -242,7 +242,7 @@ async def test_new_database_refuses_a_taken_name_and_port(app: WizardApp, state_
         assert "another database uses that port" in str(screen.query_one("#port-error").render())
         await pilot.press("escape")
         assert isinstance(app.screen, UnsavedChangesDialog), "a filled form asks before leaving"
-        await pilot.press("y")
+        await pilot.press("d")  # Discard and leave
         assert isinstance(app.screen, DatabasesScreen)
     assert state_path.read_bytes() == before
 
@@ -259,7 +259,7 @@ async def test_history_rolls_back_to_an_older_revision(app: WizardApp, state_pat
         assert "Rolling back to revision 1" in str(
             app.screen.query_one("#history-diff-text").render()
         )
-        await pilot.press("r", "y")
+        await pilot.press("r", "r")  # rollback, then Roll back
         await settle(pilot)
         assert rows(app) == ["1", "2", "3"]
         await pilot.press("escape")

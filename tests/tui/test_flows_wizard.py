@@ -246,7 +246,7 @@ async def test_leaving_with_pending_edits_asks_first(app: WizardApp, state_path:
         assert isinstance(app.screen, UnsavedChangesDialog)
         await pilot.press("escape")
         assert app.screen is wizard and wizard.form.enforce_client_auth is False
-        await pilot.press("escape", "y")
+        await pilot.press("escape", "d")
         assert isinstance(app.screen, DatabasesScreen)
     assert state_path.read_bytes() == before
 

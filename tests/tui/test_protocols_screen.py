@@ -77,7 +77,7 @@ async def test_leaving_with_a_pending_choice_asks_and_keeps_the_file(
         await pilot.press("escape")  # keep editing
         await pilot.pause()
         assert app.screen is screen and screen.choice == "1.1"
-        await pilot.press("escape", "y")  # discard and leave
+        await pilot.press("escape", "d")  # Discard and leave
         await pilot.pause()
         assert isinstance(app.screen, DatabasesScreen)
     assert state_path.read_bytes() == before

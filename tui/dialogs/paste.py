@@ -13,28 +13,53 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Label, Static, TextArea
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Static, TextArea
 
 from state import clock
 from state.certificates import CertificateInfo, CertificateInputError, check, read
 from state.certificates import read_certificate_file as read_file
 from state.findings import Finding, errors
+from state.vocabulary import CertificateUse
 
 from ..text import escape
 from ..widgets.days import expiry_markup
 from ..widgets.findings import FindingsView
 from ..widgets.paste_area import PasteArea
+from .base import Dialog, DialogButton
 
 KEY_REFUSED = (
     "A private key was pasted: it was refused, not stored, and wiped from the text area. "
     "Paste only certificates (-----BEGIN CERTIFICATE-----); keep private keys in files."
 )
-HINT = "Paste PEM certificates (a client certificate or a CA), or type the path of a file."
+SOURCE_PROXY = "the source cluster's proxy certificate: one certificate"
+
+
+def guidance(expects: str) -> str:
+    """What the empty text area says: what to paste, the other way in, and what happens
+    to a private key (lines short enough for the area at 80 columns)."""
+    return (
+        "Paste PEM certificates here (-----BEGIN CERTIFICATE----- blocks):\n"
+        f"{expects[0].upper()}{expects[1:]}.\n"
+        "Or type the path of a PEM file on one line (~ is your home).\n"
+        "A private key is refused: wiped at once, undo included, not kept."
+    )
+
+
+def details_line(certificate: CertificateInfo) -> str:
+    """The second line of a certificate read: the names it covers, its key and its
+    fingerprint, what tells two certificates with the same subject apart."""
+    names = ", ".join(certificate.sans) or "no SANs"
+    if certificate.key_curve:
+        key = f"{certificate.key_type} {certificate.key_curve}"
+    elif certificate.key_bits:
+        key = f"{certificate.key_type} {certificate.key_bits}"
+    else:
+        key = certificate.key_type
+    return f"   names {escape(names)}  key {escape(key)}  sha256 {certificate.sha256[:16]}"
 
 
 def looks_like_path(text: str) -> bool:
@@ -58,13 +83,28 @@ def one_source_certificate(
     return certificates[0]
 
 
-class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
-    """`ModalScreen[list[CertificateInfo] | None]`: the certificates read, or None if cancelled."""
+class PasteCertificatesDialog(Dialog[list[CertificateInfo] | None]):
+    """`Dialog[list[CertificateInfo] | None]`: the certificates read, or None if cancelled."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    DEFAULT_CSS = """
+    PasteCertificatesDialog > .dialog {
+        width: 96;
+        max-width: 100%;
+    }
+    PasteCertificatesDialog #paste-text {
+        height: auto;
+        min-height: 6;
+        max-height: 6;
+    }
+    PasteCertificatesDialog #paste-preview {
+        height: auto;
+        max-height: 10;
+        border-top: solid $primary-muted;
+    }
+    PasteCertificatesDialog #paste-certificates {
+        height: auto;
+    }
+    """
 
     def __init__(
         self,
@@ -73,32 +113,43 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
         *,
         fqdn: str | None = None,
         alongside: Sequence[CertificateInfo] = (),
+        expects: str | None = None,
     ) -> None:
-        super().__init__(classes="dialog-screen")
-        self.title_text = title
+        super().__init__(title)
         self.context = context
+        self.expects = expects or CertificateUse(context).words.label
         self.fqdn = fqdn
         self.alongside = list(alongside)  # what the database trusts already
         self.certificates: list[CertificateInfo] = []
         self.findings: list[Finding] = []
         self.key_refused = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog paste-dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(HINT, id="paste-hint", classes="dialog-message")
-            yield PasteArea(id="paste-text", soft_wrap=False, show_line_numbers=False)
-            with VerticalScroll(id="paste-preview"):
-                yield Static("Nothing pasted yet.", id="paste-certificates")
-                yield FindingsView(id="paste-findings", empty="No problems found.")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", id="save", variant="primary", disabled=True)
-                yield Button("Cancel", id="cancel")
-        yield Footer()
+    def dialog_buttons(self) -> Sequence[DialogButton]:
+        return (
+            DialogButton("save", "Save", "ctrl+s", "save", "primary", disabled=True),
+            DialogButton("cancel", "Cancel", "escape", "cancel"),
+        )
+
+    def compose_body(self) -> ComposeResult:
+        yield PasteArea(
+            id="paste-text",
+            soft_wrap=False,
+            show_line_numbers=False,
+            placeholder=guidance(self.expects),
+        )
+        with VerticalScroll(id="paste-preview"):
+            yield Static("Nothing pasted yet.", id="paste-certificates")
+            yield FindingsView(id="paste-findings", empty="No problems found.")
 
     def on_mount(self) -> None:
         self.query_one("#paste-findings", FindingsView).display = False
         self.query_one(TextArea).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # A pasted chain shows more of itself in a taller terminal; empty, the area keeps
+        # the rows its guidance needs, so the dialog stays sized to what it shows.
+        area = self.query_one("#paste-text")
+        area.styles.max_height = max(6, event.size.height // 3)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -188,6 +239,7 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
                 f"[b]{index}. {escape(name)}[/]  [dim]{certificate.role}[/]  "
                 f"issuer {escape(issuer)}  expires {expiry_markup(certificate)}"
             )
+            lines.append(details_line(certificate))
         status = self.query_one("#paste-certificates", Static)
         if lines:
             count = len(certificates)
@@ -204,13 +256,6 @@ class PasteCertificatesDialog(ModalScreen[list[CertificateInfo] | None]):
         self.query_one("#save", Button).disabled = not certificates or bool(errors(findings))
 
     # -- answers ------------------------------------------------------------------------
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     def action_save(self) -> None:
         if not self.certificates:

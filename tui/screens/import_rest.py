@@ -8,58 +8,71 @@ refuses to overwrite a state file. Dismisses with the new Workspace, or None.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, Static
 
 from state.enterprise.importer import describe_import, import_to_new_state, preview_import
 from state.errors import WizardError
 from state.workspace import Workspace
 
+from ..dialogs.base import Dialog, DialogButton
 from ..text import escape, escape_lines
 
 HINT = (
-    "Save the responses of GET /v1/bdbs and GET /v1/cluster as files, give their paths, "
-    "press Enter to preview, then Import (^s) into a new state file."
+    "Save the responses of GET /v1/bdbs and GET /v1/cluster as files and give their "
+    "paths. Enter in a field previews (^r); Import (^s) writes them into a new state file."
 )
 DEFAULT_NAME = "imported-tls-wizard.toml"
 LABELS = ("the bdbs file", "the cluster file")
 
 
-class ImportRestDialog(ModalScreen[Workspace | None]):
-    """`ModalScreen[Workspace | None]`: the imported state's workspace, or None if cancelled."""
+class ImportRestDialog(Dialog[Workspace | None]):
+    """`Dialog[Workspace | None]`: the imported state's workspace, or None if cancelled."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "import_state", "Import", key_display="^s"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    DEFAULT_CSS = """
+    ImportRestDialog > .dialog {
+        width: 90;
+        max-width: 100%;
+    }
+    ImportRestDialog .dialog-detail {
+        height: auto;
+        color: $text-muted;
+        padding: 0 0 1 0;
+    }
+    ImportRestDialog #import-preview-box {
+        height: auto;
+        max-height: 10;
+        margin-top: 1;
+        border-top: solid $primary-muted;
+    }
+    """
 
     def __init__(self, folder: Path) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__("Import a cluster's REST JSON")
         self.folder = folder
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="import-dialog"):
-            yield Label("Import a cluster's REST JSON", classes="dialog-title")
-            yield Static(HINT, classes="dialog-detail")
-            yield Label("GET /v1/bdbs file")
-            yield Input(placeholder="bdbs.json", id="import-bdbs")
-            yield Label("GET /v1/cluster file (optional)")
-            yield Input(placeholder="cluster.json", id="import-cluster")
-            yield Label("New state file")
-            yield Input(str(self.folder / DEFAULT_NAME), id="import-target")
-            with VerticalScroll(id="import-preview-box"):
-                yield Static("No preview yet.", id="import-preview")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Preview", id="preview")
-                yield Button("Import", id="import", variant="primary")
-                yield Button("Cancel", id="cancel")
-        yield Footer()
+    def dialog_buttons(self) -> Sequence[DialogButton]:
+        return (
+            DialogButton("preview", "Preview", "ctrl+r", "preview"),
+            DialogButton("import", "Import", "ctrl+s", "import_state", "primary"),
+            DialogButton("cancel", "Cancel", "escape", "cancel"),
+        )
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(HINT, classes="dialog-detail")
+        yield Label("GET /v1/bdbs file")
+        yield Input(placeholder="bdbs.json", id="import-bdbs", compact=True)
+        yield Label("GET /v1/cluster file (optional)")
+        yield Input(placeholder="cluster.json", id="import-cluster", compact=True)
+        yield Label("New state file")
+        yield Input(str(self.folder / DEFAULT_NAME), id="import-target", compact=True)
+        with VerticalScroll(id="import-preview-box"):
+            yield Static("No preview yet.", id="import-preview")
 
     def on_mount(self) -> None:
         self.query_one("#import-bdbs", Input).focus()
@@ -128,15 +141,6 @@ class ImportRestDialog(ModalScreen[Workspace | None]):
             self.app.call_from_thread(self.show, f"{where}{error.strerror or error}", error=True)
             return
         self.app.call_from_thread(self.dismiss, workspace)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "preview":
-            self.action_preview()
-        elif event.button.id == "import":
-            self.action_import_state()
-        else:
-            self.dismiss(None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -464,7 +464,7 @@ class NewDatabaseScreen(AppScreen[str]):
 
     @on(Button.Pressed, "#source-certificate")
     def action_source_certificate(self) -> None:
-        from ..dialogs.paste import PasteCertificatesDialog, one_source_certificate
+        from ..dialogs.paste import SOURCE_PROXY, PasteCertificatesDialog, one_source_certificate
 
         def pasted(certificates: list[CertificateInfo] | None) -> None:
             certificate = one_source_certificate(self, certificates)
@@ -475,7 +475,8 @@ class NewDatabaseScreen(AppScreen[str]):
 
         self.app.push_screen(
             PasteCertificatesDialog(
-                "The source cluster's proxy certificate (its general settings)"
+                "The source cluster's proxy certificate (its general settings)",
+                expects=SOURCE_PROXY,
             ),
             pasted,
         )

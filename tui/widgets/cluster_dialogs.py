@@ -1,22 +1,23 @@
 """The cluster screen's small questions: a participant's name, where to export, the version.
 
-Both are `ModalScreen[str | None]` with one validated `Input`: Enter answers when the
-value is valid, Escape cancels. Writing the file and changing the state stay with the
+Each is a `Dialog[str | None]` with one validated `Input` and a button that names what
+it does (Add participant, Export, Set version): Enter in the field or ^s answers when
+the value is valid, Escape cancels. Writing the file and changing the state stay with the
 screen, which calls the core.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.validation import Function, ValidationResult, Validator
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Input, Static
 
 from state.names import cluster_name_problem
 from state.text import visible
 
+from ..dialogs.base import Dialog, DialogButton
 from ..text import plain
 
 
@@ -43,28 +44,34 @@ class ClusterNameValidator(Validator):
         return self.success()
 
 
-class _AskDialog(ModalScreen[str | None]):
-    """One validated input, OK and Cancel."""
+class _AskDialog(Dialog[str | None]):
+    """One validated input, the button that uses it, and Cancel."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, message: str, value: str, validators: list[Validator]) -> None:
-        super().__init__(classes="dialog-screen")
-        self.title_text = title
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        value: str,
+        validators: list[Validator],
+        *,
+        answer_label: str,
+    ) -> None:
+        super().__init__(title)
         self.message = message
         self.value = value
         self.validators = validators
+        self.answer_label = answer_label
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.message, classes="dialog-message")
-            yield Input(self.value, id="ask-input", validators=self.validators)
-            yield Static("", id="ask-problem", classes="form-problems")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("OK", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
-        yield Footer()
+    def dialog_buttons(self) -> Sequence[DialogButton]:
+        return (
+            DialogButton("answer", self.answer_label, "ctrl+s", "answer", "primary"),
+            DialogButton("cancel", "Cancel", "escape", "cancel"),
+        )
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.message, classes="dialog-message")
+        yield Input(self.value, id="ask-input", validators=self.validators, compact=True)
+        yield Static("", id="ask-problem", classes="form-problems")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -76,16 +83,9 @@ class _AskDialog(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.answer()
+        self.action_answer()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.answer()
-        else:
-            self.action_cancel()
-
-    def answer(self) -> None:
+    def action_answer(self) -> None:
         field = self.query_one(Input)
         result = field.validate(field.value)
         if result is not None and not result.is_valid:
@@ -107,6 +107,7 @@ class ParticipantNameDialog(_AskDialog):
             "(on that cluster: cluster certificates, copy or export syncer).",
             "",
             [ClusterNameValidator(taken)],
+            answer_label="Add participant",
         )
 
 
@@ -120,6 +121,7 @@ class ExportPathDialog(_AskDialog):
             "file. An existing file is not overwritten.",
             default,
             [Function(lambda value: bool(value.strip()), "Give a file name.")],
+            answer_label="Export",
         )
 
 
@@ -148,4 +150,5 @@ class ClusterVersionDialog(_AskDialog):
             "subject-check fields and the Active-Active TLS toggle. Empty: not known.",
             version,
             [VersionValidator()],
+            answer_label="Set version",
         )

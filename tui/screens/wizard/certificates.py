@@ -336,7 +336,7 @@ class CertificatesStep(StepView):
         self.edited()
 
     def action_source_certificate(self) -> None:
-        from ...dialogs.paste import PasteCertificatesDialog, one_source_certificate
+        from ...dialogs.paste import SOURCE_PROXY, PasteCertificatesDialog, one_source_certificate
 
         uri = self.chosen_source()
         if uri is None:
@@ -352,7 +352,8 @@ class CertificatesStep(StepView):
 
         self.app.push_screen(
             PasteCertificatesDialog(
-                f"The proxy certificate of the cluster hosting {uri} (its general settings)"
+                f"The proxy certificate of the cluster hosting {uri} (its general settings)",
+                expects=SOURCE_PROXY,
             ),
             pasted,
         )
