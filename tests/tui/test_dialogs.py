@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer
 from textual.widgets._footer import FooterKey
@@ -139,6 +140,9 @@ async def test_unsaved_changes_names_its_buttons_in_the_footer(app: WizardApp) -
         assert all(description != "Yes" for _key, description in footer)
         await pilot.press("y")
         assert app.screen is dialog, "y is no longer an answer"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette), "the palette opens over a dialog"
 
 
 async def test_the_paste_dialog_is_sized_to_what_it_shows(app: WizardApp, samples: Path) -> None:

@@ -6,8 +6,7 @@ and from its key alike, and the key is bound with the button's own label as its 
 description ("d Discard and leave", "esc Keep editing"), so the footer and the buttons
 never disagree. Exactly one button stands out (variant primary, or error when the action
 destroys something): the one the dialog is for. Escape is the button that changes
-nothing. The command palette's key is bound too, so a dialog's footer keeps the
-"^p palette" hint of every screen (a modal screen does not inherit the app's keys).
+nothing. The footer is every screen's `AppFooter`, the "^p palette" hint included.
 """
 
 from __future__ import annotations
@@ -17,13 +16,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 from textual.widgets.button import ButtonVariant
 
 from ..text import plain
+from ..widgets.frame import AppFooter
 
 DialogResult = TypeVar("DialogResult")
 
@@ -83,8 +82,6 @@ class Dialog(ModalScreen[DialogResult]):
     }
     """
 
-    BINDINGS = [Binding("ctrl+p", "app.command_palette", "palette", show=False)]
-
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="dialog-screen")
         self.dialog_title = title
@@ -115,7 +112,7 @@ class Dialog(ModalScreen[DialogResult]):
                         disabled=button.disabled,
                         compact=True,
                     )
-        yield Footer()
+        yield AppFooter()
 
     def _bind(self, buttons: Sequence[DialogButton]) -> None:
         self._buttons = {button.id: button for button in buttons}
