@@ -135,6 +135,9 @@ async def _refused_import(app: WizardApp, state_path: Path, chain: str, key_file
         await settle(pilot)
         assert isinstance(app.screen, ReplaceCertificateScreen), "a refusal stays on the form"
         status = str(replace.query_one("#import-status").render())
+        # Said once: under the paste; the notification of the refused Install points there.
+        refusal = status.split("Refused:", 1)[1].strip()
+        assert refusal and all(refusal not in n.message for n in app._notifications)
     assert state_path.read_bytes() == before, "the state file must be byte-for-byte unchanged"
     assert sorted((state_path.parent / "keys").iterdir()) == keys_before, "no key written"
     return status

@@ -201,19 +201,15 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'empty: the host' 3.52:1, 'Verify' 3.78:1",
     },
     "cluster-csr-80x24": {
-        "fit": "13 of 24 rows empty",
         "contrast": "'●' 1.42:1, 'Country (2 letters' 3.52:1",
     },
     "cluster-csr-120x40": {
-        "fit": "29 of 40 rows empty",
         "contrast": "'●' 1.42:1, 'Country (2 letters' 3.52:1, 'Create key and CSR' 3.78:1",
     },
     "cluster-import-80x24": {
-        "fit": "13 of 24 rows empty",
         "contrast": "'Install' 2.44:1",
     },
     "cluster-import-120x40": {
-        "fit": "32 of 40 rows empty",
         "contrast": "'Install' 2.44:1",
     },
 }

@@ -15,7 +15,7 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Grid, Horizontal, Vertical, VerticalScroll
 from textual.validation import Function, ValidationResult, Validator
 from textual.widgets import (
     Button,
@@ -47,11 +47,18 @@ from ..text import escape
 from ..widgets.findings import FindingsView
 from ..widgets.frame import AppFooter, AppHeader
 from ..widgets.paste_area import PasteArea
+from ..widgets.replace_plan import replace_plan_markup
 from .base import AppScreen
 
 KEY_WIPED = (
     "A private key was pasted: it was wiped from the text area. Paste only the signed "
     "certificate and its chain; the key is read from the key file above."
+)
+TALL = 50
+"""From this many rows on, the step and its plan stack and the plan shows every detail."""
+NOTHING_YET = (
+    "Nothing to check yet: paste the certificate and its intermediates above, leaf first, "
+    "or type the path of the certificate file."
 )
 FIELDS = (
     ("cn", "CN", "Common Name"),
@@ -65,6 +72,9 @@ FIELDS = (
 
 class ReplaceCertificateScreen(AppScreen[None]):
     """Two steps: CSR form, then import of the signed certificate."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -87,6 +97,14 @@ class ReplaceCertificateScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         fqdn = self.workspace.state.cluster.fqdn
         yield AppHeader()
+        with Container(id="replace-body"):
+            yield from self.csr_step(fqdn)
+            yield from self.import_step()
+            with VerticalScroll(id="replace-about"):
+                yield Static(id="replace-plan")
+        yield AppFooter()
+
+    def csr_step(self, fqdn: str) -> ComposeResult:
         with VerticalScroll(id="csr-step"):
             yield Static(
                 "A new private key (RSA 2048, mode 0600, beside the state) and a CSR for your "
@@ -105,11 +123,14 @@ class ReplaceCertificateScreen(AppScreen[None]):
                         placeholder=label,
                         id=f"csr-{attr}",
                         validators=[_SubjectFieldRule(attr)],
+                        compact=True,
                     )
             yield Static(id="csr-problems", classes="form-problems")
             with Horizontal(id="csr-buttons"):
-                yield Button("Create key and CSR", id="csr-create", variant="primary")
-                yield Button("I already have a key and certificate", id="csr-skip")
+                yield Button("Create key and CSR", id="csr-create", variant="primary", compact=True)
+                yield Button("I already have a key and certificate", id="csr-skip", compact=True)
+
+    def import_step(self) -> ComposeResult:
         with Vertical(id="import-step"):
             yield Static(id="import-request", classes="hint")
             with Horizontal(id="import-key-row"):
@@ -118,14 +139,20 @@ class ReplaceCertificateScreen(AppScreen[None]):
                     placeholder="the private key that signed the CSR",
                     id="import-key",
                     validators=[Function(lambda v: bool(v.strip()), "Give the key file.")],
+                    compact=True,
                 )
-            yield PasteArea(id="import-text", soft_wrap=False)
+            yield PasteArea(
+                id="import-text",
+                soft_wrap=False,
+                placeholder="Paste the signed certificate and its chain here (leaf first)",
+            )
             with VerticalScroll(id="import-checks-box"):
                 yield Static(id="import-status")
                 yield FindingsView(id="import-findings", empty="All checks pass.")
             with Horizontal(id="import-buttons"):
-                yield Button("Install", id="import-install", variant="primary", disabled=True)
-        yield AppFooter()
+                yield Button(
+                    "Install", id="import-install", variant="primary", disabled=True, compact=True
+                )
 
     def on_mount(self) -> None:
         self.show_step(1)
@@ -139,12 +166,27 @@ class ReplaceCertificateScreen(AppScreen[None]):
         self.title = f"Replace the {self.role} certificate: step {step} of 2, {title}"
         if step == 2:
             self.query_one("#import-findings", FindingsView).display = False
-            self.query_one("#import-status", Static).update(
-                "Paste the signed certificate, then its intermediates (leaf first), or type "
-                "the path of the certificate file."
-            )
+            self.query_one("#import-status", Static).update(NOTHING_YET)
             self.query_one(TextArea).focus()
+        self.show_plan()
         self.refresh_bindings()
+
+    def show_plan(self) -> None:
+        """What the replacement will do, beside the form (below it when narrow)."""
+        subject = self.subject() if self.step == 1 else None
+        tall = self.size.height >= TALL
+        self.query_one("#replace-plan", Static).update(
+            replace_plan_markup(
+                self.workspace.state,
+                self.role,
+                subject,
+                full=tall,
+                csr_pem=self.request.csr_pem if self.request else "",
+            )
+        )
+
+    def on_resize(self) -> None:
+        self.show_plan()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show Create on the form, Install and Copy CSR on the import step."""
@@ -186,6 +228,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id and event.input.id.startswith("csr-"):
             self.query_one("#csr-problems", Static).update("\n".join(self.form_problems()))
+            self.show_plan()
         elif event.input.id == "import-key":
             self.recheck()
 
@@ -220,8 +263,10 @@ class ReplaceCertificateScreen(AppScreen[None]):
     def create_failed(self, message: str) -> None:
         self.busy = False
         self.query_one("#csr-create", Button).disabled = False
-        self.query_one("#csr-problems", Static).update(escape(message))
-        self.notify(message, title="No key or CSR written", severity="error", timeout=10)
+        # Said once, under the fields (no notification repeating it).
+        self.query_one("#csr-problems", Static).update(
+            f"[$text-error bold]No key or CSR written:[/] {escape(message)}"
+        )
 
     def created(self, request: CertificateRequest) -> None:
         self.busy = False
@@ -275,7 +320,6 @@ class ReplaceCertificateScreen(AppScreen[None]):
         if result.had_private_key:
             self.key_wiped = True
             self.query_one(TextArea).load_text("")
-            self.notify(KEY_WIPED, title="Private key wiped", severity="error", timeout=10)
         status = self.query_one("#import-status", Static)
         view = self.query_one("#import-findings", FindingsView)
         lines = []
@@ -288,10 +332,7 @@ class ReplaceCertificateScreen(AppScreen[None]):
             )
         refusal = result.refusal
         if not result.certificates and not result.had_private_key:
-            lines.append(
-                "Paste the signed certificate, then its intermediates (leaf first), or type "
-                "the path of the certificate file."
-            )
+            lines.append(NOTHING_YET)
         if result.certificates or result.problem:
             if refusal:
                 lines.append(f"[$text-error bold]Refused:[/] {escape(refusal)}")
@@ -307,10 +348,8 @@ class ReplaceCertificateScreen(AppScreen[None]):
             return
         result = self.result
         if result is None or result.refusal:
-            reason = result.refusal if result else "paste the signed certificate first"
-            self.notify(
-                f"Not installed: {reason}", title="Refused, nothing saved", severity="error"
-            )
+            # The refusal is already said under the paste: point there, do not repeat it.
+            self.notify("Nothing installed: the reason is under the paste.", severity="error")
             return
         assert result.key_pem is not None
         self.busy = True
@@ -340,7 +379,6 @@ class ReplaceCertificateScreen(AppScreen[None]):
         self.query_one("#import-status", Static).update(
             f"[$text-error bold]Refused, nothing saved:[/] {escape(message)}"
         )
-        self.notify(message, title="Refused, nothing saved", severity="error", timeout=10)
 
     def installed(self, revision: int, warnings: int) -> None:
         self.busy = False

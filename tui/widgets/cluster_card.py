@@ -101,7 +101,7 @@ def replacing_markup(state: State, role: str) -> list[str]:
     needs = follow_ups(state, role).lines()
     if not needs:
         return []
-    return ["[b]Replacing it (r) also needs[/]", *(f"[dim]·[/] {escape(line)}" for line in needs)]
+    return ["[b]Replacing it also needs[/]", *(f"[dim]·[/] {escape(line)}" for line in needs)]
 
 
 def codes_markup(findings: list[Finding]) -> str:
