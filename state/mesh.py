@@ -48,14 +48,46 @@ class MeshProblem:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class MeshLink:
+    """What ties two clusters together and was checked: an Active-Active database that
+    `cluster` shares with `peer`, or a Replica Of link (`database` is "source -> replica",
+    `cluster` the replica's, `peer` the source's)."""
+
+    kind: str
+    database: str
+    cluster: str
+    peer: str
+
+    def joins(self, cluster: str, peer: str) -> bool:
+        """True when the link is between `cluster` and `peer`, in either direction."""
+        return {self.cluster, self.peer} == {cluster, peer}
+
+
 @dataclass(slots=True)
 class MeshReport:
-    """The clusters, every related pair (cluster, peer) that was checked, and the problems."""
+    """The clusters, every related pair (cluster, peer) that was checked, the links that
+    relate them, and the problems."""
 
     clusters: list[str]
     pairs: set[tuple[str, str]] = field(default_factory=set)
     problems: list[MeshProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    links: list[MeshLink] = field(default_factory=list)
+
+    def broken(self, link: MeshLink) -> bool:
+        """True when a problem was found on `link`: an Active-Active link is one direction
+        (`cluster` trusting `peer`), a Replica Of link is checked on both sides."""
+        return any(
+            p.kind == link.kind
+            and p.database == link.database
+            and (
+                (p.cluster, p.peer) == (link.cluster, link.peer)
+                if link.kind == "active-active"
+                else link.joins(p.cluster, p.peer)
+            )
+            for p in self.problems
+        )
 
     def cell(self, cluster: str, peer: str) -> list[MeshProblem]:
         """The problems of `cluster` trusting `peer` (empty and related: all good)."""
@@ -105,6 +137,11 @@ class _Mesh:
                         )
                         continue
                     self.report.pairs.add((state.cluster.name, peer.cluster.name))
+                    self.report.links.append(
+                        MeshLink(
+                            "active-active", database.name, state.cluster.name, peer.cluster.name
+                        )
+                    )
                     self.syncer_trust("active-active", state, database, peer, peer_name)
 
     def syncer_trust(
@@ -173,6 +210,7 @@ class _Mesh:
         ours, theirs = replica_state.cluster.name, source_state.cluster.name
         self.report.pairs.add((ours, theirs))
         self.report.pairs.add((theirs, ours))
+        self.report.links.append(MeshLink(kind, label, ours, theirs))
         proxy = source_state.cluster.proxy
         current = proxy.certificate if proxy else None
         if requires_tls_for_replication(origin) and not source.encryption:

@@ -144,6 +144,18 @@ def test_one_broken_pair_of_each_kind_is_found_then_repaired(mesh, capsys):
         ("replica-of", "orders -> orders-copy", CLUSTERS[1], CLUSTERS[0], new_proxy),
     ]
     assert "does not trust cluster1.example.com's syncer certificate" in problems[0]["problem"]
+    # The links the check looked at, each marked broken only where a problem was found.
+    report = check_mesh([ws.state for ws in mesh])
+    broken = {
+        (link.kind, link.database, link.cluster, link.peer)
+        for link in report.links
+        if report.broken(link)
+    }
+    assert broken == {
+        ("active-active", "inventory", CLUSTERS[2], CLUSTERS[0]),
+        ("replica-of", "orders -> orders-copy", CLUSTERS[1], CLUSTERS[0]),
+    }
+    assert len(report.links) > len(broken), "the links that hold are listed too"
     assert f"({old_proxy[:12]}…)" in problems[1]["problem"]
     assert "stale" in problems[1]["problem"]
     # Repair both: the database trusts the syncer again, the replica gets the new proxy.

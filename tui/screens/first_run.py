@@ -107,6 +107,7 @@ class FirstRunScreen(AppScreen[None]):
     }
     FirstRunScreen #first-run-about > Static {
         height: auto;
+        max-width: 100;  /* prose reads badly in 130-column lines */
     }
     """
 

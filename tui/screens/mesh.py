@@ -51,6 +51,21 @@ def problems_markup(report: MeshReport) -> list[str]:
     return lines
 
 
+def links_markup(report: MeshReport) -> list[str]:
+    """Every link that relates two clusters, marked by whether a problem was found on it."""
+    if not report.links:
+        return ["These clusters share no Active-Active database and no Replica Of link."]
+    lines = []
+    for link in report.links:
+        mark = "[$text-error]✗[/]" if report.broken(link) else "[$text-success]✓[/]"
+        arrow = "→" if link.kind == "active-active" else "↔"  # a replica link: both sides
+        lines.append(
+            f"{mark} {escape(link.cluster)} {arrow} {escape(link.peer)}  "
+            f"[dim]{escape(link.kind)}[/] {escape(link.database)}"
+        )
+    return lines
+
+
 def clusters_markup(states: list[State]) -> list[str]:
     """Each cluster checked, with the certificates the others must hold."""
     lines = []
@@ -78,6 +93,7 @@ class MeshScreen(AppScreen[None]):
     }
     MeshScreen #mesh-details > Static {
         height: auto;
+        max-width: 120;  /* the reasons are sentences: no 190-column lines */
     }
     """
 
@@ -156,6 +172,8 @@ class MeshScreen(AppScreen[None]):
             [
                 "[b $text-primary]Every failing pair[/]",
                 *problems_markup(self.report),
+                "[b $text-primary]Links checked[/]",
+                *links_markup(self.report),
                 "[b $text-primary]What a ✓ needs[/]",
                 *(f"· {line}" for line in WHAT_A_PAIR_NEEDS),
                 "[b $text-primary]Clusters checked[/]",
