@@ -15,10 +15,11 @@ import pytest
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer
+from textual.widgets import Button, Footer, Static
 from textual.widgets._footer import FooterKey
 from tui_helpers import paste, settle
 
+from state.certificates.checks import EXPIRY_WARNING_DAYS
 from tui.app import WizardApp
 from tui.dialogs.base import EMPHASIS, Dialog
 from tui.dialogs.confirm import ConfirmDialog, UnsavedChangesDialog
@@ -157,7 +158,20 @@ async def test_the_paste_dialog_is_sized_to_what_it_shows(app: WizardApp, sample
         assert "BEGIN CERTIFICATE" in guidance and "private key" in guidance
         empty = area.region.height
         assert empty <= 6, "an empty text area keeps only the rows of its guidance"
+        checks = dialog.query_one("#paste-checks", Static)
+        assert checks.display, "a tall terminal says what a paste is checked for"
+        assert f"ending within {EXPIRY_WARNING_DAYS} days" in str(checks.render())
         await paste(pilot, (samples / "app2.pem").read_text())
+        assert not checks.display, "a certificate read shows its own findings instead"
         assert area.region.height > empty, "a pasted certificate shows more of itself"
         assert area.region.height <= 40 // 3
         assert dialog.children[0].region.height < 40 - 8, "not the whole terminal"
+
+
+async def test_a_short_terminal_leaves_the_checks_to_the_findings(app: WizardApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        dialog = PasteCertificatesDialog("Add certificates to orders")
+        await open_dialog(pilot, dialog)
+        assert not dialog.query_one("#paste-checks").display
+        assert dialog.children[0].region.bottom <= 23, "the dialog fits above the footer"

@@ -116,12 +116,6 @@ NOT_YET: dict[str, dict[str, str]] = {
     "wizard-review-errors-120x40": {
         "contrast": "'^n Next' 2.27:1, 'Fix errors first' 3.48:1, 'REST' 4.30:1",
     },
-    "paste-private-key-120x40": {
-        "fit": "the Certificates step behind the dialog leaves rows 24-35 empty",
-    },
-    "paste-not-a-certificate-120x40": {
-        "fit": "the Certificates step behind the dialog leaves rows 25-35 empty",
-    },
     "new-database-80x24": {
         "contrast": "'●' 1.42:1, 'rders' 3.43:1, 'redis-12001.cluste' 3.52:1",
     },

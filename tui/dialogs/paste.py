@@ -28,6 +28,7 @@ from state.vocabulary import CertificateUse
 from ..text import escape
 from ..widgets.days import expiry_markup
 from ..widgets.findings import FindingsView
+from ..widgets.inspector_guide import checks_markup
 from ..widgets.paste_area import PasteArea
 from .base import Dialog, DialogButton
 
@@ -35,6 +36,8 @@ KEY_REFUSED = (
     "A private key was pasted: it was refused, not stored, and wiped from the text area. "
     "Paste only certificates (-----BEGIN CERTIFICATE-----); keep private keys in files."
 )
+TALL = 36
+"""Rows from which the dialog also says what a paste is checked for."""
 SOURCE_PROXY = "the source cluster's proxy certificate: one certificate"
 
 
@@ -104,6 +107,10 @@ class PasteCertificatesDialog(Dialog[list[CertificateInfo] | None]):
     PasteCertificatesDialog #paste-certificates {
         height: auto;
     }
+    PasteCertificatesDialog #paste-checks {
+        height: auto;
+        margin-top: 1;
+    }
     """
 
     def __init__(
@@ -140,16 +147,29 @@ class PasteCertificatesDialog(Dialog[list[CertificateInfo] | None]):
         with VerticalScroll(id="paste-preview"):
             yield Static("Nothing pasted yet.", id="paste-certificates")
             yield FindingsView(id="paste-findings", empty="No problems found.")
+        yield Static(self.checks_text(), id="paste-checks")
 
     def on_mount(self) -> None:
         self.query_one("#paste-findings", FindingsView).display = False
         self.query_one(TextArea).focus()
+
+    def checks_text(self) -> str:
+        """What a paste will be checked for, as this dialog's context."""
+        return "\n".join(
+            ["[b $text-primary]What is checked[/]", *checks_markup(self.fqdn, self.context)]
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         # A pasted chain shows more of itself in a taller terminal; empty, the area keeps
         # the rows its guidance needs, so the dialog stays sized to what it shows.
         area = self.query_one("#paste-text")
         area.styles.max_height = max(6, event.size.height // 3)
+        self._show_checks()
+
+    def _show_checks(self) -> None:
+        """Until a certificate is read, a tall terminal also says what will be checked."""
+        tall = self.size.height >= TALL
+        self.query_one("#paste-checks").display = tall and not self.certificates
 
     # -- reading ------------------------------------------------------------------------
 
@@ -208,6 +228,7 @@ class PasteCertificatesDialog(Dialog[list[CertificateInfo] | None]):
         self.query_one("#paste-certificates", Static).update(f"Reading {escape(path)}…")
         self.query_one("#paste-findings", FindingsView).display = False
         self.query_one("#save", Button).disabled = True
+        self._show_checks()
 
     def _show_error(self, message: str) -> None:
         self.certificates = []
@@ -216,6 +237,7 @@ class PasteCertificatesDialog(Dialog[list[CertificateInfo] | None]):
         )
         self.query_one("#paste-findings", FindingsView).display = False
         self.query_one("#save", Button).disabled = True
+        self._show_checks()
 
     def _preview(self, certificates: list[CertificateInfo], read_findings: list[Finding]) -> None:
         self.certificates = list(certificates)
@@ -254,6 +276,7 @@ class PasteCertificatesDialog(Dialog[list[CertificateInfo] | None]):
         view.display = bool(certificates or read_findings)
         view.show(findings)
         self.query_one("#save", Button).disabled = not certificates or bool(errors(findings))
+        self._show_checks()
 
     # -- answers ------------------------------------------------------------------------
 

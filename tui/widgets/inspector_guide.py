@@ -23,12 +23,33 @@ def uses_markup(current: str) -> list[str]:
     return lines
 
 
-def guide_markup(current: str, fqdn: str | None) -> str:
-    """The guide for checking as `current`; `fqdn` is the cluster's, for the SAN check."""
+def checks_markup(fqdn: str | None, use: str = CertificateUse.ANY) -> list[str]:
+    """What each check judges: the line every use shares, then the lines of `use` (all
+    of them for any use). The inspector's guide and the paste dialog say the same."""
     keys = ", ".join(f"{kind} {bits}" for kind, bits in MIN_BITS.items())
     hashes = ", ".join(sorted(hash_name.upper() for hash_name in WEAK_HASHES))
-    server_side = " and ".join(CertificateRole.values())
+    server_side = CertificateRole.values()
     covered = f" ({escape(fqdn)})" if fqdn else ""
+    lines = [
+        f"· every use: the validity dates (expired, not yet valid, or ending within "
+        f"{EXPIRY_WARNING_DAYS} days), the key (at least {keys} bits), the signature "
+        f"(not {hashes}), and whether it is self-signed"
+    ]
+    if use in (CertificateUse.ANY, CertificateUse.CLIENT, CertificateUse.CA):
+        lines.append(
+            "· client and CA: whether the certificate can authenticate clients, and whether "
+            "a leaf comes with the CA that signed it"
+        )
+    if use == CertificateUse.ANY or use in server_side:
+        lines.append(
+            f"· {' and '.join(server_side)}: the leaf first and the chain in order, "
+            f"serverAuth and clientAuth, SANs that cover the cluster's FQDN{covered}"
+        )
+    return lines
+
+
+def guide_markup(current: str, fqdn: str | None) -> str:
+    """The guide for checking as `current`; `fqdn` is the cluster's, for the SAN check."""
     return "\n".join(
         [
             "[b $text-primary]What the inspector shows[/]",
@@ -37,13 +58,7 @@ def guide_markup(current: str, fqdn: str | None) -> str:
             "[b $text-primary]Checked as[/] [dim](^t changes it)[/]",
             *uses_markup(current),
             "[b $text-primary]What is checked[/]",
-            f"· every use: the validity dates (expired, not yet valid, or ending within "
-            f"{EXPIRY_WARNING_DAYS} days), the key (at least {keys} bits), the signature "
-            f"(not {hashes}), and whether it is self-signed",
-            "· client and CA: whether the certificate can authenticate clients, and whether "
-            "a leaf comes with the CA that signed it",
-            f"· {server_side}: the leaf first and the chain in order, serverAuth and "
-            f"clientAuth, SANs that cover the cluster's FQDN{covered}",
+            *checks_markup(fqdn),
             "· a leaf pasted with its root: the chain is verified as a database verifies a client",
             "A pasted private key is wiped from the text at once and never kept.",
             "[b $text-primary]Elsewhere[/]",
