@@ -28,6 +28,15 @@ from ..widgets.frame import AppFooter, AppHeader
 from .base import AppScreen
 
 
+def folder_words(folder: Path) -> str:
+    """'this folder' when the wizard was started in it, else the folder's path."""
+    try:
+        here = folder.resolve() == Path.cwd().resolve()
+    except OSError:
+        here = False
+    return "this folder" if here else escape(folder)
+
+
 def about_markup(file_name: str) -> str:
     """What the state file is, what Create makes, what comes next, what the demo is."""
     sans = ", ".join(cluster_sans("FQDN"))
@@ -126,8 +135,8 @@ class FirstRunScreen(AppScreen[None]):
             with Vertical(id="first-run-form"):
                 yield Static(
                     f"There is no state file [b]{escape(path.name)}[/] in "
-                    f"{escape(path.parent)} yet. Create one for your cluster, or open the "
-                    "demo to look around.",
+                    f"{folder_words(path.parent)} yet. Create one for your cluster, or open "
+                    "the demo to look around.",
                     id="first-run-intro",
                 )
                 yield Label("Cluster name")
