@@ -75,15 +75,12 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'^n Next' 3.78:1",
     },
     "wizard-certificates-wide-160x45": {
-        "fit": "22 of 45 rows empty",
         "contrast": "'^n Next' 3.78:1",
     },
     "wizard-certificates-syncer-missing-80x24": {
-        "fit": "10 of 24 rows empty",
         "contrast": "'^n Next' 3.78:1, 'x' 3.84:1",
     },
     "wizard-certificates-syncer-missing-120x40": {
-        "fit": "26 of 40 rows empty",
         "contrast": "'^n Next' 3.78:1, 'x' 3.84:1",
     },
     "wizard-certificates-replica-80x24": {

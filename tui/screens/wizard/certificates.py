@@ -27,6 +27,11 @@ from ...widgets.findings import findings_markup
 from ...widgets.inspector_details import details_markup
 from .steps import Step, StepView
 
+CERTIFICATES_ABOUT = (
+    "The database trusts these client certificates and CAs: with client authentication "
+    "enforced, a client must present one of them or one they issued."
+)
+
 
 class CertificatesStep(StepView):
     """Certificate cards (details of the focused one beside them when wide) and checklists."""
@@ -101,6 +106,8 @@ class CertificatesStep(StepView):
             self.show_cards(form)
         self.show_syncers(form)
         self.show_sources(form)
+        focused = self.screen.focused
+        self.show_card_details(focused if isinstance(focused, CertificateCard) else None)
 
     def show_cards(self, form: TlsForm) -> None:
         cards = self.query_one("#cards", VerticalScroll)
@@ -205,15 +212,17 @@ class CertificatesStep(StepView):
             self.show_card_details(event.widget)
 
     def show_card_details(self, card: CertificateCard | None) -> None:
-        """The card's full details and findings (nothing once no card is left)."""
-        details = ""
+        """The focused card's full details and findings, then (as on every step) what the
+        pending settings do; without a focused card, only the latter."""
+        parts = []
         if card is not None:
-            details = (
-                details_markup(card.certificate)
-                + "\n\n"
-                + findings_markup(card.findings, empty="No findings.", show_where=False)
-            )
-        self.query_one("#card-details", Static).update(details)
+            parts += [
+                details_markup(card.certificate),
+                findings_markup(card.findings, empty="No findings.", show_where=False),
+                "",
+            ]
+        parts.append(self.details(self.form, CERTIFICATES_ABOUT))
+        self.query_one("#card-details", Static).update("\n".join(parts))
 
     # -- which keys apply -----------------------------------------------------------------
 
