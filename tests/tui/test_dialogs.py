@@ -175,3 +175,17 @@ async def test_a_short_terminal_leaves_the_checks_to_the_findings(app: WizardApp
         await open_dialog(pilot, dialog)
         assert not dialog.query_one("#paste-checks").display
         assert dialog.children[0].region.bottom <= 23, "the dialog fits above the footer"
+
+
+async def test_the_keys_panel_scrolls_in_a_short_terminal(app: WizardApp) -> None:
+    """Home has more keys than 16 rows hold: the list scrolls, Close stays in view."""
+    async with app.run_test(size=(80, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, KeysDialog)
+        assert len(dialog.bindings) > 16 - 6
+        close = dialog.query_one("#close", Button).region
+        assert close.height == 1 and close.bottom <= 15, close
+        assert dialog.children[0].region.bottom <= 15
