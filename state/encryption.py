@@ -37,6 +37,22 @@ STOPS_WORKING = (
 
 KEYS_STAY_PLAIN = "Key names stay in plaintext: do not put secrets in them."
 
+NONCE_BYTES = 12
+TAG_BYTES = 16
+VALUE_OVERHEAD = NONCE_BYTES + TAG_BYTES
+"""What the example adds to every value: its nonce, then AES-GCM's authentication tag."""
+
+STAYS_VISIBLE = (
+    ("Sizes", f"each stored value is its plaintext's length plus {VALUE_OVERHEAD} bytes."),
+    ("Access", "which keys are read and written, and when, is seen by the server."),
+    (
+        "Bound to its key",
+        "the example authenticates the key name with the value: a value copied to another "
+        "key fails to decrypt.",
+    ),
+)
+"""What the encryption leaves visible, and what the example's associated data adds."""
+
 
 def generate_data_key_file(path: str | os.PathLike[str]) -> Path:
     """Write a new random 256-bit data key to `path` (mode 0600); refuse to overwrite.

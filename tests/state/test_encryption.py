@@ -83,3 +83,25 @@ def test_without_a_client_certificate_the_example_has_no_client_files():
     text = python_example(tls=True, cert_file=None, cert_key_file=None)
     assert "ssl_certfile" not in text
     assert "ssl_ca_certs" in text
+
+
+def test_what_the_screen_says_the_server_still_sees_holds_for_the_example_scheme():
+    """The example stores nonce + AESGCM(value, associated data = the key name): the size
+    grows by VALUE_OVERHEAD, and a value copied under another name does not decrypt."""
+    import os
+
+    import pytest
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from state.encryption import NONCE_BYTES, STAYS_VISIBLE, VALUE_OVERHEAD
+
+    aead = AESGCM(AESGCM.generate_key(bit_length=256))
+    value = b"4111 1111 1111 1111"
+    nonce = os.urandom(NONCE_BYTES)
+    blob = nonce + aead.encrypt(nonce, value, b"card:1")
+    assert len(blob) - len(value) == VALUE_OVERHEAD
+    assert aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], b"card:1") == value
+    with pytest.raises(InvalidTag):
+        aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], b"card:2")
+    assert f"plus {VALUE_OVERHEAD} bytes" in dict(STAYS_VISIBLE)["Sizes"]

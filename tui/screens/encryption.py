@@ -22,6 +22,7 @@ from state.encryption import (
     DEFAULT_DATA_KEY_FILE,
     KEYS_STAY_PLAIN,
     PROTECTS,
+    STAYS_VISIBLE,
     STOPS_WORKING,
     generate_data_key_file,
     python_example,
@@ -72,6 +73,7 @@ class EncryptionScreen(AppScreen[None]):
     TITLE = "Client-side encryption"
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (50, "-tall")]
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("g", "generate", "Generate key"),
@@ -90,6 +92,13 @@ class EncryptionScreen(AppScreen[None]):
                     + f"\n• {escape(KEYS_STAY_PLAIN)}",
                     classes="encryption-text",
                 )
+                # Only in a tall terminal: at 24 rows the key row must stay in view.
+                with Vertical(id="encryption-visible"):
+                    yield Static("What the server still sees", classes="section-title")
+                    yield Static(
+                        "\n".join(f"• [b]{name}:[/] {escape(why)}" for name, why in STAYS_VISIBLE),
+                        classes="encryption-text",
+                    )
                 yield Static("Data key (AES-256, file mode 0600)", classes="section-title")
                 with Horizontal(id="encryption-key-row"):
                     yield Input(
