@@ -17,12 +17,14 @@ from textual.widgets import Static
 
 from state.enterprise.rest import rest_export, shown_body, tls_mode
 from state.errors import WizardError
+from state.findings import Finding
 from state.model import Database, State, TlsSettings
 from state.tls_effect import client_auth_effect, mode_effect
 from state.tls_form import TlsForm
 from state.vocabulary import SubjectValidation, TlsMode
 
 from ...text import escape
+from ...widgets.findings import findings_markup
 
 
 def pending_tls(form: TlsForm, database: Database) -> TlsSettings:
@@ -109,9 +111,11 @@ def details_markup(
     about: str,
     labels: dict[str, str],
     pending: tuple[State | None, str | None],
+    findings: list[Finding] | None = None,
 ) -> str:
     """The panel's text: `about` (the step's own note), the pending settings with the
-    trusted certificates (`labels`, by SHA-256), and the REST request of the pending state."""
+    trusted certificates (`labels`, by SHA-256), the rules' `findings` on the pending state
+    (as Review lists them, seen while editing), and the REST request of the pending state."""
     tls = pending_tls(form, database)
     lines = []
     if about:
@@ -131,6 +135,10 @@ def details_markup(
         lines.append(f"{escape(capitalized(client_auth_effect(tls)))}.")
     lines += [
         f"[dim]REST tls_mode[/] {tls_mode(with_mode)}",
+    ]
+    if findings is not None:
+        lines += ["[b]Findings after Update[/]", findings_markup(findings, empty="No findings.")]
+    lines += [
         "[b]A client connects with[/]",
         escape(connect_command(tls, database.port)),
         "[b]The cluster gets[/]",

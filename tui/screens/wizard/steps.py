@@ -167,7 +167,8 @@ class StepView(Vertical):
     def details(self, form: TlsForm, about: str) -> str:
         """The details panel's text for this step (details.py)."""
         labels = {sha: self.certificate(sha).label for sha in form.certificates}
-        return details_markup(form, self.database, about, labels, self.wizard.pending())
+        findings = self.wizard.outcome().findings
+        return details_markup(form, self.database, about, labels, self.wizard.pending(), findings)
 
     def set_switch(self, selector: str, value: bool) -> None:
         """Show `value` on a switch without it reporting a change (it comes from the form)."""
