@@ -8,11 +8,14 @@ their TLS cannot be switched on or off later. The screen builds the new state wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.validation import Function, Integer
 from textual.widgets import (
     Button,
@@ -25,6 +28,7 @@ from textual.widgets import (
     Static,
     Switch,
 )
+from textual.worker import get_current_worker
 
 from state.certificates import CertificateInfo
 from state.errors import WizardError
@@ -39,6 +43,11 @@ from ..text import escape
 from ..widgets.frame import AppFooter, AppHeader
 from ..widgets.mode_picker import ModePicker
 from .base import AppScreen
+
+PREVIEW_AT_ONCE = 500
+"""Up to this many databases the preview follows every keystroke."""
+PREVIEW_PAUSE = 0.4
+"""Beyond it, the seconds of quiet after an edit before the preview is rebuilt."""
 
 
 def split_sources(text: str) -> list[str]:
@@ -109,6 +118,7 @@ class NewDatabaseScreen(AppScreen[str]):
         super().__init__()
         self.certificates: list[CertificateInfo] = []
         self.source_certificate: CertificateInfo | None = None
+        self._preview_timer: Timer | None = None
 
     @property
     def saved_state(self) -> State:
@@ -327,7 +337,7 @@ class NewDatabaseScreen(AppScreen[str]):
             if count
             else "No certificates yet (client authentication needs at least one)."
         )
-        self.show_preview()
+        self.request_preview()
 
     @on(RadioSet.Changed)
     @on(Switch.Changed)
@@ -335,25 +345,54 @@ class NewDatabaseScreen(AppScreen[str]):
     def form_changed(self) -> None:
         self.refresh_form()
 
+    def request_preview(self) -> None:
+        """Redraw the preview after an edit: at once for an ordinary state; for a large one
+        (building copies the state, about 0.6 s at 5,000 databases) once typing pauses."""
+        if len(self.saved_state.databases) <= PREVIEW_AT_ONCE:
+            self.show_preview()
+            return
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_PAUSE, self.show_preview)
+
     def show_preview(self) -> None:
-        """Beside the form (from 110 columns): the database as Create would save it."""
-        preview = self.query_one("#new-database-preview", Static)
+        """Beside the form (from 110 columns): the database as Create would save it. The
+        form is read here; the state is built in a worker (the newest edit wins)."""
+        if not self.has_class("-wide"):
+            return
         name = self.query_one("#name", Input).value.strip()
-        problems = []
+        candidates: list[tuple[str, Callable[[], State] | str]] = []
         for candidate in dict.fromkeys([name, self.unused_name()]):
-            if not candidate:
-                continue
+            if candidate:
+                try:
+                    candidates.append((candidate, self.building(candidate)))
+                except WizardError as error:
+                    candidates.append((candidate, str(error)))
+        self.draw_preview(candidates, name or "(no name yet)")
+
+    @work(thread=True, exclusive=True, group="new-database-preview")
+    def draw_preview(
+        self, candidates: list[tuple[str, Callable[[], State] | str]], shown: str
+    ) -> None:
+        problems = []
+        markup = ""
+        for candidate, build in candidates:
             try:
-                state = self.build(candidate)
+                if isinstance(build, str):
+                    raise WizardError(build)
+                state = build()
             except WizardError as error:
                 problems.append(f"[$text-error]✗[/] {escape(str(error))}")
                 continue
-            shown = name or "(no name yet)"
-            preview.update(
-                "\n".join([*problems, preview_markup(state, candidate, shown_name=shown)])
-            )
-            return
-        preview.update("\n".join(problems))
+            markup = preview_markup(state, candidate, shown_name=shown)
+            break
+        if not get_current_worker().is_cancelled:
+            text = "\n".join([*problems, markup] if markup else problems)
+            self.app.call_from_thread(self.query_one("#new-database-preview", Static).update, text)
+
+    def on_resize(self) -> None:
+        """Wide enough for the preview now (the class is set on resize): draw it."""
+        self.call_after_refresh(self.show_preview)
 
     def unused_name(self) -> str:
         """A name no database has, to preview the form before a name is typed."""
@@ -366,7 +405,7 @@ class NewDatabaseScreen(AppScreen[str]):
     def field_changed(self, event: Input.Changed) -> None:
         """Say what is wrong under the field itself, as it is typed."""
         self.show_field_error(event.input, event.validation_result)
-        self.show_preview()
+        self.request_preview()
 
     def show_field_error(self, field: Input, result) -> None:
         errors = self.query(f"#{field.id}-error")
@@ -381,6 +420,12 @@ class NewDatabaseScreen(AppScreen[str]):
 
     def build(self, name: str | None = None) -> State:
         """The state with the form's database added (named `name` when given)."""
+        return self.building(name)()
+
+    def building(self, name: str | None = None) -> Callable[[], State]:
+        """Read the form now; the returned call builds the state from what was read. Building
+        copies the whole state (about 0.6 s at 5,000 databases), so the preview runs it in a
+        worker thread, away from the keystrokes."""
         name = name or self.query_one("#name", Input).value.strip()
         port_text = self.query_one("#port", Input).value.strip()
         if not port_text.isdigit():
@@ -418,23 +463,28 @@ class NewDatabaseScreen(AppScreen[str]):
                 enforce_client_auth=self.query_one("#client-auth", Switch).value,
                 add_certificates=list(self.certificates),
             )
-        state = create_database(
-            self.saved_state,
-            name,
-            int(port_text),
-            type=database_type,
-            sources=source_changes,
-            participants=participants,
-            tls=tls,
-            replica_clusters=replica_clusters,
-        )
-        if tls is not None:
-            # The documented rule: the syncer certificate of every participating cluster, and
-            # of every cluster hosting a replica, is needed.
-            for cluster in [*participants, *replica_clusters]:
-                if state.syncer_certificate_of(cluster) is not None:
-                    state = add_participant_syncer(state, name, cluster)
-        return state
+        saved = self.saved_state
+
+        def build() -> State:
+            state = create_database(
+                saved,
+                name,
+                int(port_text),
+                type=database_type,
+                sources=source_changes,
+                participants=participants,
+                tls=tls,
+                replica_clusters=replica_clusters,
+            )
+            if tls is not None:
+                # The documented rule: the syncer certificate of every participating cluster,
+                # and of every cluster hosting a replica, is needed.
+                for cluster in [*participants, *replica_clusters]:
+                    if state.syncer_certificate_of(cluster) is not None:
+                        state = add_participant_syncer(state, name, cluster)
+            return state
+
+        return build
 
     # -- actions ------------------------------------------------------------------------------
 
