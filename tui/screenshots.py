@@ -28,6 +28,7 @@ LARGE = (120, 40)
 SIZES = (SMALL, LARGE)
 """Every shot is taken at both: the 80x24 the README promises and a big terminal."""
 WIDE = (160, 45)
+TALL = (200, 60)
 
 Steps = Callable[[Pilot], Awaitable[None]]
 
@@ -195,6 +196,12 @@ SHOTS: tuple[Shot, ...] = (
         "wizard-review",
         "Step 5: the change field by field, and the findings",
         focus_then("#client-auth", "space", "ctrl+s"),
+    ),
+    Shot(
+        "wizard-review-tall",
+        "A tall terminal shows the rladmin and REST renderings together, without tabs",
+        focus_then("#client-auth", "space", "ctrl+s"),
+        sizes=(TALL,),
     ),
     Shot(
         "wizard-review-errors",

@@ -74,6 +74,36 @@ async def _copy_takes_the_full_text(state_path: Path) -> None:
         assert "<PEM CN=Demo Client CA sha256 " in shown
 
 
+def test_a_tall_widget_shows_both_texts_and_copies_the_focused_one(state_path: Path):
+    asyncio.run(_tall_widget(state_path))
+
+
+async def _tall_widget(state_path: Path) -> None:
+    app = ExportsHarness(state_path, "orders")
+    state = Workspace.open(state_path).state
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        widget = app.query_one(ExportTabs)
+        assert widget.stacked and not app.query(TabbedContent)
+        texts = app.query(TextArea)
+        assert [text.id for text in texts] == ["export-rladmin-text", "export-rest-text"]
+        assert all(text.region.height >= 15 for text in texts)
+        widget.select("export-rest")
+        await pilot.pause()
+        await pilot.press("y")
+        assert app.clipboard == render_curl(rest_export(state, "orders"), title="database orders")
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert not widget.stacked and app.query_one(TabbedContent)
+        changed = state.copy()
+        changed.database("orders").tls.enforce_client_auth = False
+        widget.show(changed)
+        await pilot.pause()
+        rest = app.query_one("#export-rest-text", TextArea).text
+        assert '"enforce_client_authentication": "disabled"' in rest
+
+
 def test_show_redraws_for_a_new_state_or_says_why_not(state_path: Path):
     asyncio.run(_show_redraws(state_path))
 

@@ -3,16 +3,19 @@
 Reusable (the Review step shows it for the pending state of one database): the texts
 come from `state.enterprise`; nothing is written from here. The REST tab shows each
 certificate as a one-line label so the requests stay readable; the copy is always the
-full, runnable text.
+full, runnable text. When the widget is tall enough for both texts to be read without a
+tab switch (`STACK_HEIGHT` rows), it shows them one above the other instead of in tabs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from state.enterprise.rest import render_curl, rest_export
@@ -21,6 +24,10 @@ from state.errors import WizardError
 from state.model import State
 
 TABS = {"export-rladmin": "rladmin", "export-rest": "REST"}
+
+STACK_HEIGHT = 36
+"""From this height each text gets about half of it, 17 rows or more: room for the rladmin
+commands of a database with their comments, and for a REST request body, without tabs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,11 @@ class ExportTabs(Vertical):
         border: none;
         padding: 0 1;
     }
+    ExportTabs .export-title {
+        height: 1;
+        text-style: bold;
+        padding: 0 1;
+    }
     ExportTabs .export-hint {
         height: 1;
         color: $text-muted;
@@ -80,6 +92,9 @@ class ExportTabs(Vertical):
     """
 
     BINDINGS = [Binding("y", "copy_export", "Copy")]
+
+    stacked: reactive[bool] = reactive(False, recompose=True)
+    """Both texts one above the other (a tall widget) instead of in tabs."""
 
     def __init__(
         self,
@@ -94,38 +109,58 @@ class ExportTabs(Vertical):
         self.texts = renderings(state, database)
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="export-tabs"):
+        if self.stacked:
             for tab_id, label in TABS.items():
-                with TabPane(label, id=tab_id):
-                    yield TextArea(
-                        self.texts[tab_id].shown,
-                        id=f"{tab_id}-text",
-                        read_only=True,
-                        soft_wrap=False,
-                        show_line_numbers=False,
-                    )
-        yield Static(
-            "y copies the tab's full text (certificates are shortened on screen only)",
-            classes="export-hint",
+                yield Static(label, classes="export-title")
+                yield self._text(tab_id)
+            hint = "y copies the focused text in full (certificates are shortened on screen only)"
+        else:
+            with TabbedContent(id="export-tabs"):
+                for tab_id, label in TABS.items():
+                    with TabPane(label, id=tab_id):
+                        yield self._text(tab_id)
+            hint = "y copies the tab's full text (certificates are shortened on screen only)"
+        yield Static(hint, classes="export-hint")
+
+    def _text(self, tab_id: str) -> TextArea:
+        return TextArea(
+            self.texts[tab_id].shown,
+            id=f"{tab_id}-text",
+            read_only=True,
+            soft_wrap=False,
+            show_line_numbers=False,
         )
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.stacked = event.size.height >= STACK_HEIGHT
 
     def show(self, state: State | None, database: str | None = None, problem: str = "") -> None:
         """Render again, for a new state (or None with the reason it cannot be built)."""
         self.database = database if database is not None else self.database
         self.texts = renderings(state, self.database, problem)
+        # query, not query_one: while a resize recomposes, the texts are briefly absent
+        # (compose then draws them from self.texts).
         for tab_id in TABS:
-            self.query_one(f"#{tab_id}-text", TextArea).load_text(self.texts[tab_id].shown)
+            for text in self.query(f"#{tab_id}-text").results(TextArea):
+                text.load_text(self.texts[tab_id].shown)
 
     @property
     def active_tab(self) -> str:
-        return self.query_one(TabbedContent).active or "export-rladmin"
+        """The tab shown, or when stacked the text that has the focus (rladmin if neither)."""
+        if not self.stacked:
+            return self.query_one(TabbedContent).active or "export-rladmin"
+        focused = self.app.focused
+        if focused is not None and focused.id == "export-rest-text":
+            return "export-rest"
+        return "export-rladmin"
 
     def select(self, tab: str) -> None:
         """Show `tab` ("export-rladmin" or "export-rest") and put the focus in its text.
 
         The focus moves too because TabbedContent shows the pane that holds the focus.
         """
-        self.query_one(TabbedContent).active = tab
+        if not self.stacked:
+            self.query_one(TabbedContent).active = tab
         self.query_one(f"#{tab}-text", TextArea).focus()
 
     def action_copy_export(self) -> None:
