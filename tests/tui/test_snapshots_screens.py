@@ -122,6 +122,9 @@ NOT_YET: dict[str, dict[str, str]] = {
     "new-database-120x40": {
         "contrast": "'●' 1.42:1, 'Source proxy certi' 3.31:1, 'rders' 3.43:1",
     },
+    "new-database-tall-200x60": {
+        "contrast": "'●' 1.42:1, 'Source proxy certi' 3.31:1, 'rders' 3.43:1",
+    },
     "new-database-filled-80x24": {
         "contrast": "'X' 1.19:1, '●' 1.42:1, 'Create' 3.78:1",
     },
@@ -152,6 +155,13 @@ NOT_YET: dict[str, dict[str, str]] = {
     "first-run-120x40": {
         "contrast": "'luster1.example.co' 3.43:1, 'cluster1.example.c' 3.52:1, 'Create' 3.78:1",
     },
+    "first-run-tall-200x60": {
+        "fit": "39 empty rows: the form ends a third of the way down",
+        "contrast": "'luster1.example.co' 3.43:1, 'cluster1.example.c' 3.52:1, 'Create' 3.78:1",
+    },
+    "inspector-tall-200x60": {
+        "fit": "35 empty rows: with nothing pasted the guide ends halfway",
+    },
     "cluster-80x24": {
         "contrast": "'Syncer certificate' 1.38:1",
     },
@@ -162,6 +172,9 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'✗' 3.57:1, '✗' 3.78:1",
     },
     "mesh-120x40": {
+        "contrast": "'✗' 3.57:1, '✗' 3.78:1",
+    },
+    "mesh-tall-200x60": {
         "contrast": "'✗' 3.57:1, '✗' 3.78:1",
     },
     "protocols-80x24": {
@@ -276,7 +289,14 @@ def test_every_screen_has_a_shot_at_both_sizes() -> None:
         assert screen in names
     for dialog in ("paste-empty", "unsaved-changes", "stale-revision", "history-rollback"):
         assert dialog in names
-    large = {"wizard-certificates-wide", "wizard-review-tall"}
+    large = {
+        "wizard-certificates-wide",
+        "wizard-review-tall",
+        "new-database-tall",
+        "mesh-tall",
+        "inspector-tall",
+        "first-run-tall",
+    }
     ordinary = [shot for shot in SHOTS if shot.name not in large]
     assert all(shot.sizes == (SMALL, (120, 40)) for shot in ordinary)
 

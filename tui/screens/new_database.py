@@ -107,6 +107,9 @@ class NewDatabaseScreen(AppScreen[str]):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     """From 110 columns the database as Create would make it shows beside the form."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (56, "-tall")]
+    """From 56 rows the whole form fits with rows to spare: the preview stands under it
+    instead of beside it, so the rows under the form's end are not left empty."""
 
     BINDINGS = [
         Binding("escape", "leave", "Cancel"),
@@ -178,6 +181,20 @@ class NewDatabaseScreen(AppScreen[str]):
     }
     NewDatabaseScreen.-wide #new-database-preview {
         width: 2fr;
+    }
+    NewDatabaseScreen.-wide.-tall #new-database-body {
+        layout: vertical;
+    }
+    NewDatabaseScreen.-wide.-tall .form {
+        width: 1fr;
+        height: 1fr;
+    }
+    NewDatabaseScreen.-wide.-tall #new-database-preview {
+        width: 1fr;
+        height: auto;
+        max-height: 40%;
+        border-left: none;
+        border-top: solid $primary-muted;
     }
     """
     """Create and Cancel sit below the scrolling form, so they are on screen at any size."""
