@@ -135,7 +135,6 @@ class _TargetScreen(AppScreen[None]):
         return Input(
             placeholder=placeholder,
             id=widget_id,
-            compact=True,
             validators=[Function(self.file_exists, "no such file")],
         )
 
@@ -217,9 +216,8 @@ class _TargetScreen(AppScreen[None]):
         self.action_back()
 
     def labelled(self, label: str, widget: Input) -> ComposeResult:
-        """A label above a one-line input (compact, so the form fits 80x24)."""
+        """A label above a one-line input (the app's one input style)."""
         self.labels[widget.id or ""] = label.split(" (")[0]
-        widget.compact = True
         yield Label(label, classes="field-label")
         yield widget
         if widget.validators:

@@ -71,16 +71,6 @@ class DatabasesScreen(AppScreen[None]):
     """From 120 columns the highlighted database's details sit beside the table."""
 
     DEFAULT_CSS = """
-    DatabasesScreen #filter {
-        height: 1;
-        border: none;
-        padding: 0 1;
-        margin: 0;
-        background: $surface;
-    }
-    DatabasesScreen #filter:focus {
-        background: $boost;
-    }
     DatabasesScreen #home-body {
         height: 1fr;
         layout: vertical;

@@ -93,6 +93,7 @@ class FirstRunScreen(AppScreen[None]):
     }
     FirstRunScreen #first-run-intro, FirstRunScreen #first-run-status {
         height: auto;
+        padding: 0 1;
     }
     FirstRunScreen .field-help {
         height: auto;
@@ -139,7 +140,7 @@ class FirstRunScreen(AppScreen[None]):
                     "the demo to look around.",
                     id="first-run-intro",
                 )
-                yield Label("Cluster name")
+                yield Label("Cluster name", classes="field-label")
                 yield Static(
                     "The name this cluster is known by: other clusters' state files name it "
                     "as a participant or replica cluster.",
@@ -156,7 +157,7 @@ class FirstRunScreen(AppScreen[None]):
                         ),
                     ],
                 )
-                yield Label("FQDN (defaults to the name)")
+                yield Label("FQDN (defaults to the name)", classes="field-label")
                 yield Static(
                     "The cluster's DNS name: databases are reached at redis-PORT.FQDN, and "
                     "the proxy and syncer certificates must cover it.",

@@ -66,11 +66,11 @@ class ImportRestDialog(Dialog[Workspace | None]):
     def compose_body(self) -> ComposeResult:
         yield Static(HINT, classes="dialog-detail")
         yield Label("GET /v1/bdbs file")
-        yield Input(placeholder="bdbs.json", id="import-bdbs", compact=True)
+        yield Input(placeholder="bdbs.json", id="import-bdbs")
         yield Label("GET /v1/cluster file (optional)")
-        yield Input(placeholder="cluster.json", id="import-cluster", compact=True)
+        yield Input(placeholder="cluster.json", id="import-cluster")
         yield Label("New state file")
-        yield Input(str(self.folder / DEFAULT_NAME), id="import-target", compact=True)
+        yield Input(str(self.folder / DEFAULT_NAME), id="import-target")
         with VerticalScroll(id="import-preview-box"):
             yield Static("No preview yet.", id="import-preview")
 

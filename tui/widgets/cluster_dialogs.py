@@ -70,7 +70,7 @@ class _AskDialog(Dialog[str | None]):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.message, classes="dialog-message")
-        yield Input(self.value, id="ask-input", validators=self.validators, compact=True)
+        yield Input(self.value, id="ask-input", validators=self.validators)
         yield Static("", id="ask-problem", classes="form-problems")
 
     def on_mount(self) -> None:

@@ -101,19 +101,10 @@ class StepView(Vertical):
         height: auto;
         max-height: 70%;
     }
-    /* Switches in one row each, the focus shown by the row's colour (room at 80x24). */
+    /* Each switch beside its label, one row (the app-wide switch style in app.tcss). */
     StepView .toggle-row {
         height: auto;
         margin-top: 1;
-    }
-    StepView Switch {
-        border: none;
-        height: 1;
-        padding: 0 1;
-    }
-    StepView Switch:focus {
-        border: none;
-        background: $primary 50%;
     }
     StepView .toggle-row Label {
         padding: 0 1;
