@@ -55,14 +55,14 @@ CODES = (
     "leaf-without-ca",
 )
 
-# Who a self-signed leaf worries, and how much.
-_SELF_SIGNED: dict[str, Severity] = {
+SELF_SIGNED_SEVERITY: dict[str, Severity] = {
     "client": "info",
     "ca": "warning",
     "proxy": "warning",
     "syncer": "info",
     "any": "info",
 }
+"""Who a self-signed leaf worries, and how much (the inspector's guide shows it)."""
 _SERVER_SIDE = CertificateRole.values()
 
 
@@ -222,7 +222,10 @@ def _self_signed(cert: CertificateInfo, where: str, context: str) -> list[Findin
     }[context]
     return [
         Finding(
-            _SELF_SIGNED[context], "self-signed", f"{cert.label} is self-signed: {advice}", where
+            SELF_SIGNED_SEVERITY[context],
+            "self-signed",
+            f"{cert.label} is self-signed: {advice}",
+            where,
         )
     ]
 

@@ -159,9 +159,6 @@ NOT_YET: dict[str, dict[str, str]] = {
         "fit": "39 empty rows: the form ends a third of the way down",
         "contrast": "'luster1.example.co' 3.43:1, 'cluster1.example.c' 3.52:1, 'Create' 3.78:1",
     },
-    "inspector-tall-200x60": {
-        "fit": "35 empty rows: with nothing pasted the guide ends halfway",
-    },
     "cluster-80x24": {
         "contrast": "'Syncer certificate' 1.38:1",
     },

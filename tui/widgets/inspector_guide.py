@@ -6,7 +6,15 @@ guide says what the inspector will actually judge, for the use it is checking as
 
 from __future__ import annotations
 
-from state.certificates.checks import EXPIRY_WARNING_DAYS, MIN_BITS, WEAK_HASHES
+from state.certificates.checks import (
+    CODES,
+    EXPIRY_WARNING_DAYS,
+    MIN_BITS,
+    SELF_SIGNED_SEVERITY,
+    TLS_CURVES,
+    WEAK_HASHES,
+    cluster_names,
+)
 from state.vocabulary import CertificateRole, CertificateUse
 
 from ..text import escape
@@ -48,6 +56,44 @@ def checks_markup(fqdn: str | None, use: str = CertificateUse.ANY) -> list[str]:
     return lines
 
 
+def thresholds_markup(fqdn: str | None) -> list[str]:
+    """The figures the checks judge by, one per line under the finding code they raise,
+    so a finding read later can be traced to its rule."""
+    width = max(len(code) for code in CODES) + 2
+    hashes = ", ".join(sorted(hash_name.upper() for hash_name in WEAK_HASHES))
+    by_severity: dict[str, list[str]] = {}
+    for use, severity in SELF_SIGNED_SEVERITY.items():
+        by_severity.setdefault(severity, []).append(CertificateUse(use).short)
+    self_signed = "; ".join(f"{sev} as {', '.join(uses)}" for sev, uses in by_severity.items())
+
+    def row(code: str, rule: str) -> str:
+        return f"[b]{code:<{width}}[/]{escape(rule)}"
+
+    lines = [
+        "[b $text-primary]Thresholds[/] [dim](finding code, then what raises it)[/]",
+        row("expires-soon", f"a certificate ending within {EXPIRY_WARNING_DAYS} days"),
+        *(row("weak-key", f"a key of {kind} under {bits} bits") for kind, bits in MIN_BITS.items()),
+        row("weak-signature", f"a signature made with {hashes}"),
+        row(
+            "curve-without-tls-signatures",
+            "an EC leaf key on a curve other than " + ", ".join(sorted(TLS_CURVES)),
+        ),
+        row("self-signed", self_signed),
+    ]
+    if fqdn:
+        names = cluster_names(fqdn)
+        rule = (
+            f"a proxy or syncer leaf not covering {', '.join(names)} "
+            f"(a self-signed one: {', '.join(names[:2])})"
+        )
+        lines.append(row("san-mismatch", rule))
+    lines += [
+        "[b $text-primary]Every finding code[/]",
+        escape(", ".join(CODES)),
+    ]
+    return lines
+
+
 def guide_markup(current: str, fqdn: str | None) -> str:
     """The guide for checking as `current`; `fqdn` is the cluster's, for the SAN check."""
     return "\n".join(
@@ -61,6 +107,7 @@ def guide_markup(current: str, fqdn: str | None) -> str:
             *checks_markup(fqdn),
             "· a leaf pasted with its root: the chain is verified as a database verifies a client",
             "A pasted private key is wiped from the text at once and never kept.",
+            *thresholds_markup(fqdn),
             "[b $text-primary]Elsewhere[/]",
             "· the cluster's proxy and syncer certificates: the Cluster screen, ⏎ on a card",
             f"· from a shell: tls-wizard inspect FILE --as {'|'.join(CertificateUse.specific())} "
