@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.widgets import Button, DataTable, Input, SelectionList, Switch
+from textual.widgets import Button, DataTable, Input, SelectionList, Static, Switch
 from tui_helpers import paste, settle
 
 from state import store
 from state.certificates import read_certificate_file
+from state.certificates.reader import read_certificates
 from state.demo import PARTICIPANTS
 from tui.app import WizardApp
 from tui.dialogs.confirm import UnsavedChangesDialog
@@ -285,6 +286,29 @@ async def test_first_run_creates_a_state_with_cluster_certificates(empty_path: P
     assert state.cluster.proxy is not None and state.cluster.syncer is not None
     key = empty_path.parent / state.cluster.proxy.key_file
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+async def test_first_run_says_what_create_writes_as_it_is_typed(empty_path: Path) -> None:
+    """The names the screen says the certificates cover are the ones Create gives them,
+    and the key files are where Create puts them."""
+    app = WizardApp(empty_path, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"c9", "enter", *"db.example.org")
+        await settle(pilot)
+        shown = str(app.screen.query_one("#first-run-writes", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DatabasesScreen)
+
+    state = store.load(empty_path)
+    assert state.cluster.proxy is not None
+    proxy = read_certificates(state.certificates[state.cluster.proxy.certificate])[0]
+    assert proxy.dns_names
+    listed = [line.strip() for line in shown.splitlines() if line.startswith("  ")]
+    assert sorted(listed) == sorted(proxy.dns_names)
+    assert "cluster c9, FQDN db.example.org" in shown
+    folder, _, _ = state.cluster.proxy.key_file.partition("/")
+    assert f"{folder}/proxy-" in shown
 
 
 async def test_the_command_palette_offers_the_home_screen_actions(app: WizardApp) -> None:

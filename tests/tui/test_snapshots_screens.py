@@ -156,7 +156,6 @@ NOT_YET: dict[str, dict[str, str]] = {
         "contrast": "'luster1.example.co' 3.43:1, 'cluster1.example.c' 3.52:1, 'Create' 3.78:1",
     },
     "first-run-tall-200x60": {
-        "fit": "39 empty rows: the form ends a third of the way down",
         "contrast": "'luster1.example.co' 3.43:1, 'cluster1.example.c' 3.52:1, 'Create' 3.78:1",
     },
     "cluster-80x24": {

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from state.certificates.issue import CLUSTER_CERTIFICATE_DAYS, cluster_sans
 from state.errors import WizardError
-from state.key_files import KEY_FILE_MODE, KEYS_FOLDER
+from state.key_files import KEY_FILE_MODE, KEYS_FOLDER, key_file_name
 from state.names import cluster_name_problem
 from state.store import HISTORY_KEEP
 from state.workspace import Workspace, init_state
@@ -39,7 +39,6 @@ def folder_words(folder: Path) -> str:
 
 def about_markup(file_name: str) -> str:
     """What the state file is, what Create makes, what comes next, what the demo is."""
-    sans = ", ".join(cluster_sans("FQDN"))
     return "\n".join(
         [
             "[b $text-primary]The state file[/]",
@@ -50,8 +49,8 @@ def about_markup(file_name: str) -> str:
             f"{HISTORY_KEEP}) in .tls-wizard/history/, so a change can be rolled back.",
             "[b $text-primary]Create[/]",
             "Generates the self-signed proxy and syncer certificates the product ships with "
-            f"(RSA 2048, valid {CLUSTER_CERTIFICATE_DAYS} days) for {sans}. Replace them "
-            "with CA-signed ones later on the Cluster screen.",
+            "(above, what they cover). Replace them with CA-signed ones later on the Cluster "
+            "screen.",
             "[b $text-primary]Then[/]",
             "1. n adds a database, or ^o imports a cluster's REST JSON",
             "2. ⏎ on a database opens the TLS wizard: mode, certificates, names, review",
@@ -66,11 +65,34 @@ def about_markup(file_name: str) -> str:
     )
 
 
+def writes_markup(file_name: str, name: str, fqdn: str) -> str:
+    """What Create would write for the name and FQDN typed so far, file by file."""
+    shown_fqdn = fqdn or name or "FQDN"
+    lines = [
+        "[b $text-primary]What Create writes[/] [dim](for what is typed)[/]",
+        f"[b]{escape(file_name)}[/]  cluster {escape(name or 'NAME')}, FQDN {escape(shown_fqdn)}",
+    ]
+    for role in ("proxy", "syncer"):
+        key_file = key_file_name(role, "FINGERPRINT")
+        lines.append(
+            f"[b]{KEYS_FOLDER}/{escape(key_file)}[/]  the {role} certificate's private key "
+            f"(mode {KEY_FILE_MODE:04o})"
+        )
+    lines.append("[b].tls-wizard/history/[/]  the first revision")
+    lines.append(
+        f"The proxy and syncer certificates (RSA 2048, {CLUSTER_CERTIFICATE_DAYS} days) cover:"
+    )
+    lines += [f"  {escape(san)}" for san in cluster_sans(shown_fqdn)]
+    return "\n".join(lines)
+
+
 class FirstRunScreen(AppScreen[None]):
     """The first screen when the state file does not exist yet."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    """From 110 columns the explanation sits beside the form, below it otherwise."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (50, "-tall")]
+    """From 110 columns the explanation sits beside the form, below it otherwise; a tall
+    terminal stacks it under the form too, where it fills the rows the short form leaves."""
 
     DEFAULT_CSS = """
     FirstRunScreen #first-run {
@@ -87,6 +109,18 @@ class FirstRunScreen(AppScreen[None]):
     FirstRunScreen.-wide #first-run-form {
         width: 64;
         height: 1fr;
+    }
+    FirstRunScreen.-wide.-tall #first-run {
+        layout: vertical;
+    }
+    FirstRunScreen.-wide.-tall #first-run-form {
+        width: 100;
+        height: auto;
+    }
+    FirstRunScreen.-wide.-tall #first-run-about {
+        width: 1fr;
+        border-left: none;
+        border-top: solid $primary-muted;
     }
     FirstRunScreen #first-run-form Input {
         width: 100%;
@@ -179,6 +213,7 @@ class FirstRunScreen(AppScreen[None]):
                     yield Button("Open the demo", id="demo")
                     yield Button("Quit", id="quit")
             with VerticalScroll(id="first-run-about"):
+                yield Static(writes_markup(path.name, "", ""), id="first-run-writes")
                 yield Static(about_markup(path.name))
         yield AppFooter()
 
@@ -191,6 +226,13 @@ class FirstRunScreen(AppScreen[None]):
         status = self.query_one("#first-run-status", Static)
         status.update(text)
         status.display = bool(text)
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        name = self.query_one("#cluster-name", Input).value.strip()
+        fqdn = self.query_one("#fqdn", Input).value.strip()
+        path = Path(self.app.state_path)
+        self.query_one("#first-run-writes", Static).update(writes_markup(path.name, name, fqdn))
 
     @on(Input.Submitted, "#cluster-name")
     def name_submitted(self) -> None:
