@@ -29,9 +29,7 @@ from state.workspace import Workspace
 
 from .messages import StateChanged
 from .text import install_guards
-
-THEME = "textual-dark"
-"""The one theme: set explicitly so snapshots do not depend on a user's default."""
+from .theme import THEME, use_theme
 
 OTHER_SCREENS: dict[str, tuple[str, str]] = {
     "cluster": ("tui.screens.cluster", "ClusterCertificatesScreen"),
@@ -125,7 +123,7 @@ class WizardApp(App[int]):
         self.workspace: Workspace | None = workspace
         if self.workspace is None and self.state_path.exists():
             self.workspace = Workspace.open(self.state_path)
-        self.theme = self.THEME
+        use_theme(self)
 
     def notify(
         self,

@@ -12,8 +12,8 @@ from textual.widgets import Footer, Input, Static, Switch, TabbedContent, TextAr
 from state.enterprise.rest import database_body, render_curl, rest_export
 from state.enterprise.rladmin import render_rladmin
 from state.workspace import Workspace
-from tui.app import THEME
 from tui.screens.import_rest import ImportRestDialog
+from tui.theme import use_theme
 from tui.widgets.exports import ExportTabs
 
 SNAPSHOT_SIZE = (100, 32)  # as tests/tui/conftest.py
@@ -25,7 +25,7 @@ class ExportsHarness(App[None]):
 
     def __init__(self, state_path: Path, database: str | None) -> None:
         super().__init__()
-        self.theme = THEME
+        use_theme(self)
         self.workspace = Workspace.open(state_path)
         self.database = database
 

@@ -40,6 +40,8 @@ class ClusterCard(Static, can_focus=True):
     ClusterCard {
         height: 100%;
         border: round $primary-muted;
+        border-title-color: $text;
+        border-title-style: bold;
         padding: 0 1;
     }
     ClusterCard:focus {

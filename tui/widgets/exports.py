@@ -74,6 +74,9 @@ class ExportTabs(Vertical):
     ExportTabs TabPane {
         padding: 0;
     }
+    ExportTabs Tab {
+        color: $text-muted;  /* the inactive tab: Textual's half-transparent text is 4.3:1 */
+    }
     ExportTabs TextArea, ExportTabs TextArea:focus {
         height: 1fr;
         border: none;
