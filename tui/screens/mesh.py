@@ -67,7 +67,8 @@ def links_markup(report: MeshReport) -> list[str]:
 
 
 def clusters_markup(states: list[State]) -> list[str]:
-    """Each cluster checked, with the certificates the others must hold."""
+    """Each cluster checked, with the certificates the others must hold, and under it
+    its databases' TLS settings (what a failing link's database has today)."""
     lines = []
     for state in states:
         cluster = state.cluster
@@ -77,6 +78,16 @@ def clusters_markup(states: list[State]) -> list[str]:
             f"[b]{escape(cluster.name)}[/]  [dim]proxy[/] {escape(proxy)}  "
             f"[dim]syncer[/] {escape(syncer)}  [dim]databases[/] {len(state.databases)}"
         )
+        for database in state.databases:
+            tls = database.tls
+            setting = (
+                f"{escape(tls.mode.label)}, trusts {len(tls.certificates)} certificate(s)"
+                if tls.enabled
+                else "TLS off"
+            )
+            lines.append(
+                f"  {escape(database.name)}  [dim]{escape(database.type.label)}[/]  {setting}"
+            )
     return lines
 
 
