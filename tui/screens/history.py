@@ -20,6 +20,7 @@ from state.plan import diff_states, render_diff
 from ..messages import StateChanged
 from ..text import cell, escape, escape_lines
 from ..widgets.frame import AppFooter, AppHeader
+from ..widgets.hanging import HangingStatic
 from .base import AppScreen
 
 REVISION_WIDTH = len("99 (current)")
@@ -67,7 +68,7 @@ class HistoryScreen(AppScreen[None]):
         )
         yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="history-diff"):
-            yield Static("", id="history-diff-text")
+            yield HangingStatic("", id="history-diff-text")
         yield AppFooter()
 
     def on_mount(self) -> None:

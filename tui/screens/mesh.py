@@ -25,6 +25,7 @@ from state.text import visible
 
 from ..text import cell, escape, plain
 from ..widgets.frame import AppFooter, AppHeader
+from ..widgets.hanging import HangingStatic
 from .base import AppScreen
 
 WHAT_A_PAIR_NEEDS = (
@@ -124,8 +125,8 @@ class MeshScreen(AppScreen[None]):
         yield Input(placeholder="cluster2.toml cluster3.toml", id="mesh-files")
         yield DataTable(id="mesh-matrix", cursor_type="cell")
         with VerticalScroll(id="mesh-details"):
-            yield Static("", id="mesh-reason")
-            yield Static("", id="mesh-overview")
+            yield HangingStatic("", id="mesh-reason")
+            yield HangingStatic("", id="mesh-overview")
         yield AppFooter()
 
     def on_mount(self) -> None:

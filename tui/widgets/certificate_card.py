@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.widgets import Static
-
 from state import clock
 from state.certificates import CertificateInfo, check
 from state.findings import Finding
@@ -17,6 +15,7 @@ from state.findings import Finding
 from ..text import escape
 from .days import expiry_markup
 from .findings import count_label, finding_markup
+from .hanging import HangingStatic
 
 
 def badges_markup(findings: list[Finding]) -> str:
@@ -32,7 +31,7 @@ def badges_markup(findings: list[Finding]) -> str:
     return " ".join(badges)
 
 
-class CertificateCard(Static, can_focus=True):
+class CertificateCard(HangingStatic, can_focus=True):
     """A card for one certificate; `note` says where it comes from (new, syncer of ...)."""
 
     DEFAULT_CSS = """

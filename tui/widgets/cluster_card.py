@@ -7,8 +7,6 @@ sentences, and what replacing the certificate would also need (state/rotation.py
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from state import clock
 from state.certificates import CertificateInfo, check, describe_pem
 from state.findings import Finding, sort_findings
@@ -18,6 +16,7 @@ from state.vocabulary import CertificateRole
 
 from ..text import escape
 from .findings import SEVERITY_STYLE, count_label, finding_markup
+from .hanging import HangingStatic
 from .inspector_details import detail_rows
 
 
@@ -33,7 +32,7 @@ def cluster_certificates(state: State, role: str) -> list[CertificateInfo]:
     ]
 
 
-class ClusterCard(Static, can_focus=True):
+class ClusterCard(HangingStatic, can_focus=True):
     """One of the two cluster certificates; call `show` with the state to redraw."""
 
     DEFAULT_CSS = """

@@ -18,6 +18,7 @@ from state.model import State
 from ..text import escape
 from .days import expiry_markup
 from .findings import findings_markup
+from .hanging import HangingStatic
 
 SHOWN_FINDINGS = 8
 """Findings listed by name; the rest are counted (the status column has them all)."""
@@ -101,7 +102,7 @@ class ClusterSummary(VerticalScroll, can_focus=False):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="cluster-summary-text")
+        yield HangingStatic("", id="cluster-summary-text")
 
     def show(self, state: State, findings: list[Finding]) -> None:
         """Redraw from `state` and its findings (all of them, cluster and databases)."""

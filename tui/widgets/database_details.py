@@ -19,6 +19,7 @@ from state.tls_effect import client_auth_effect, mode_effect
 from ..text import escape
 from .days import expiry_markup
 from .findings import FindingsView
+from .hanging import HangingStatic
 from .inspector_details import compact_sans, key_text
 
 
@@ -120,9 +121,9 @@ class DatabaseDetails(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static("", id="details-overview")
         yield Static("TLS", classes="details-section")
-        yield Static("", id="details-tls", classes="details-body")
+        yield HangingStatic("", id="details-tls", classes="details-body")
         yield Static("Certificates", classes="details-section", id="details-certificates-title")
-        yield Static("", id="details-certificates", classes="details-body")
+        yield HangingStatic("", id="details-certificates", classes="details-body")
         yield Static("Findings", classes="details-section")
         yield FindingsView(id="database-findings", empty="No findings: all rules pass.")
 

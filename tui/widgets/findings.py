@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from textual.widgets import Static
-
 from state.findings import Finding, sort_findings
 
 from ..text import escape
+from .hanging import HangingStatic
 
 SEVERITY_MARK = {"error": "✗ error", "warning": "! warning", "info": "i info"}
 SEVERITY_STYLE = {"error": "$text-error", "warning": "$text-warning", "info": "$text-primary"}
@@ -49,8 +48,8 @@ def count_label(findings: Iterable[Finding]) -> tuple[str, str]:
     return "OK", "success"
 
 
-class FindingsView(Static):
-    """A block of findings; call `show` with a new list to redraw it."""
+class FindingsView(HangingStatic):
+    """A block of findings, wrapped lines under the message; `show` redraws it."""
 
     DEFAULT_CSS = """
     FindingsView {
