@@ -25,7 +25,8 @@ CRUMBS = ["redis-tls-wizard", "cluster1.example.com", "Databases"]
 
 def footer_keys(app: App) -> list[str]:
     """The keys the footer shows, left to right, the palette hint last."""
-    keys = sorted(app.screen.query(FooterKey), key=lambda key: key.region.x)
+    shown = [key for key in app.screen.query(FooterKey) if key.display]
+    keys = sorted(shown, key=lambda key: key.region.x)
     return [key.key for key in keys]
 
 
@@ -56,6 +57,27 @@ async def test_the_review_steps_keys_keep_their_place_when_the_focus_moves(
         assert seen[0] == ["escape", "a", "v", "ctrl+p"]
         assert seen[1] == ["escape", "a", "v", "y", "ctrl+p"]
         assert seen[2] == seen[0]
+
+
+async def test_a_key_that_would_be_cut_is_left_out_whole(app: WizardApp) -> None:
+    """At 80 columns the Cluster screen's keys overrun the palette hint: the last ones are
+    left out instead of drawn as "⏎ Inspec"; a wide terminal shows them all again."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        footer = app.screen.query_one(AppFooter)
+        palette = footer.query_one(".-command-palette", FooterKey)
+        every = [key.key for key in footer.query(FooterKey)]
+        narrow = footer_keys(app)
+        assert narrow[-1] == "ctrl+p" and len(narrow) < len(every)
+        assert narrow[:-1] == every[: len(narrow) - 1], "the first keys keep their place"
+        for key in footer.query(FooterKey):
+            if key.display and key is not palette:
+                assert key.region.right <= palette.region.x, key.key
+        await pilot.resize_terminal(200, 40)
+        await settle(pilot)
+        await pilot.pause()
+        assert footer_keys(app) == every
 
 
 async def test_home_keys_keep_their_order_from_the_table_to_the_filter_and_back(

@@ -113,10 +113,31 @@ class AppHeader(Widget):
 
 
 class AppFooter(Footer):
-    """The compact footer, the screen's keys first in their declared order."""
+    """The compact footer, the screen's keys first in their declared order.
+
+    A key that does not fit whole is left out rather than cut ("⏎ Inspec"): the keys
+    before it keep their place, and every key stays in the palette and the `?` panel.
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(compact=True, **kwargs)
+
+    def on_resize(self) -> None:
+        self.refresh(recompose=True)
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self.leave_out_cut_keys)
+
+    def leave_out_cut_keys(self) -> None:
+        """Hide the keys, from the first that would be cut, that end past the palette hint."""
+        keys = [key for key in self.query(FooterKey) if not key.has_class("-command-palette")]
+        palette = [key for key in self.query(FooterKey) if key.has_class("-command-palette")]
+        room = palette[0].virtual_region.x if palette else self.content_size.width
+        cut = False
+        for key in keys:
+            cut = cut or key.virtual_region.right > room
+            key.display = not cut
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
