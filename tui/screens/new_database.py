@@ -70,24 +70,16 @@ def preview_markup(state: State, name: str, *, shown_name: str) -> str:
     name is shown as `shown_name` (the form may have none yet)."""
     from state.rules import check_database
 
+    from ..widgets.database_details import overview_markup
     from ..widgets.findings import findings_markup
 
     database = state.database(name)
     if database is None:
         return ""
-    port = database.port
     lines = [
         "[b $text-primary]What Create makes[/]",
-        f"[b]{escape(shown_name)}[/]  {escape(database.type.label)}",
-        f"[dim]endpoint[/] redis-{port}.{escape(state.cluster.fqdn)}:{port}",
+        overview_markup(state, database, shown_name=shown_name),
     ]
-    for source in database.replica_sources:
-        link = "encrypted" if source.encryption else "not encrypted"
-        lines.append(f"[dim]Replica Of[/] {escape(source.uri)} ({link})")
-    if database.replica_clusters:
-        lines.append("[dim]replicas on[/] " + ", ".join(map(escape, database.replica_clusters)))
-    if database.participants:
-        lines.append("[dim]participants[/] " + ", ".join(map(escape, database.participants)))
     lines += ["[b $text-primary]TLS[/]", *tls_lines(database.tls)]
     findings = [f.within_database() for f in check_database(state, database)]
     lines += [

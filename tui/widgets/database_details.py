@@ -23,11 +23,12 @@ from .hanging import HangingStatic
 from .inspector_details import compact_sans, key_text
 
 
-def overview_markup(state: State, database: Database) -> str:
-    """Name, type, where clients connect; the Replica Of sources and participants."""
+def overview_markup(state: State, database: Database, *, shown_name: str | None = None) -> str:
+    """Name (or `shown_name`: a form may have none yet), type, where clients connect; the
+    Replica Of sources and participants."""
     kind = database.type.label
     lines = [
-        f"[b]{escape(database.name)}[/]  {kind}",
+        f"[b]{escape(database.name if shown_name is None else shown_name)}[/]  {kind}",
         f"[dim]endpoint[/] redis-{database.port}.{escape(state.cluster.fqdn)}:{database.port}",
     ]
     for source in database.replica_sources:
